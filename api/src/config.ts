@@ -1,0 +1,160 @@
+import { z } from 'zod';
+
+/** Every environment variable the product reads, parsed once at start into a checked `Config`. */
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ message: 'expected a whole number' })
+    .int({ message: 'expected a whole number' })
+    .min(min, { message: `expected a whole number ≥ ${min}` })
+    .max(max, { message: `expected a whole number ≤ ${max}` });
+
+const list = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+/** `true`/`false`, or a share 0..1 of simulated jobs that fail. */
+const failureShare = z.string().transform((raw, ctx) => {
+  if (raw === 'true') return 1;
+  if (raw === 'false' || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    ctx.addIssue({ code: 'custom', message: `expected true, false or a number 0..1, got "${raw}"` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const apiToken = z.string().transform((raw, ctx) => {
+  const [name, role, token] = raw.split(':');
+  if (!name || !token || (role !== 'admin' && role !== 'viewer')) {
+    ctx.addIssue({ code: 'custom', message: `expected "name:admin|viewer:token", got "${raw.replace(/:[^:]*$/, ':…')}"` });
+    return z.NEVER;
+  }
+  return { name, role: role as 'admin' | 'viewer', token };
+});
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(5000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ROLE: z.enum(['all', 'api', 'worker'], { message: 'expected all, api or worker' }).default('all'),
+
+  DATABASE_URL: z.string().optional(),
+  DB_HOST: z.string().optional(),
+  DB_PORT: int(1, 65535).default(3306),
+  DB_NAME: z.string().default('jobsdb'),
+  DB_USER: z.string().default('root'),
+  DB_PASSWORD: z.string().default(''),
+  DB_POOL_MAX: int(1, 500).default(20),
+
+  REDIS_URL: z.string().url({ message: 'expected a redis:// URL' }).optional(),
+
+  WORKER_CONCURRENCY: int(1, 1000).default(4),
+  WORKER_POLL_MS: int(10, MINUTE).default(500),
+  LEASE_MS: int(1000).default(30 * SECOND),
+  SHUTDOWN_GRACE_MS: int(0).default(30 * SECOND),
+  SIMULATE_JOB_FAILURE: failureShare.default(0),
+
+  OUTBOUND_WEBHOOK: z.string().url({ message: 'expected an http(s) URL' }).optional(),
+  WEBHOOK_SECRET: z.string().min(1).default('dev-webhook-secret'),
+  WEBHOOK_MAX_RETRIES: int(0, 20).default(3),
+  WEBHOOK_RETRY_BASE_MS: int(1).default(SECOND),
+  WEBHOOK_TIMEOUT_MS: int(1).default(10 * SECOND),
+  WEBHOOK_ALLOWED_HOSTS: list.default([]),
+
+  API_TOKENS: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(apiToken))
+    .default([]),
+  AUTH_DISABLED: bool.default(false),
+  RATE_LIMIT_MAX: int(1).default(100),
+  RATE_LIMIT_WINDOW: int(1000).default(15 * MINUTE),
+  GLOBAL_RATE_LIMIT_MAX: int(1).default(3000),
+  FRONTEND_URL: z.string().default('http://localhost:3000'),
+  WEB_DIST: z.string().optional(),
+});
+
+export type Env = z.output<typeof schema>;
+
+export type Database =
+  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'mysql' | 'mariadb'; host: string; port: number; dbName: string; user: string; password: string };
+
+export interface Config extends Env {
+  database: Database;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseDatabase(env: Env): Database | string {
+  const url = env.DATABASE_URL?.trim();
+  if (url && /^[a-z]+:\/\//i.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return `DATABASE_URL: expected mysql://user:pass@host:port/db, mariadb://… or an SQLite file path, got "${url}"`;
+    }
+    const scheme = parsed.protocol.replace(':', '');
+    if (scheme === 'sqlite' || scheme === 'file') return { dialect: 'sqlite', file: decodeURIComponent(parsed.pathname) };
+    if (scheme !== 'mysql' && scheme !== 'mariadb') {
+      return `DATABASE_URL: expected the scheme mysql:// or mariadb:// (or an SQLite file path), got "${scheme}://"`;
+    }
+    const dbName = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    if (!dbName) return `DATABASE_URL: expected a database name in the path, got "${url.replace(/:[^:@/]*@/, ':…@')}"`;
+    return {
+      dialect: scheme,
+      host: parsed.hostname,
+      port: parsed.port ? Number(parsed.port) : 3306,
+      dbName,
+      user: decodeURIComponent(parsed.username || 'root'),
+      password: decodeURIComponent(parsed.password),
+    };
+  }
+  if (url) return { dialect: 'sqlite', file: url };
+  if (env.DB_HOST) {
+    return { dialect: 'mysql', host: env.DB_HOST, port: env.DB_PORT, dbName: env.DB_NAME, user: env.DB_USER, password: env.DB_PASSWORD };
+  }
+  return { dialect: 'sqlite', file: './data/jobs.sqlite' };
+}
+
+/** Parses the environment; throws one `ConfigError` listing every bad variable by name. */
+export function loadConfig(source: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  // An empty variable means "not set": compose files and CI often export VAR= .
+  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(env);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const database = parseDatabase(result.data);
+  if (typeof database === 'string') throw new ConfigError([database]);
+  const config: Config = { ...result.data, database, ...overrides };
+  if (config.NODE_ENV === 'production' && config.API_TOKENS.length === 0 && !config.AUTH_DISABLED) {
+    throw new ConfigError([
+      'API_TOKENS: no tokens are configured and NODE_ENV=production; set API_TOKENS="name:admin:token,…" or AUTH_DISABLED=true to run without authentication',
+    ]);
+  }
+  return config;
+}

@@ -1,0 +1,7 @@
+import { Job } from '../jobs/job.entity.js';
+import { QueueState } from '../queue/queue-state.entity.js';
+import { Schedule } from '../schedules/schedule.entity.js';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
+import { WebhookLog } from '../webhooks/webhook-log.entity.js';
+
+export const entities = [Job, WebhookLog, WebhookDelivery, Schedule, QueueState];

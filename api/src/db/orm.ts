@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { MariaDbDriver } from '@mikro-orm/mariadb';
+import { Migrator } from '@mikro-orm/migrations';
+import { MySqlDriver } from '@mikro-orm/mysql';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import { SqliteDriver } from '@mikro-orm/sqlite';
+import type { Database } from '../config.js';
+import { entities } from './entities.js';
+import { migrationsFor } from './migrations.js';
+
+export type Orm = MikroORM;
+export type Em = SqlEntityManager;
+export type Dialect = Database['dialect'];
+
+/** MikroORM options for one database; the same entities serve SQLite, MySQL and MariaDB. */
+export function ormOptions(database: Database, poolMax = 20): Partial<Options> {
+  const common: Partial<Options> = {
+    entities,
+    metadataProvider: ReflectMetadataProvider,
+    extensions: [Migrator],
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    debug: process.env.ORM_DEBUG === 'true',
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      path: `migrations/${database.dialect === 'sqlite' ? 'sqlite' : 'mysql'}`,
+      pathTs: `migrations/${database.dialect === 'sqlite' ? 'sqlite' : 'mysql'}`,
+      migrationsList: migrationsFor(database.dialect),
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      emit: 'ts',
+    },
+  };
+  if (database.dialect === 'sqlite') {
+    return { ...common, driver: SqliteDriver, dbName: database.file };
+  }
+  return {
+    ...common,
+    driver: database.dialect === 'mariadb' ? MariaDbDriver : MySqlDriver,
+    host: database.host,
+    port: database.port,
+    dbName: database.dbName,
+    user: database.user,
+    password: database.password,
+    pool: { min: 0, max: poolMax },
+  };
+}
+
+export async function openOrm(database: Database, poolMax?: number): Promise<Orm> {
+  if (database.dialect === 'sqlite' && database.file !== ':memory:') mkdirSync(dirname(database.file), { recursive: true });
+  const orm = await MikroORM.init(ormOptions(database, poolMax));
+  if (database.dialect === 'sqlite') {
+    // WAL lets the dashboard read while a worker writes; busy_timeout waits for the writer instead of failing.
+    const conn = orm.em.getConnection();
+    await conn.execute('pragma journal_mode = wal');
+    await conn.execute('pragma busy_timeout = 5000');
+    await conn.execute('pragma synchronous = normal');
+  }
+  return orm;
+}
+
+export async function migrate(orm: Orm): Promise<string[]> {
+  const done = await orm.migrator.up();
+  return done.map((m) => m.name);
+}

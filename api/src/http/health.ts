@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import type { Orm } from '../db/orm.js';
+
+/** `/healthz`: the process answers. `/readyz`: the database answers too (503 otherwise). */
+export function registerHealth(app: FastifyInstance, orm: Orm): void {
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      return { ok: true, database: 'up' };
+    } catch (error) {
+      return reply.code(503).send({ ok: false, database: 'down', error: (error as Error).message });
+    }
+  });
+}

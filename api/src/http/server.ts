@@ -1,0 +1,38 @@
+import type { ApolloServer } from '@apollo/server';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Context } from '../graphql/context.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createFastify(config: Config): FastifyInstance {
+  const app = Fastify({
+    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: 'x-request-id',
+    trustProxy: true,
+  });
+  // Malformed JSON, oversize bodies and wrong content types are the client's mistake: 4xx with a reason.
+  app.setErrorHandler((error: { statusCode?: number; message: string; code?: string }, req, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) req.log.error({ err: error }, 'request failed');
+    return reply.code(status).send({
+      error: status === 500 ? 'Internal Server Error' : 'Bad Request',
+      code: error.code ?? (status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'),
+      message: status === 500 ? 'internal error: the failure was logged on the server' : error.message,
+    });
+  });
+  return app;
+}
+
+export function registerGraphql(app: FastifyInstance, apollo: ApolloServer<Context>, context: (req: import('fastify').FastifyRequest) => Promise<Context>) {
+  app.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler: fastifyApolloHandler(apollo, { context: async (req) => context(req) }),
+  });
+}
+
+export { fastifyApolloDrainPlugin };

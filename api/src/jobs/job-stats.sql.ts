@@ -1,0 +1,24 @@
+import type { Em } from '../db/orm.js';
+import { query } from '../db/sql.js';
+import { JobStatus } from './job.enums.js';
+
+export interface StatusCounts {
+  pending: number;
+  running: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  total: number;
+}
+
+/** One grouped scan of the status index. */
+export async function countByStatus(em: Em): Promise<StatusCounts> {
+  const rows = await query<{ status: JobStatus; n: number }>(em, 'select status, count(*) as n from jobs group by status');
+  const counts: StatusCounts = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, total: 0 };
+  for (const row of rows) {
+    const key = row.status.toLowerCase() as Exclude<keyof StatusCounts, 'total'>;
+    if (key in counts) counts[key] = Number(row.n);
+    counts.total += Number(row.n);
+  }
+  return counts;
+}

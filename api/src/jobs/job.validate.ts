@@ -1,0 +1,96 @@
+import { BadUserInputError, describe } from '../graphql/errors.js';
+import { Priority } from './job.enums.js';
+import type { CreateJobInput } from './job.input.js';
+
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+export const MAX_TASK_NAME = 255;
+
+/** A create request after validation: every field present and in range. */
+export interface NewJob {
+  taskName: string;
+  payload: Record<string, unknown>;
+  priority: Priority;
+  runAt: Date;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  webhookUrl: string | null;
+  idempotencyKey: string | null;
+  scheduleId?: number | null;
+  scheduleTickAt?: Date | null;
+}
+
+/** Checks the URL's form only; where it may point is the webhooks SSRF guard's decision. */
+export type UrlCheck = (field: string, url: string) => void | Promise<void>;
+
+export function checkTaskName(field: string, taskName: unknown): string {
+  if (typeof taskName !== 'string' || taskName.trim().length === 0 || taskName.length > MAX_TASK_NAME) {
+    throw new BadUserInputError(field, `expected a name of 1–${MAX_TASK_NAME} characters, got ${describe(taskName)}`);
+  }
+  return taskName;
+}
+
+export function checkPayload(field: string, payload: unknown): Record<string, unknown> {
+  if (payload === undefined || payload === null) return {};
+  if (typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new BadUserInputError(field, `expected a JSON object, got ${describe(payload)}`);
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(payload));
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    throw new BadUserInputError(field, `expected at most ${MAX_PAYLOAD_BYTES} bytes of JSON, got ${bytes} bytes`);
+  }
+  return payload as Record<string, unknown>;
+}
+
+function checkInt(field: string, value: number | undefined | null, min: number, max: number, fallback: number): number;
+function checkInt(field: string, value: number | undefined | null, min: number, max: number, fallback: null): number | null;
+function checkInt(field: string, value: number | undefined | null, min: number, max: number, fallback: number | null) {
+  if (value === undefined || value === null) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new BadUserInputError(field, `expected a whole number ${min}..${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+export async function parseCreateJob(input: CreateJobInput, path: string, checkUrl: UrlCheck): Promise<NewJob> {
+  const at = (field: string) => (path ? `${path}.${field}` : field);
+  const runAt = input.runAt ?? new Date();
+  if (!(runAt instanceof Date) || Number.isNaN(runAt.getTime())) {
+    throw new BadUserInputError(at('runAt'), `expected an ISO-8601 date, got ${describe(input.runAt)}`);
+  }
+  let webhookUrl: string | null = null;
+  if (input.webhookUrl !== undefined && input.webhookUrl !== null && input.webhookUrl !== '') {
+    webhookUrl = input.webhookUrl;
+    await checkUrl(at('webhookUrl'), webhookUrl);
+  }
+  const key = input.idempotencyKey ?? null;
+  if (key !== null && (key.length === 0 || key.length > 255)) {
+    throw new BadUserInputError(at('idempotencyKey'), `expected 1–255 characters, got ${describe(key)}`);
+  }
+  const priority = input.priority ?? Priority.LOW;
+  return {
+    taskName: checkTaskName(at('taskName'), input.taskName),
+    payload: checkPayload(at('payload'), input.payload),
+    priority,
+    runAt,
+    maxAttempts: checkInt(at('maxAttempts'), input.maxAttempts, 1, 100, 3),
+    timeoutMs: checkInt(at('timeoutMs'), input.timeoutMs, 1, 2_147_483_647, null),
+    webhookUrl,
+    idempotencyKey: key,
+  };
+}
+
+export function checkPage(limit: number, offset: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new BadUserInputError('limit', `expected a whole number 1..100, got ${describe(limit)}`);
+  }
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new BadUserInputError('offset', `expected a whole number ≥ 0, got ${describe(offset)}`);
+  }
+}
+
+/** GraphQL IDs arrive as strings; ours are positive integers. */
+export function parseId(field: string, id: string | number): number {
+  const n = typeof id === 'number' ? id : /^\d{1,15}$/.test(id) ? Number(id) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new BadUserInputError(field, `expected a positive integer id, got ${describe(id)}`);
+  return n;
+}

@@ -1,0 +1,76 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../graphql/context.js';
+import { BadUserInputError } from '../graphql/errors.js';
+import { WebhookLog } from '../webhooks/webhook-log.entity.js';
+import { Job } from './job.entity.js';
+import { JobSort } from './job.enums.js';
+import { CreateJobInput, JobFilter } from './job.input.js';
+import { JobPage, JobStats } from './job.types.js';
+import { checkPage, parseCreateJob, parseId } from './job.validate.js';
+
+const MAX_BATCH = 1000;
+
+@Resolver(() => Job)
+export class JobsResolver {
+  @Query(() => JobPage, { description: 'Jobs matching every given filter, one page at a time' })
+  async jobs(
+    @Ctx() { services }: Context,
+    @Arg('filter', () => JobFilter, { nullable: true }) filter: JobFilter | undefined,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 20, description: '1..100' }) limit: number | null,
+    @Arg('offset', () => Int, { nullable: true, defaultValue: 0 }) offset: number | null,
+    @Arg('sort', () => JobSort, { nullable: true, defaultValue: JobSort.CREATED_AT_DESC }) sort: JobSort | null,
+  ): Promise<JobPage> {
+    const page = { limit: limit ?? 20, offset: offset ?? 0 };
+    checkPage(page.limit, page.offset);
+    return services.jobs.list(filter ?? {}, sort ?? JobSort.CREATED_AT_DESC, page.limit, page.offset);
+  }
+
+  @Query(() => Job, { nullable: true })
+  async job(@Ctx() { services }: Context, @Arg('id', () => ID) id: string): Promise<Job | null> {
+    return services.jobs.get(parseId('id', id));
+  }
+
+  @Query(() => JobStats)
+  async jobStats(@Ctx() { services }: Context): Promise<JobStats> {
+    return services.jobs.stats();
+  }
+
+  @FieldResolver(() => [WebhookLog])
+  async webhookLogs(@Root() job: Job, @Ctx() { services }: Context): Promise<WebhookLog[]> {
+    return services.jobs.webhookLogs(Number(job.id));
+  }
+
+  @Mutation(() => Job)
+  async createJob(@Ctx() { services }: Context, @Arg('input', () => CreateJobInput) input: CreateJobInput): Promise<Job> {
+    const [job] = await services.jobs.create([await parseCreateJob(input, 'input', services.checkUrl)]);
+    return job;
+  }
+
+  @Mutation(() => [Job], { description: 'Creates every job or none (one transaction)' })
+  async createJobs(
+    @Ctx() { services }: Context,
+    @Arg('inputs', () => [CreateJobInput]) inputs: CreateJobInput[],
+  ): Promise<Job[]> {
+    if (inputs.length === 0 || inputs.length > MAX_BATCH) {
+      throw new BadUserInputError('inputs', `expected 1..${MAX_BATCH} jobs, got ${inputs.length}`);
+    }
+    const parsed = [];
+    for (const [i, input] of inputs.entries()) parsed.push(await parseCreateJob(input, `inputs[${i}]`, services.checkUrl));
+    return services.jobs.create(parsed);
+  }
+
+  @Mutation(() => Job, { description: 'Makes a PENDING job due now, or queues a finished job again' })
+  async runJob(@Ctx() { services }: Context, @Arg('id', () => ID) id: string): Promise<Job> {
+    return services.jobs.run(parseId('id', id));
+  }
+
+  @Mutation(() => Job, { description: 'Cancels a PENDING job, or aborts a RUNNING one' })
+  async cancelJob(@Ctx() { services }: Context, @Arg('id', () => ID) id: string): Promise<Job> {
+    return services.jobs.cancel(parseId('id', id));
+  }
+
+  @Mutation(() => Boolean)
+  async deleteJob(@Ctx() { services }: Context, @Arg('id', () => ID) id: string): Promise<boolean> {
+    return services.jobs.delete(parseId('id', id));
+  }
+}

@@ -1,0 +1,157 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Em, Orm } from '../db/orm.js';
+import { ConflictError, NotFoundError } from '../graphql/errors.js';
+import { WebhookLog } from '../webhooks/webhook-log.entity.js';
+import { Job } from './job.entity.js';
+import { JobSort, JobStatus } from './job.enums.js';
+import type { JobEvents } from './job.events.js';
+import type { JobFilter } from './job.input.js';
+import type { NewJob } from './job.validate.js';
+import { listJobIds } from './list-jobs.sql.js';
+import { countByStatus, type StatusCounts } from './job-stats.sql.js';
+
+export interface JobPageResult {
+  jobs: Job[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** Job lifecycle operations a user can ask for; the engine owns RUNNING transitions. */
+export class JobsService {
+  constructor(
+    private readonly orm: Orm,
+    private readonly events: JobEvents,
+  ) {}
+
+  private em(): Em {
+    return this.orm.em.fork() as Em;
+  }
+
+  /** Creates all or none; a job whose idempotency key exists already is returned instead of created. */
+  async create(inputs: readonly NewJob[]): Promise<Job[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.createOnce(inputs);
+      } catch (error) {
+        // A concurrent create took one of our keys between the lookup and the insert: look again.
+        if (error instanceof UniqueConstraintViolationException && attempt < 3) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async createOnce(inputs: readonly NewJob[]): Promise<Job[]> {
+    const em = this.em();
+    const keys = inputs.map((i) => i.idempotencyKey).filter((k): k is string => k !== null);
+    const existing = new Map<string, Job>();
+    if (keys.length > 0) {
+      for (const job of await em.find(Job, { idempotencyKey: { $in: keys } })) existing.set(job.idempotencyKey!, job);
+    }
+    const created: Job[] = [];
+    const result = await em.transactional(async (tx) => {
+      const now = new Date();
+      const out: Job[] = [];
+      for (const input of inputs) {
+        const found = input.idempotencyKey ? existing.get(input.idempotencyKey) : undefined;
+        if (found) {
+          out.push(found);
+          continue;
+        }
+        const job = tx.create(Job, { ...input, createdAt: now, updatedAt: now });
+        if (input.idempotencyKey) existing.set(input.idempotencyKey, job);
+        created.push(job);
+        out.push(job);
+      }
+      await tx.flush();
+      return out;
+    });
+    if (created.length > 0) this.events.created(created);
+    return result;
+  }
+
+  async get(id: number): Promise<Job | null> {
+    return this.em().findOne(Job, { id });
+  }
+
+  async require(id: number, em: Em = this.em()): Promise<Job> {
+    const job = await em.findOne(Job, { id });
+    if (!job) throw new NotFoundError('job', id);
+    return job;
+  }
+
+  async list(filter: JobFilter, sort: JobSort, limit: number, offset: number): Promise<JobPageResult> {
+    const em = this.em();
+    const { ids, total } = await listJobIds(em, filter, sort, limit, offset);
+    const rows = ids.length ? await em.find(Job, { id: { $in: ids } }) : [];
+    const byId = new Map(rows.map((j) => [j.id, j]));
+    return { jobs: ids.map((id) => byId.get(id)).filter((j): j is Job => !!j), total, limit, offset };
+  }
+
+  async stats(): Promise<StatusCounts> {
+    return countByStatus(this.em());
+  }
+
+  async webhookLogs(jobId: number): Promise<WebhookLog[]> {
+    return this.em().find(WebhookLog, { jobId }, { orderBy: { attempt: 'asc', id: 'asc' } });
+  }
+
+  /** PENDING → due now; finished → queued again as PENDING; RUNNING → CONFLICT. */
+  async run(id: number): Promise<Job> {
+    const em = this.em();
+    const job = await this.require(id, em);
+    if (job.status === JobStatus.RUNNING) {
+      throw new ConflictError(`job ${id} is RUNNING; wait for it to finish or cancel it first`, job.status);
+    }
+    const now = new Date();
+    const requeue = job.status !== JobStatus.PENDING;
+    const changed = await em.nativeUpdate(
+      Job,
+      { id, status: job.status },
+      {
+        status: JobStatus.PENDING,
+        runAt: now,
+        updatedAt: now,
+        ...(requeue ? { attempts: 0, progress: 0, lastError: null, result: null, startedAt: null, completedAt: null, runDurationMs: null } : {}),
+      },
+    );
+    if (changed === 0) return this.run(id); // the status moved under us: apply the rules to the new one
+    const fresh = await this.require(id, this.em());
+    this.events.updated(fresh);
+    return fresh;
+  }
+
+  /** PENDING → CANCELLED here; RUNNING jobs are cancelled by the engine, which aborts the handler. */
+  async cancel(id: number, cancelRunning?: (job: Job) => Promise<Job>): Promise<Job> {
+    const em = this.em();
+    const job = await this.require(id, em);
+    if (job.status === JobStatus.RUNNING && cancelRunning) return cancelRunning(job);
+    if (job.status !== JobStatus.PENDING) {
+      throw new ConflictError(`job ${id} is ${job.status}; only PENDING or RUNNING jobs can be cancelled`, job.status);
+    }
+    const now = new Date();
+    const changed = await em.nativeUpdate(
+      Job,
+      { id, status: JobStatus.PENDING },
+      { status: JobStatus.CANCELLED, completedAt: now, updatedAt: now },
+    );
+    if (changed === 0) return this.cancel(id, cancelRunning);
+    const fresh = await this.require(id, this.em());
+    this.events.updated(fresh);
+    return fresh;
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const em = this.em();
+    const job = await this.require(id, em);
+    if (job.status === JobStatus.RUNNING) {
+      throw new ConflictError(`job ${id} is RUNNING; cancel it before deleting it`, job.status);
+    }
+    await em.transactional(async (tx) => {
+      await tx.nativeDelete(WebhookLog, { jobId: id });
+      await tx.getConnection().execute('delete from webhook_deliveries where job_id = ?', [id], 'run', tx.getTransactionContext());
+      await tx.nativeDelete(Job, { id });
+    });
+    return true;
+  }
+}

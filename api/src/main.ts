@@ -1,0 +1,33 @@
+import { bootstrap } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+/** Process entry: read config, start, stop cleanly on SIGTERM/SIGINT. */
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const app = await bootstrap(config);
+console.log(`job scheduler (${config.ROLE}) listening on ${app.url.replace('127.0.0.1', 'localhost')} — database ${config.database.dialect}`);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    app.stop().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,64 @@
+import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { OptionalProps } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { DateTimeScalar, JSONScalar } from '../graphql/scalars.js';
+import { Priority } from '../jobs/job.enums.js';
+
+// A fresh object per property: MikroORM writes into the options it is given.
+const ms = () => ({ type: 'datetime', length: 3 }) as const;
+
+/** A cron rule that creates one job per tick in its IANA timezone. */
+@ObjectType()
+@Entity({ tableName: 'schedules' })
+export class Schedule {
+  [OptionalProps]?: 'timezone' | 'priority' | 'enabled' | 'createdAt' | 'updatedAt';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  id!: number;
+
+  @Field(() => String)
+  @Unique({ name: 'schedules_name_unique' })
+  @Property({ type: 'string', length: 255 })
+  name!: string;
+
+  @Field(() => String)
+  @Property({ type: 'string', length: 255 })
+  cron!: string;
+
+  @Field(() => String)
+  @Property({ type: 'string', length: 64, default: 'UTC' })
+  timezone = 'UTC';
+
+  @Field(() => String)
+  @Property({ type: 'string', length: 255 })
+  taskName!: string;
+
+  @Field(() => JSONScalar, { nullable: true })
+  @Property({ type: 'json', nullable: true })
+  payload?: Record<string, unknown> | null;
+
+  @Field(() => Priority)
+  @Property({ type: 'tinyint', default: Priority.LOW })
+  priority: Priority = Priority.LOW;
+
+  @Field(() => Boolean)
+  @Property({ type: 'boolean', default: true })
+  enabled = true;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  @Property({ ...ms(), nullable: true, index: 'schedules_next_run_idx' })
+  nextRunAt?: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  @Property({ ...ms(), nullable: true })
+  lastRunAt?: Date | null;
+
+  @Field(() => DateTimeScalar)
+  @Property(ms())
+  createdAt: Date = new Date();
+
+  @Field(() => DateTimeScalar)
+  @Property({ ...ms(), onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}

@@ -1,0 +1,86 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { bootstrap, type App } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { migrate, openOrm } from '../../src/db/orm.js';
+
+/**
+ * Test databases. SQLite always; MariaDB (through the mariadb driver, and the mysql driver) when
+ * TEST_MYSQL_URL points at a MySQL-family server (`.ci/run` sets it). Each suite gets a fresh database.
+ */
+export interface TestDatabase {
+  name: 'sqlite' | 'mariadb' | 'mysql';
+  /** A DATABASE_URL for a brand-new, migrated database. */
+  create(): Promise<string>;
+}
+
+const mysqlBase = process.env.TEST_MYSQL_URL?.replace(/\/+$/, '');
+
+export const MYSQL_SKIP_REASON = mysqlBase
+  ? undefined
+  : 'MySQL-family tests skipped: set TEST_MYSQL_URL=mysql://root@127.0.0.1:3306 to run them (.ci/run does)';
+
+async function createMysqlDatabase(scheme: 'mariadb' | 'mysql'): Promise<string> {
+  const base = new URL(mysqlBase!);
+  const name = `jobs_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const conn = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username || 'root'), password: decodeURIComponent(base.password) });
+  await conn.query(`create database \`${name}\``);
+  await conn.end();
+  const url = `${scheme}://${base.username || 'root'}${base.password ? `:${base.password}` : ''}@${base.hostname}:${base.port || 3306}/${name}`;
+  const orm = await openOrm(loadConfig({ DATABASE_URL: url }).database);
+  await migrate(orm);
+  await orm.close(true);
+  return url;
+}
+
+export const sqlite: TestDatabase = {
+  name: 'sqlite',
+  async create() {
+    return join(mkdtempSync(join(tmpdir(), 'jobs-test-')), 'jobs.sqlite');
+  },
+};
+
+export const mariadb: TestDatabase = { name: 'mariadb', create: () => createMysqlDatabase('mariadb') };
+export const mysql: TestDatabase = { name: 'mysql', create: () => createMysqlDatabase('mysql') };
+
+/** The databases an integration suite runs on; MySQL-family ones only where a server is configured. */
+export function testDatabases(): TestDatabase[] {
+  return mysqlBase ? [sqlite, mariadb, mysql] : [sqlite];
+}
+
+export interface TestServer extends App {
+  config: Config;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResult<T>>;
+}
+
+export interface GqlResult<T> {
+  status: number;
+  data: T;
+  errors?: { message: string; extensions?: Record<string, any> }[];
+}
+
+/** Starts the real server (HTTP on a free port) on a fresh database of the given kind. */
+export async function startServer(db: TestDatabase = sqlite, env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    WORKER_POLL_MS: '50',
+    ...env,
+    DATABASE_URL: env.DATABASE_URL ?? (await db.create()),
+  });
+  const app = await bootstrap(config);
+  const gql = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data: any; errors?: any[] };
+    return { status: res.status, data: body.data, errors: body.errors };
+  };
+  return { ...app, config, gql };
+}

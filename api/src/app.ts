@@ -4,13 +4,15 @@ import type { Config } from './config.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
 import { createApollo } from './graphql/apollo.js';
 import type { Context, Services } from './graphql/context.js';
-import { createInProcessPubSub } from './graphql/pubsub.js';
 import { buildAppSchema } from './graphql/schema.js';
+import { attachGraphqlWs } from './graphql/ws.js';
 import { registerHealth } from './http/health.js';
 import { createFastify, fastifyApolloDrainPlugin, registerGraphql } from './http/server.js';
 import { defaultWebDist, registerDashboard } from './http/static.js';
-import { silentJobEvents } from './jobs/job.events.js';
 import { JobsService } from './jobs/jobs.service.js';
+import { ThroughputService } from './jobs/throughput.service.js';
+import { createLive } from './live/live.js';
+import { assertSafeUrl } from './webhooks/ssrf.js';
 
 export interface App {
   url: string;
@@ -24,12 +26,12 @@ export async function bootstrap(config: Config): Promise<App> {
   const orm = await openOrm(config.database, config.DB_POOL_MAX);
   if (config.database.dialect === 'sqlite') await migrate(orm);
 
-  const pubSub = createInProcessPubSub();
-  const jobs = new JobsService(orm, silentJobEvents);
-  const services: Services = { config, jobs, checkUrl: () => {} };
+  const live = await createLive(orm, config.REDIS_URL, config.REDIS_CHANNEL_PREFIX);
+  const jobs = new JobsService(orm, live.events);
+  const services: Services = { config, jobs, checkUrl: (field, url) => assertSafeUrl(field, url, config.WEBHOOK_ALLOWED_HOSTS), throughput: new ThroughputService(orm), live };
 
   const http = createFastify(config);
-  const schema = await buildAppSchema(pubSub);
+  const schema = await buildAppSchema();
   const apollo = createApollo(schema, config, (err) => http.log.error({ err }, 'graphql resolver failed'), [
     fastifyApolloDrainPlugin(http),
   ]);
@@ -44,6 +46,8 @@ export async function bootstrap(config: Config): Promise<App> {
   registerHealth(http, orm);
   await registerDashboard(http, config.WEB_DIST ?? defaultWebDist());
 
+  const ws = attachGraphqlWs(http.server, { schema, services, log: (err) => http.log.warn({ err }, 'graphql-ws error') });
+
   await http.listen({ port: config.PORT, host: config.HOST });
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -52,7 +56,9 @@ export async function bootstrap(config: Config): Promise<App> {
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
+      await ws.close();
       await http.close();
+      await live.close();
       await orm.close(true);
     })());
   return { url, orm, services, stop };

@@ -62,6 +62,7 @@ const schema = z.object({
   DB_POOL_MAX: int(1, 500).default(20),
 
   REDIS_URL: z.string().url({ message: 'expected a redis:// URL' }).optional(),
+  REDIS_CHANNEL_PREFIX: z.string().default('jobs-scheduler:'),
 
   WORKER_CONCURRENCY: int(1, 1000).default(4),
   WORKER_POLL_MS: int(10, MINUTE).default(500),

@@ -30,6 +30,7 @@ export function ormOptions(database: Database, poolMax = 20): Partial<Options> {
       pathTs: `migrations/${database.dialect === 'sqlite' ? 'sqlite' : 'mysql'}`,
       migrationsList: migrationsFor(database.dialect),
       transactional: true,
+      silent: true,
       allOrNothing: true,
       snapshot: false,
       emit: 'ts',

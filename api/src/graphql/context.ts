@@ -1,6 +1,8 @@
 import type { Config } from '../config.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import type { UrlCheck } from '../jobs/job.validate.js';
+import type { ThroughputService } from '../jobs/throughput.service.js';
+import type { Live } from '../live/live.js';
 
 export type Role = 'admin' | 'viewer';
 
@@ -14,6 +16,8 @@ export interface Services {
   config: Config;
   jobs: JobsService;
   checkUrl: UrlCheck;
+  throughput: ThroughputService;
+  live: Live;
 }
 
 /** Per request (HTTP) or per operation (WebSocket). */

@@ -1,15 +1,66 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from '@graphql-yoga/subscription';
+import { setMaxListeners } from 'node:events';
+import { Redis } from 'ioredis';
 
-/** Every live-update topic in one place, with the payload each carries. */
+/** Every live-update topic in one place. Payloads are plain JSON so they cross Redis unchanged. */
 export enum Topic {
-  JOB_CREATED = 'JOB_CREATED',
-  JOB_UPDATED = 'JOB_UPDATED',
-  WEBHOOK_LOG_ADDED = 'WEBHOOK_LOG_ADDED',
-  JOB_STATS = 'JOB_STATS',
+  JOB_CREATED = 'jobs:created',
+  JOB_UPDATED = 'jobs:updated',
+  WEBHOOK_LOG_ADDED = 'jobs:webhook-log-added',
 }
 
-export type PubSub = ReturnType<typeof createInProcessPubSub>;
+/** A Job as published: the GraphQL Job fields, dates as ISO strings or Date. */
+export type JobMessage = Record<string, unknown> & { id: number | string; status: string };
+export type WebhookLogMessage = Record<string, unknown> & { id: number | string; jobId: number | string };
 
-export function createInProcessPubSub() {
-  return createPubSub();
+export type Topics = {
+  [Topic.JOB_CREATED]: [JobMessage];
+  [Topic.JOB_UPDATED]: [JobMessage];
+  [Topic.WEBHOOK_LOG_ADDED]: [WebhookLogMessage];
+};
+
+type Channels = Record<string, [unknown]>;
+export type PubSub = ReturnType<typeof createPubSub<Channels>>;
+
+export interface EventBus {
+  publish<T extends Topic>(topic: T, payload: Topics[T][0]): void;
+  subscribe<T extends Topic>(topic: T): AsyncIterableIterator<Topics[T][0]> & { return?(): Promise<unknown> };
+  /** `memory` in one process; `redis` carries events between every API and worker process. */
+  transport: 'memory' | 'redis';
+  close(): Promise<void>;
+}
+
+/**
+ * In-process by default. With a Redis URL every process publishes to Redis and receives its own
+ * events back from it, so a subscriber sees one ordered stream whichever process produced the event.
+ */
+export async function createEventBus(redisUrl?: string, channelPrefix = 'jobs-scheduler:'): Promise<EventBus> {
+  if (!redisUrl) {
+    // One listener per live subscription: thousands are expected, not a leak.
+    const eventTarget = new EventTarget();
+    setMaxListeners(0, eventTarget);
+    return wrap(createPubSub<Channels>({ eventTarget: eventTarget as never }), 'memory', channelPrefix, async () => {});
+  }
+  const options = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true };
+  const publishClient = new Redis(redisUrl, options);
+  const subscribeClient = new Redis(redisUrl, options);
+  // ioredis reports connection trouble as 'error' events; unhandled they would crash the process.
+  for (const client of [publishClient, subscribeClient]) client.on('error', () => {});
+  await Promise.all([publishClient.connect(), subscribeClient.connect()]);
+  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  return wrap(createPubSub<Channels>({ eventTarget: eventTarget as never }), 'redis', channelPrefix, async () => {
+    publishClient.disconnect();
+    subscribeClient.disconnect();
+  });
+}
+
+/** Channels are prefixed so several deployments (or test servers) can share one Redis. */
+function wrap(pubSub: PubSub, transport: EventBus['transport'], prefix: string, close: () => Promise<void>): EventBus {
+  return {
+    transport,
+    close,
+    publish: (topic, payload) => pubSub.publish(`${prefix}${topic}`, payload),
+    subscribe: (topic) => pubSub.subscribe(`${prefix}${topic}`) as never,
+  };
 }

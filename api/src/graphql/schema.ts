@@ -2,12 +2,27 @@ import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { JobsResolver } from '../jobs/jobs.resolver.js';
-import { createInProcessPubSub, type PubSub } from './pubsub.js';
+import { ThroughputResolver } from '../jobs/throughput.resolver.js';
+import { LiveResolver } from '../live/live.resolver.js';
 
-export const resolvers = [JobsResolver] as const;
+export const resolvers = [JobsResolver, ThroughputResolver, LiveResolver] as const;
 
-export async function buildAppSchema(pubSub: PubSub = createInProcessPubSub()): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, pubSub, validate: false });
+/**
+ * Subscriptions take their streams from `context.services.live` (see live/live.resolver.ts), so one
+ * schema serves every bus. type-graphql still demands a pubSub for topic-based subscriptions, which we
+ * don't declare: this one refuses use loudly.
+ */
+const noTopicPubSub = {
+  publish(): never {
+    throw new Error('publish through services.live.bus');
+  },
+  subscribe(): never {
+    throw new Error('subscriptions here use subscribe(), not topics');
+  },
+};
+
+export async function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers, validate: false, pubSub: noTopicPubSub });
 }
 
 /** The text committed as the root `schema.graphql`: the reviewed contract. */

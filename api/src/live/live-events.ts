@@ -1,0 +1,93 @@
+import type { EventBus } from '../graphql/pubsub.js';
+import { Topic } from '../graphql/pubsub.js';
+import type { Job } from '../jobs/job.entity.js';
+import type { JobEvents } from '../jobs/job.events.js';
+import type { WebhookEvents } from '../webhooks/webhook.events.js';
+import type { WebhookLog } from '../webhooks/webhook-log.entity.js';
+import { toJobMessage, toWebhookLogMessage } from './job-message.js';
+
+/** At most this often per job for updates that only move progress; status changes go out at once. */
+export const PROGRESS_INTERVAL_MS = 100;
+
+interface JobState {
+  status: string;
+  lastSentAt: number;
+  pending?: Job;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * Turns domain events into bus messages. Callers invoke it after their commit, so nothing is
+ * published that a reader could not see yet. Progress-only updates are coalesced per job
+ * (leading edge + trailing edge), so a handler reporting progress in a tight loop cannot flood clients.
+ */
+export class LiveEvents implements JobEvents, WebhookEvents {
+  private readonly jobs = new Map<number, JobState>();
+  private readonly listeners = new Set<(job: Job | null) => void>();
+
+  constructor(private readonly bus: EventBus) {}
+
+  /** In-process observers (the worker's wake-up, the stats feed); `null` means "something changed". */
+  onChange(listener: (job: Job | null) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  created(jobs: readonly Job[]): void {
+    for (const job of jobs) {
+      this.jobs.set(job.id, { status: job.status, lastSentAt: Date.now() });
+      this.bus.publish(Topic.JOB_CREATED, toJobMessage(job));
+      this.bus.publish(Topic.JOB_UPDATED, toJobMessage(job));
+    }
+    this.forget();
+    for (const l of this.listeners) for (const job of jobs) l(job);
+  }
+
+  updated(job: Job): void {
+    const state = this.jobs.get(job.id);
+    const now = Date.now();
+    const progressOnly = state !== undefined && state.status === job.status;
+    if (progressOnly && now - state.lastSentAt < PROGRESS_INTERVAL_MS) {
+      state.pending = job;
+      state.timer ??= setTimeout(() => this.flush(job.id), PROGRESS_INTERVAL_MS - (now - state.lastSentAt));
+      return;
+    }
+    // A status change first flushes the coalesced progress it supersedes, keeping the stream in order.
+    if (state?.pending && state.pending.updatedAt <= job.updatedAt) this.flush(job.id);
+    this.send(job);
+  }
+
+  logAdded(log: WebhookLog): void {
+    this.bus.publish(Topic.WEBHOOK_LOG_ADDED, toWebhookLogMessage(log));
+    for (const l of this.listeners) l(null);
+  }
+
+  /** Drops coalescing state of jobs that have finished. */
+  private forget(): void {
+    if (this.jobs.size < 10_000) return;
+    for (const [id, s] of this.jobs) if (!s.pending && s.status !== 'RUNNING') this.jobs.delete(id);
+  }
+
+  private flush(id: number): void {
+    const state = this.jobs.get(id);
+    if (!state) return;
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = undefined;
+    const pending = state.pending;
+    state.pending = undefined;
+    if (pending) this.send(pending);
+  }
+
+  private send(job: Job): void {
+    const state = this.jobs.get(job.id);
+    if (state?.timer) clearTimeout(state.timer);
+    this.jobs.set(job.id, { status: job.status, lastSentAt: Date.now() });
+    this.bus.publish(Topic.JOB_UPDATED, toJobMessage(job));
+    for (const l of this.listeners) l(job);
+  }
+
+  close(): void {
+    for (const state of this.jobs.values()) if (state.timer) clearTimeout(state.timer);
+    this.jobs.clear();
+  }
+}

@@ -5,14 +5,15 @@ import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { MariaDbDriver } from '@mikro-orm/mariadb';
 import { Migrator } from '@mikro-orm/migrations';
 import { MySqlDriver } from '@mikro-orm/mysql';
-import type { SqlEntityManager } from '@mikro-orm/sql';
+import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import type { Database } from '../config.js';
 import { entities } from './entities.js';
 import { migrationsFor } from './migrations.js';
 
-export type Orm = MikroORM;
 export type Em = SqlEntityManager;
+/** Every dialect we run is SQL: typing the ORM so gives `em` the SQL-only API (execute, query builder). */
+export type Orm = MikroORM<AbstractSqlDriver, Em>;
 export type Dialect = Database['dialect'];
 
 /** MikroORM options for one database; the same entities serve SQLite, MySQL and MariaDB. */
@@ -53,7 +54,7 @@ export function ormOptions(database: Database, poolMax = 20): Partial<Options> {
 
 export async function openOrm(database: Database, poolMax?: number): Promise<Orm> {
   if (database.dialect === 'sqlite' && database.file !== ':memory:') mkdirSync(dirname(database.file), { recursive: true });
-  const orm = await MikroORM.init(ormOptions(database, poolMax));
+  const orm = (await MikroORM.init(ormOptions(database, poolMax))) as unknown as Orm;
   if (database.dialect === 'sqlite') {
     // WAL lets the dashboard read while a worker writes; busy_timeout waits for the writer instead of failing.
     const conn = orm.em.getConnection();

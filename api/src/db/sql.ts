@@ -21,12 +21,12 @@ export function fromDbTime(value: unknown): Date | null {
   return /^\d+$/.test(s) ? new Date(Number(s)) : new Date(s.includes('T') ? s : `${s.replace(' ', 'T')}Z`);
 }
 
-export async function query<T = Record<string, unknown>>(em: Em, sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await em.getConnection().execute(sql, params, 'all', em.getTransactionContext())) as T[];
+export async function query<T = Record<string, unknown>>(em: Em, sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  return (await em.getConnection().execute(sql, [...params], 'all', em.getTransactionContext())) as T[];
 }
 
-export async function run(em: Em, sql: string, params: unknown[] = []): Promise<number> {
-  const res = (await em.getConnection().execute(sql, params, 'run', em.getTransactionContext())) as { affectedRows?: number; changes?: number };
+export async function run(em: Em, sql: string, params: readonly unknown[] = []): Promise<number> {
+  const res = (await em.getConnection().execute(sql, [...params], 'run', em.getTransactionContext())) as { affectedRows?: number; changes?: number };
   return Number(res.affectedRows ?? res.changes ?? 0);
 }
 

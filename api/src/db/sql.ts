@@ -30,7 +30,10 @@ export async function run(em: Em, sql: string, params: readonly unknown[] = []):
   return Number(res.affectedRows ?? res.changes ?? 0);
 }
 
-/** `LIKE` pattern that matches `text` literally anywhere. */
+/** Escape character for LIKE: not a backslash, which MySQL and SQLite treat differently inside literals. */
+export const LIKE_ESCAPE = '!';
+
+/** `LIKE … ESCAPE '!'` pattern that matches `text` literally anywhere. */
 export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${text.replace(/[!%_]/g, (c) => `${LIKE_ESCAPE}${c}`)}%`;
 }

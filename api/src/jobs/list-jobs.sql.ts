@@ -1,5 +1,5 @@
 import type { Em } from '../db/orm.js';
-import { containsPattern, query } from '../db/sql.js';
+import { containsPattern, LIKE_ESCAPE, query } from '../db/sql.js';
 import { JobSort } from './job.enums.js';
 import type { JobFilter } from './job.input.js';
 
@@ -20,7 +20,7 @@ export function whereClause(filter: JobFilter | undefined): { sql: string; param
   if (filter?.taskName) parts.push('task_name = ?') && params.push(filter.taskName);
   if (filter?.search) {
     const pattern = containsPattern(filter.search);
-    parts.push("(task_name like ? escape '\\' or payload like ? escape '\\')");
+    parts.push(`(task_name like ? escape '${LIKE_ESCAPE}' or payload like ? escape '${LIKE_ESCAPE}')`);
     params.push(pattern, pattern);
   }
   return { sql: parts.length ? `where ${parts.join(' and ')}` : '', params };

@@ -86,6 +86,12 @@ const schema = z.object({
   RATE_LIMIT_MAX: int(1).default(100),
   RATE_LIMIT_WINDOW: int(1000).default(15 * MINUTE),
   GLOBAL_RATE_LIMIT_MAX: int(1).default(3000),
+  GLOBAL_RATE_LIMIT_WINDOW: int(1000).default(MINUTE),
+  /** Which proxies may set X-Forwarded-For (the client IP that per-IP limits count): false, true, a hop count or addresses/CIDRs. */
+  TRUST_PROXY: z
+    .string()
+    .transform((raw): boolean | number | string => (raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw))
+    .default(false),
   FRONTEND_URL: z.string().default('http://localhost:3000'),
   WEB_DIST: z.string().optional(),
 });
@@ -147,6 +153,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const problems: string[] = [];
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    // Report a bad DATABASE_URL in the same run as the other problems.
+    const database = env.DATABASE_URL ? parseDatabase({ DATABASE_URL: env.DATABASE_URL } as Env) : undefined;
+    if (typeof database === 'string') problems.push(database);
     throw new ConfigError(problems);
   }
   const database = parseDatabase(result.data);

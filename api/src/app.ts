@@ -13,6 +13,7 @@ import { JobsService } from './jobs/jobs.service.js';
 import { ThroughputService } from './jobs/throughput.service.js';
 import { createLive } from './live/live.js';
 import { assertSafeUrl } from './webhooks/ssrf.js';
+import { createWebhooks } from './webhooks/webhooks.js';
 
 export interface App {
   url: string;
@@ -28,7 +29,8 @@ export async function bootstrap(config: Config): Promise<App> {
 
   const live = await createLive(orm, config.REDIS_URL, config.REDIS_CHANNEL_PREFIX);
   const jobs = new JobsService(orm, live.events);
-  const services: Services = { config, jobs, checkUrl: (field, url) => assertSafeUrl(field, url, config.WEBHOOK_ALLOWED_HOSTS), throughput: new ThroughputService(orm), live };
+  const webhooks = createWebhooks(orm, config, live.events);
+  const services: Services = { config, jobs, checkUrl: (field, url) => assertSafeUrl(field, url, config.WEBHOOK_ALLOWED_HOSTS), throughput: new ThroughputService(orm), live, webhooks: webhooks.service };
 
   const http = createFastify(config);
   const schema = await buildAppSchema();
@@ -44,6 +46,7 @@ export async function bootstrap(config: Config): Promise<App> {
   });
   registerGraphql(http, apollo, context);
   registerHealth(http, orm);
+  await webhooks.registerReceiver(http);
   await registerDashboard(http, config.WEB_DIST ?? defaultWebDist());
 
   const ws = attachGraphqlWs(http.server, { schema, services, log: (err) => http.log.warn({ err }, 'graphql-ws error') });
@@ -52,10 +55,12 @@ export async function bootstrap(config: Config): Promise<App> {
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://127.0.0.1:${port}`;
+  webhooks.start(url, http.log);
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
+      await webhooks.stop(config.SHUTDOWN_GRACE_MS);
       await ws.close();
       await http.close();
       await live.close();

@@ -3,6 +3,7 @@ import type { JobsService } from '../jobs/jobs.service.js';
 import type { UrlCheck } from '../jobs/job.validate.js';
 import type { ThroughputService } from '../jobs/throughput.service.js';
 import type { Live } from '../live/live.js';
+import type { WebhooksService } from '../webhooks/webhooks.service.js';
 
 export type Role = 'admin' | 'viewer';
 
@@ -18,6 +19,7 @@ export interface Services {
   checkUrl: UrlCheck;
   throughput: ThroughputService;
   live: Live;
+  webhooks: WebhooksService;
 }
 
 /** Per request (HTTP) or per operation (WebSocket). */

@@ -4,8 +4,9 @@ import { buildSchema } from 'type-graphql';
 import { JobsResolver } from '../jobs/jobs.resolver.js';
 import { ThroughputResolver } from '../jobs/throughput.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
+import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 
-export const resolvers = [JobsResolver, ThroughputResolver, LiveResolver] as const;
+export const resolvers = [JobsResolver, ThroughputResolver, LiveResolver, WebhooksResolver] as const;
 
 /**
  * Subscriptions take their streams from `context.services.live` (see live/live.resolver.ts), so one

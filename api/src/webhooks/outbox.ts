@@ -1,0 +1,66 @@
+import type { Em } from '../db/orm.js';
+import { query } from '../db/sql.js';
+import type { Job } from '../jobs/job.entity.js';
+import { WebhookDelivery } from './webhook-delivery.entity.js';
+import { serializeWebhookBody } from './webhook-body.js';
+import { newMessageId } from './signatures.js';
+
+/** Where one message goes. The operator's OUTBOUND_WEBHOOK is trusted; per-job URLs are SSRF-guarded. */
+export interface DeliveryTarget {
+  url: string;
+  trusted: boolean;
+}
+
+/** Per-job `webhookUrl` wins; else OUTBOUND_WEBHOOK; else this server's own test receiver. */
+export class WebhookTargets {
+  private ownReceiver: string | undefined;
+
+  constructor(private readonly outbound: string | undefined) {}
+
+  /** Known only after the HTTP server listens (the port may be chosen by the OS). */
+  useOwnReceiver(baseUrl: string): void {
+    this.ownReceiver = `${baseUrl.replace(/\/+$/, '')}/api/webhook-test`;
+  }
+
+  forJob(job: Pick<Job, 'webhookUrl'>): DeliveryTarget | null {
+    if (job.webhookUrl) return { url: job.webhookUrl, trusted: false };
+    const url = this.outbound ?? this.ownReceiver;
+    return url ? { url, trusted: true } : null;
+  }
+}
+
+/** The attempt number the job's next delivery starts at: attempt numbers run on across redeliveries and reruns. */
+export async function nextAttemptNumber(em: Em, jobId: number): Promise<number> {
+  const [row] = await query<{ fromDeliveries: unknown; fromLogs: unknown }>(
+    em,
+    `select (select coalesce(max(first_attempt + attempts), 1) from webhook_deliveries where job_id = ?) as fromDeliveries,
+            (select coalesce(max(attempt), 0) + 1 from webhook_logs where job_id = ?) as fromLogs`,
+    [jobId, jobId],
+  );
+  return Math.max(Number(row?.fromDeliveries ?? 1), Number(row?.fromLogs ?? 1), 1);
+}
+
+export interface OutboxMessage {
+  messageId: string;
+  body: string;
+}
+
+/**
+ * Writes a delivery into the outbox with the caller's EntityManager, so it commits or rolls back with
+ * the job's final state. The body is serialized here, once; every attempt sends these exact bytes.
+ */
+export async function recordDelivery(em: Em, job: Job, target: DeliveryTarget, message?: OutboxMessage): Promise<number> {
+  const now = new Date();
+  const id = await em.insert(WebhookDelivery, {
+    jobId: Number(job.id),
+    messageId: message?.messageId ?? newMessageId(),
+    body: message?.body ?? serializeWebhookBody(job),
+    url: target.url,
+    trusted: target.trusted,
+    firstAttempt: await nextAttemptNumber(em, Number(job.id)),
+    nextAttemptAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return Number(id);
+}

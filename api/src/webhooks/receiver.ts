@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { ReceivedWebhooks } from './received-webhooks.js';
+import { verifyDelivery } from './verify-signatures.js';
+
+function parseBody(raw: Buffer): unknown {
+  const text = raw.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function pick(body: unknown, key: string): unknown {
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * `POST /api/webhook-test`: the receiver a fresh install sends its webhooks to. Verifies the
+ * signatures over the raw bytes (so its own content parser keeps the body as a Buffer, in a scope
+ * that leaves every other route's parsers alone) and remembers what it got for the dashboard.
+ */
+export async function registerWebhookReceiver(app: FastifyInstance, secret: string, received: ReceivedWebhooks): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    scope.post('/api/webhook-test', async (req, reply) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const verdict = verifyDelivery(raw, req.headers, secret);
+      const body = parseBody(raw);
+      const jobId = Number(pick(body, 'jobId'));
+      const webhookId = req.headers['webhook-id'];
+      received.add({
+        receivedAt: new Date(),
+        valid: verdict.ok,
+        reason: verdict.ok ? null : verdict.reason,
+        standardWebhooks: verdict.ok ? verdict.standard : webhookId !== undefined,
+        webhookId: typeof webhookId === 'string' ? webhookId : null,
+        type: typeof pick(body, 'type') === 'string' ? (pick(body, 'type') as string) : null,
+        jobId: Number.isSafeInteger(jobId) ? jobId : null,
+        body,
+        bodyBytes: raw.length,
+      });
+      if (!verdict.ok) return reply.code(401).send({ ok: false, error: 'invalid signature', reason: verdict.reason });
+      return reply.code(200).send({ ok: true });
+    });
+  });
+}

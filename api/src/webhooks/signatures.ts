@@ -1,0 +1,40 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * Both signature schemes, over the same bytes. The seed's `X-Signature` is hex HMAC-SHA256 of the
+ * body with WEBHOOK_SECRET. Standard Webhooks (standardwebhooks.com) signs `{id}.{timestamp}.{body}`
+ * with a key that is the base64-decoded part of a `whsec_…` secret, else the secret's UTF-8 bytes.
+ */
+
+const WHSEC_PREFIX = 'whsec_';
+
+export function seedSignature(secret: string, body: string): string {
+  return createHmac('sha256', secret).update(body, 'utf8').digest('hex');
+}
+
+export function standardKey(secret: string): Buffer {
+  return secret.startsWith(WHSEC_PREFIX) ? Buffer.from(secret.slice(WHSEC_PREFIX.length), 'base64') : Buffer.from(secret, 'utf8');
+}
+
+/** `v1,<base64>` for one message id, unix-seconds timestamp and body. */
+export function standardSignature(key: Buffer, messageId: string, timestampSeconds: number, body: string): string {
+  return `v1,${createHmac('sha256', key).update(`${messageId}.${timestampSeconds}.${body}`, 'utf8').digest('base64')}`;
+}
+
+/** A Standard Webhooks message id: stays the same for every attempt and redelivery of one message. */
+export function newMessageId(): string {
+  return `msg_${randomBytes(16).toString('hex')}`;
+}
+
+/** Every header of one attempt; the timestamp is the attempt's own. */
+export function signedHeaders(secret: string, messageId: string, body: string, at: Date = new Date()): Record<string, string> {
+  const timestamp = Math.floor(at.getTime() / 1000);
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'jobs-scheduler-webhooks/1.0',
+    'x-signature': seedSignature(secret, body),
+    'webhook-id': messageId,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': standardSignature(standardKey(secret), messageId, timestamp, body),
+  };
+}

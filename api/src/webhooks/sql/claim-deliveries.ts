@@ -1,0 +1,101 @@
+import { DeadlockException, LockWaitTimeoutException } from '@mikro-orm/core';
+import type { Em } from '../../db/orm.js';
+import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
+
+/** A delivery this process now holds the lease on: it alone may make the next attempt. */
+export interface ClaimedDelivery {
+  id: number;
+  jobId: number;
+  messageId: string;
+  url: string;
+  trusted: boolean;
+  body: string;
+  /** Attempts already made for this delivery. */
+  attempts: number;
+  firstAttempt: number;
+  leaseToken: string;
+}
+
+const COLUMNS = 'id, job_id, message_id, url, trusted, body, attempts, first_attempt, lease_owner';
+
+function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
+  return {
+    id: Number(row.id),
+    jobId: Number(row.job_id),
+    messageId: String(row.message_id),
+    url: String(row.url),
+    trusted: row.trusted === true || Number(row.trusted) === 1,
+    body: Buffer.isBuffer(row.body) ? row.body.toString('utf8') : String(row.body),
+    attempts: Number(row.attempts),
+    firstAttempt: Number(row.first_attempt),
+    leaseToken: String(row.lease_owner),
+  };
+}
+
+/**
+ * SQLite has one writer at a time, so one UPDATE over a due-ordered subquery is an atomic claim;
+ * the lease token (unique per claim) then finds exactly the rows this claim took.
+ */
+async function claimSqlite(em: Em, token: string, limit: number, leaseUntil: Date, now: Date): Promise<ClaimedDelivery[]> {
+  const t = (d: Date) => toDbTime('sqlite', d);
+  await run(
+    em,
+    `update webhook_deliveries set status = 'SENDING', lease_owner = ?, lease_expires_at = ?, updated_at = ?
+      where id in (select id from webhook_deliveries
+                    where (status = 'PENDING' and next_attempt_at <= ?) or (status = 'SENDING' and lease_expires_at < ?)
+                    order by next_attempt_at, id limit ?)`,
+    [token, t(leaseUntil), t(now), t(now), t(now), limit],
+  );
+  return (await query(em, `select ${COLUMNS} from webhook_deliveries where lease_owner = ? and status = 'SENDING'`, [token])).map(toClaimed);
+}
+
+/**
+ * MySQL/MariaDB: a short transaction locks due rows with SKIP LOCKED (the (status, next_attempt_at)
+ * index gives them in order without a sort) and takes them, so concurrent senders never pick the same
+ * row. Rows whose lease expired belong to a crashed sender and are taken back the same way.
+ */
+async function claimMysql(em: Em, token: string, limit: number, leaseUntil: Date, now: Date): Promise<ClaimedDelivery[]> {
+  const t = (d: Date) => toDbTime('mysql', d);
+  return em.transactional(async (tx) => {
+    const due = await query<{ id: number }>(
+      tx,
+      `select id from webhook_deliveries where status = 'PENDING' and next_attempt_at <= ?
+        order by next_attempt_at, id limit ? for update skip locked`,
+      [t(now), limit],
+    );
+    const ids = due.map((r) => Number(r.id));
+    if (ids.length < limit) {
+      const expired = await query<{ id: number }>(
+        tx,
+        `select id from webhook_deliveries where status = 'SENDING' and lease_expires_at < ? limit ? for update skip locked`,
+        [t(now), limit - ids.length],
+      );
+      ids.push(...expired.map((r) => Number(r.id)));
+    }
+    if (ids.length === 0) return [];
+    const marks = ids.map(() => '?').join(', ');
+    await run(tx, `update webhook_deliveries set status = 'SENDING', lease_owner = ?, lease_expires_at = ?, updated_at = ? where id in (${marks})`, [
+      token,
+      t(leaseUntil),
+      t(now),
+      ...ids,
+    ]);
+    return (await query(tx, `select ${COLUMNS} from webhook_deliveries where id in (${marks})`, ids)).map(toClaimed);
+  });
+}
+
+const MAX_TRIES = 5;
+
+/** Takes up to `limit` due deliveries for `leaseMs`; a lost lock race (deadlock) is simply tried again. */
+export async function claimDeliveries(em: Em, token: string, limit: number, leaseMs: number, now = new Date()): Promise<ClaimedDelivery[]> {
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return dialectOf(em) === 'sqlite' ? await claimSqlite(em, token, limit, leaseUntil, now) : await claimMysql(em, token, limit, leaseUntil, now);
+    } catch (error) {
+      const lockRace = error instanceof DeadlockException || error instanceof LockWaitTimeoutException;
+      if (!lockRace || attempt >= MAX_TRIES) throw error;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+    }
+  }
+}

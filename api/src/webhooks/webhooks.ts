@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Em, Orm } from '../db/orm.js';
+import type { Job } from '../jobs/job.entity.js';
+import { DeliveryLoop, type LoopLogger } from './delivery-loop.js';
+import { recordDelivery, WebhookTargets } from './outbox.js';
+import { ReceivedWebhooks } from './received-webhooks.js';
+import { registerWebhookReceiver } from './receiver.js';
+import type { ResolveHost } from './ssrf.js';
+import type { WebhookEvents } from './webhook.events.js';
+import { WebhooksService } from './webhooks.service.js';
+
+/** The webhooks part of the app, built once in bootstrap. */
+export interface Webhooks {
+  service: WebhooksService;
+  /** Finish hook: records the job's delivery in the transaction that finishes it. */
+  recordOnFinish(em: Em, job: Job): Promise<void>;
+  registerReceiver(http: FastifyInstance): Promise<void>;
+  /** After listen: the own receiver becomes the default target; worker processes start sending. */
+  start(baseUrl: string, log: LoopLogger): void;
+  stop(graceMs: number): Promise<void>;
+}
+
+export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents, resolve?: ResolveHost): Webhooks {
+  const targets = new WebhookTargets(config.OUTBOUND_WEBHOOK);
+  const received = new ReceivedWebhooks();
+  const sends = config.ROLE !== 'api';
+  const loop = new DeliveryLoop(
+    orm,
+    {
+      secret: config.WEBHOOK_SECRET,
+      retry: { maxRetries: config.WEBHOOK_MAX_RETRIES, baseMs: config.WEBHOOK_RETRY_BASE_MS },
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      pollMs: config.WORKER_POLL_MS,
+      leaseMs: config.WEBHOOK_TIMEOUT_MS + config.LEASE_MS,
+      allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+      resolve,
+    },
+    events,
+  );
+  const service = new WebhooksService(orm, targets, received, () => loop.notify());
+  return {
+    service,
+    async recordOnFinish(em, job) {
+      const target = targets.forJob(job);
+      if (!target) return;
+      await recordDelivery(em, job, target);
+      // The row is visible once the caller commits; a short delay lets that happen before we look.
+      if (sends) setTimeout(() => loop.notify(), 5).unref();
+    },
+    registerReceiver: (http) => registerWebhookReceiver(http, config.WEBHOOK_SECRET, received),
+    start(baseUrl, log) {
+      targets.useOwnReceiver(baseUrl);
+      if (sends) loop.start(log);
+    },
+    stop: (graceMs) => loop.stop(graceMs),
+  };
+}

@@ -4,7 +4,7 @@
  *   DATABASE_URL=mariadb://root@127.0.0.1:3306/jobs_migrations npm run migration:create -w api -- name
  */
 import 'reflect-metadata';
-import { rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { MikroORM } from '@mikro-orm/core';
 import { loadConfig, type Database } from '../src/config.js';
 import { ormOptions } from '../src/db/orm.js';
@@ -17,12 +17,22 @@ async function generate(database: Database, folder: string) {
   const result = await orm.migrator.create(folder, false, false, name);
   await orm.close(true);
   if (!result.fileName) return console.log(`${folder}: no changes`);
+  dropPhantomChanges(`${folder}/${result.fileName}`);
   const files = readdirSync(folder).filter((f) => /^Migration.*\.ts$/.test(f)).sort();
   writeFileSync(
     `${folder}/index.ts`,
     files.map((f) => `export { ${f.replace(/\.ts$/, '').replace(/^Migration/, 'Migration')} } from './${f.replace(/\.ts$/, '.js')}';`).join('\n') + '\n',
   );
   console.log(`${folder}: ${result.fileName}`);
+}
+
+/**
+ * Schema introspection does not read index column order (DESC), so every diff "recreates" the claim
+ * index (priority DESC). Those statements are noise: drop them from generated migrations.
+ */
+function dropPhantomChanges(file: string) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  writeFileSync(file, lines.filter((l) => !(l.includes('addSql') && l.includes('jobs_claim_idx'))).join('\n'));
 }
 
 const scratch = '/tmp/jobs-migration-scratch.sqlite';

@@ -1,1 +1,2 @@
 export { Migration20261128100740_initial } from './Migration20261128100740_initial.js';
+export { Migration20261128101725_status_priority_index } from './Migration20261128101725_status_priority_index.js';

@@ -6,7 +6,12 @@ import { createApollo } from './graphql/apollo.js';
 import type { Context, Services } from './graphql/context.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { attachGraphqlWs } from './graphql/ws.js';
+import { DEFAULT_LIMITS, limitValidationRules } from './graphql/limits.js';
+import { operationGuardPlugin, wsAuthorizer } from './graphql/operation-guard.js';
+import { authenticate, clientIdOf, requireViewer } from './http/auth.js';
 import { registerHealth } from './http/health.js';
+import { createMetrics, registerMetrics } from './http/metrics.js';
+import { registerHttpSecurity } from './http/security.js';
 import { createFastify, fastifyApolloDrainPlugin, registerGraphql } from './http/server.js';
 import { defaultWebDist, registerDashboard } from './http/static.js';
 import { JobsService } from './jobs/jobs.service.js';
@@ -33,23 +38,39 @@ export async function bootstrap(config: Config): Promise<App> {
   const services: Services = { config, jobs, checkUrl: (field, url) => assertSafeUrl(field, url, config.WEBHOOK_ALLOWED_HOSTS), throughput: new ThroughputService(orm), live, webhooks: webhooks.service };
 
   const http = createFastify(config);
+  const security = await registerHttpSecurity(http, config);
+  const metrics = createMetrics(orm);
+  registerMetrics(http, metrics);
+  const guard = { config, runJobLimiter: security.runJobLimiter };
   const schema = await buildAppSchema();
   const apollo = createApollo(schema, config, (err) => http.log.error({ err }, 'graphql resolver failed'), [
     fastifyApolloDrainPlugin(http),
+    operationGuardPlugin(guard),
   ]);
   await apollo.start();
 
-  const context = async (req: FastifyRequest): Promise<Context> => ({
-    services,
-    viewer: { name: 'anonymous', role: 'admin' },
-    clientId: req.ip,
-  });
+  const context = async (req: FastifyRequest): Promise<Context> => {
+    const viewer = requireViewer(config, req.headers.authorization);
+    return { services, viewer, clientId: clientIdOf(viewer, req.ip, config) };
+  };
   registerGraphql(http, apollo, context);
   registerHealth(http, orm);
   await webhooks.registerReceiver(http);
   await registerDashboard(http, config.WEB_DIST ?? defaultWebDist());
 
-  const ws = attachGraphqlWs(http.server, { schema, services, log: (err) => http.log.warn({ err }, 'graphql-ws error') });
+  const ws = attachGraphqlWs(http.server, {
+    schema,
+    services,
+    log: (err) => http.log.warn({ err }, 'graphql-ws error'),
+    // No or unknown token → the socket closes with 4403; then the HTTP rules, operation by operation.
+    authenticate: (authorization) => {
+      const viewer = authenticate(config, authorization);
+      return viewer === 'invalid' ? null : viewer;
+    },
+    authorize: wsAuthorizer(guard, (viewer, address) => clientIdOf(viewer, address, config)),
+    validationRules: limitValidationRules(),
+    maxTokens: DEFAULT_LIMITS.maxTokens,
+  });
 
   await http.listen({ port: config.PORT, host: config.HOST });
   const address = http.server.address();
@@ -63,6 +84,7 @@ export async function bootstrap(config: Config): Promise<App> {
       await webhooks.stop(config.SHUTDOWN_GRACE_MS);
       await ws.close();
       await http.close();
+      await security.close();
       await live.close();
       await orm.close(true);
     })());

@@ -2,7 +2,9 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { Context } from './context.js';
+import { limitValidationRules, parseOptions } from './limits.js';
 
 const SAFE_CODES = new Set([
   'BAD_USER_INPUT',
@@ -17,6 +19,7 @@ const SAFE_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
+  'DATABASE_UNAVAILABLE',
 ]);
 
 /**
@@ -30,7 +33,12 @@ export function formatError(log: (err: unknown) => void) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    log(unwrapResolverError(error));
+    const cause = unwrapResolverError(error);
+    log(cause);
+    if (isDatabaseUnavailable(cause)) {
+      // An outage is not a bug: say so, and that retrying is the right move.
+      return { message: 'the database is unavailable right now: retry shortly', path: formatted.path, extensions: { code: 'DATABASE_UNAVAILABLE' } };
+    }
     return { message: 'internal error: the failure was logged on the server', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }
@@ -42,6 +50,11 @@ export function createApollo(schema: GraphQLSchema, config: Config, log: (err: u
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // Schema hints ("Did you mean …?") in production would undo turning introspection off for viewers.
+    hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
+    // Depth, aliases, cost and tokens: the same limits graphql-ws applies (see limits.ts).
+    validationRules: limitValidationRules(),
+    parseOptions: parseOptions(),
     formatError: formatError(log),
     plugins,
   });

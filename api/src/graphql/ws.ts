@@ -14,8 +14,13 @@ export interface WsOptions {
    * @default every connection is an anonymous admin (no tokens configured)
    */
   authenticate?: (authorization: string | undefined) => Viewer | null;
-  /** Checks an operation for this viewer before it runs (e.g. viewers may not mutate). */
-  authorize?: (viewer: Viewer, document: DocumentNode) => GraphQLError | null;
+  /** Checks an operation for this viewer before it runs (viewers may not mutate; rate limits, see operation-guard.ts). */
+  authorize?: (
+    viewer: Viewer,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    clientId: string,
+  ) => GraphQLError | null | Promise<GraphQLError | null>;
   /** Extra validation rules, the same ones HTTP uses (depth, aliases, cost). */
   validationRules?: readonly ValidationRule[];
   /** Parser token limit, as on HTTP. @default 5_000 */
@@ -54,7 +59,7 @@ export function attachGraphqlWs(server: Server, options: WsOptions): { close(): 
         ctx.extra.clientId = ctx.extra.request.socket.remoteAddress ?? 'unknown';
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         let document: DocumentNode;
         try {
           document = parse(payload.query, { maxTokens: options.maxTokens ?? 5_000 });
@@ -64,7 +69,7 @@ export function attachGraphqlWs(server: Server, options: WsOptions): { close(): 
         const errors = validate(options.schema, document, rules);
         if (errors.length > 0) return errors;
         const viewer = ctx.extra.viewer ?? anonymous;
-        const denied = options.authorize?.(viewer, document);
+        const denied = await options.authorize?.(viewer, document, payload.operationName, ctx.extra.clientId ?? 'unknown');
         if (denied) return [denied];
         const contextValue: Context = { services: options.services, viewer, clientId: ctx.extra.clientId ?? 'unknown' };
         return {

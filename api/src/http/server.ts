@@ -1,6 +1,6 @@
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Context } from '../graphql/context.js';
 
@@ -12,7 +12,11 @@ export function createFastify(config: Config): FastifyInstance {
     bodyLimit: MAX_BODY_BYTES,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
-    trustProxy: true,
+    // Trusting every X-Forwarded-For would let any client pick the IP the per-IP rate limit counts.
+    // (A hop count is supported at run time; Fastify's typings omit the number form.)
+    trustProxy: config.TRUST_PROXY as boolean | string,
+    // One log line per request with its outcome is written by registerHttpSecurity.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   // Malformed JSON, oversize bodies and wrong content types are the client's mistake: 4xx with a reason.
   app.setErrorHandler((error: { statusCode?: number; message: string; code?: string }, req, reply) => {

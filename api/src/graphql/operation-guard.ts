@@ -1,0 +1,98 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, OperationTypeNode, getOperationAST, visit, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { Config } from '../config.js';
+import { assertMayExecute } from '../http/auth.js';
+import type { RateLimiter } from '../http/rate-limit.js';
+import type { Context, Viewer } from './context.js';
+
+/**
+ * Checks that run once an operation is parsed, validated and chosen, before anything executes — for
+ * HTTP (as an Apollo plugin) and WebSocket (ws.ts calls `guardOperation` from `onSubscribe`) alike:
+ * viewers may not mutate, introspection is for admins in production, and `runJob` is rate limited
+ * per client (every `runJob` field counts, aliases included).
+ */
+export interface OperationGuard {
+  config: Pick<Config, 'NODE_ENV'>;
+  runJobLimiter: RateLimiter;
+}
+
+export interface GuardRequest {
+  viewer: Viewer;
+  clientId: string;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+}
+
+/** `runJob` fields at the root of a mutation, through fragments (each alias is a separate call). */
+function countRootField(document: DocumentNode, set: SelectionSetNode, name: string, seen = new Set<string>()): number {
+  let n = 0;
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (selection.name.value === name) n++;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      n += countRootField(document, selection.selectionSet, name, seen);
+    } else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+      if (fragment?.kind === Kind.FRAGMENT_DEFINITION) n += countRootField(document, fragment.selectionSet, name, seen);
+    }
+  }
+  return n;
+}
+
+function usesIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+    },
+  });
+  return found;
+}
+
+export async function guardOperation(guard: OperationGuard, request: GuardRequest): Promise<void> {
+  const { viewer, operation, document } = request;
+  assertMayExecute(viewer, operation.operation);
+  if (guard.config.NODE_ENV === 'production' && viewer.role !== 'admin' && usesIntrospection(document)) {
+    throw new GraphQLError('introspection is disabled in production for non-admin tokens', {
+      extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+    });
+  }
+  if (operation.operation === OperationTypeNode.MUTATION) {
+    const runJobs = countRootField(document, operation.selectionSet, 'runJob');
+    if (runJobs > 0) await guard.runJobLimiter.enforce(request.clientId, runJobs);
+  }
+}
+
+/** The HTTP side: Apollo calls this after choosing the operation and before executing it. */
+export function operationGuardPlugin(guard: OperationGuard): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document, operation }) {
+          if (!operation) return;
+          await guardOperation(guard, { viewer: contextValue.viewer, clientId: contextValue.clientId, document, operation });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The WebSocket side, in the shape ws.ts's `authorize` option takes: the same checks, answered as a
+ * GraphQL error on the subscription (there is no HTTP status on a socket, so `extensions.http` goes).
+ */
+export function wsAuthorizer(guard: OperationGuard, clientIdFor: (viewer: Viewer, address: string) => string) {
+  return async (viewer: Viewer, document: DocumentNode, operationName: string | null | undefined, address: string): Promise<GraphQLError | null> => {
+    const operation = getOperationAST(document, operationName ?? undefined);
+    if (!operation) return null; // graphql-js reports an unknown or ambiguous operation itself
+    try {
+      await guardOperation(guard, { viewer, clientId: clientIdFor(viewer, address), document, operation });
+      return null;
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      const { http: _http, ...extensions } = error.extensions;
+      return new GraphQLError(error.message, { extensions });
+    }
+  };
+}

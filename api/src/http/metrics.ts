@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Orm } from '../db/orm.js';
+import { query, toDbTime, dialectOf } from '../db/sql.js';
+import { countByStatus } from '../jobs/job-stats.sql.js';
+
+/**
+ * Prometheus metrics at `/metrics`. One registry per app (not prom-client's global one) so that several
+ * servers in one test process keep separate counts. Job counts are read from the database when scraped,
+ * so every API replica reports the same, true numbers; latencies are observed where they happen
+ * (`observeClaim`, `observeRun`, `countWebhookAttempt` are the hooks the engine and the webhook sender call).
+ */
+
+const STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+
+export type RunOutcome = 'completed' | 'failed' | 'retried' | 'cancelled' | 'timeout';
+export type WebhookOutcome = 'success' | 'http_error' | 'timeout' | 'network_error' | 'refused';
+
+export interface Metrics {
+  registry: Registry;
+  /** One claim round trip (select + mark RUNNING), in milliseconds, and how many jobs it returned. */
+  observeClaim(durationMs: number, claimed: number): void;
+  /** One handler run, in milliseconds, labelled by how it ended. */
+  observeRun(durationMs: number, outcome: RunOutcome): void;
+  /** One webhook delivery attempt and how it went. */
+  countWebhookAttempt(outcome: WebhookOutcome): void;
+}
+
+export function createMetrics(orm: Orm): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const em = () => orm.em.fork();
+  new Gauge({
+    name: 'jobs_by_status',
+    help: 'Jobs in the database, by status',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      // A scrape while the database is down keeps the last values; /readyz reports the outage.
+      const counts = await countByStatus(em()).catch(() => null);
+      if (!counts) return;
+      for (const status of STATUSES) this.set({ status }, counts[status.toLowerCase() as Lowercase<typeof status>]);
+    },
+  });
+  new Gauge({
+    name: 'jobs_queue_depth',
+    help: 'PENDING jobs that are due now (waiting for a free worker)',
+    registers: [registry],
+    async collect() {
+      const fork = em();
+      const rows = await query<{ n: number }>(fork, `select count(*) as n from jobs where status = 'PENDING' and run_at <= ?`, [
+        toDbTime(dialectOf(fork), new Date()),
+      ]).catch(() => null);
+      if (rows) this.set(Number(rows[0]?.n ?? 0));
+    },
+  });
+
+  const claimSeconds = new Histogram({
+    name: 'jobs_claim_duration_seconds',
+    help: 'Time one claim (select due jobs and mark them RUNNING) takes',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const claimedJobs = new Counter({ name: 'jobs_claimed_total', help: 'Jobs claimed by workers of this process', registers: [registry] });
+  const runSeconds = new Histogram({
+    name: 'jobs_run_duration_seconds',
+    help: 'Handler run time, by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  const webhookAttempts = new Counter({
+    name: 'webhook_attempts_total',
+    help: 'Webhook delivery attempts, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    observeClaim(durationMs, claimed) {
+      claimSeconds.observe(durationMs / 1000);
+      if (claimed > 0) claimedJobs.inc(claimed);
+    },
+    observeRun(durationMs, outcome) {
+      runSeconds.observe({ outcome }, durationMs / 1000);
+    },
+    countWebhookAttempt(outcome) {
+      webhookAttempts.inc({ outcome });
+    },
+  };
+}
+
+/** Serves `/metrics` and times every HTTP request by route (the route pattern, so ids do not explode labels). */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+  const httpSeconds = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [metrics.registry],
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    httpSeconds.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const body = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(body);
+  });
+}

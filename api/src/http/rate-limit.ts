@@ -1,0 +1,153 @@
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { RateLimitedError } from '../graphql/errors.js';
+
+/**
+ * Fixed-window rate limits. One store per process: in memory by default, in Redis when `REDIS_URL`
+ * is set so that every API replica counts against the same window (the 101st `runJob` is refused
+ * no matter which process it reaches).
+ */
+
+export interface WindowHit {
+  /** Hits in the current window, this one included. */
+  count: number;
+  /** Milliseconds until the window resets. */
+  resetInMs: number;
+}
+
+export interface RateLimitStore {
+  hit(key: string, windowMs: number): Promise<WindowHit>;
+  close(): Promise<void>;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  remaining: number;
+  /** Whole seconds until a refused client may try again (≥ 1). */
+  retryAfterSeconds: number;
+}
+
+/** Per-process counters; expired windows are swept so that many distinct clients cannot grow the map. */
+export function memoryStore(now: () => number = Date.now): RateLimitStore {
+  const windows = new Map<string, { count: number; resetAt: number }>();
+  const sweep = setInterval(() => {
+    const t = now();
+    for (const [key, w] of windows) if (w.resetAt <= t) windows.delete(key);
+  }, 60_000);
+  sweep.unref();
+  return {
+    async hit(key, windowMs) {
+      const t = now();
+      let w = windows.get(key);
+      if (!w || w.resetAt <= t) {
+        w = { count: 0, resetAt: t + windowMs };
+        windows.set(key, w);
+      }
+      w.count += 1;
+      return { count: w.count, resetInMs: w.resetAt - t };
+    },
+    async close() {
+      clearInterval(sweep);
+      windows.clear();
+    },
+  };
+}
+
+// INCR and the expiry in one atomic step: two replicas can never both open a fresh window.
+const HIT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl}`;
+
+export function redisStore(url: string, keyPrefix: string, onError: (err: unknown) => void): RateLimitStore {
+  // No offline queue and one retry per command: a Redis outage must not stall requests behind it.
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000, lazyConnect: false });
+  redis.on('error', onError);
+  redis.defineCommand('rateLimitHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+  return {
+    async hit(key, windowMs) {
+      const [count, ttl] = (await (redis as unknown as { rateLimitHit(k: string, ms: number): Promise<[number, number]> }).rateLimitHit(
+        `${keyPrefix}ratelimit:${key}`,
+        windowMs,
+      )) as [number, number];
+      return { count: Number(count), resetInMs: Number(ttl) };
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
+
+export function createRateLimitStore(config: Config, log: { warn(obj: object, msg: string): void }): RateLimitStore {
+  if (!config.REDIS_URL) return memoryStore();
+  let lastWarnAt = 0;
+  return redisStore(config.REDIS_URL, config.REDIS_CHANNEL_PREFIX, (err) => {
+    // Connection errors repeat on every reconnect attempt; one line a minute says enough.
+    if (Date.now() - lastWarnAt < 60_000) return;
+    lastWarnAt = Date.now();
+    log.warn({ err }, 'rate limit store (Redis) unreachable: limits are not enforced until it returns');
+  });
+}
+
+export class RateLimiter {
+  constructor(
+    private readonly store: RateLimitStore,
+    readonly name: string,
+    readonly max: number,
+    readonly windowMs: number,
+    private readonly onStoreError: (err: unknown) => void = () => {},
+  ) {}
+
+  async consume(client: string): Promise<RateLimitDecision> {
+    let hit: WindowHit;
+    try {
+      hit = await this.store.hit(`${this.name}:${client}`, this.windowMs);
+    } catch (err) {
+      // Fail open: an unreachable Redis must not take the whole API down with it.
+      this.onStoreError(err);
+      return { allowed: true, remaining: this.max, retryAfterSeconds: 0 };
+    }
+    const allowed = hit.count <= this.max;
+    return {
+      allowed,
+      remaining: Math.max(0, this.max - hit.count),
+      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(hit.resetInMs / 1000)),
+    };
+  }
+
+  /** Throws RATE_LIMITED (HTTP 429, `extensions.retryAfter` in seconds) when `client` is over the limit. */
+  async enforce(client: string, hits = 1): Promise<void> {
+    for (let i = 0; i < hits; i++) {
+      const decision = await this.consume(client);
+      if (!decision.allowed) {
+        const error = new RateLimitedError(decision.retryAfterSeconds);
+        (error.extensions as Record<string, unknown>).http = { status: 429 };
+        throw error;
+      }
+    }
+  }
+}
+
+/** Probes and scrapers poll these; starving them would turn a busy client into an outage. */
+const UNLIMITED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The general per-IP limit, checked before any route (GraphQL, dashboard, webhook receiver) runs. */
+export function registerGlobalRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
+  app.addHook('onRequest', async (req, reply) => {
+    if (UNLIMITED_PATHS.has(req.url.split('?')[0])) return;
+    const decision = await limiter.consume(`ip:${req.ip}`);
+    reply.header('ratelimit-limit', limiter.max);
+    reply.header('ratelimit-remaining', decision.remaining);
+    if (decision.allowed) return;
+    reply.header('retry-after', decision.retryAfterSeconds);
+    return reply.code(429).send({
+      error: 'Too Many Requests',
+      code: 'RATE_LIMITED',
+      message: `too many requests from this address: at most ${limiter.max} per ${limiter.windowMs / 1000} s; retry after ${decision.retryAfterSeconds} s`,
+      retryAfter: decision.retryAfterSeconds,
+    });
+  });
+}

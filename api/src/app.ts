@@ -14,7 +14,11 @@ import { createMetrics, registerMetrics } from './http/metrics.js';
 import { registerHttpSecurity } from './http/security.js';
 import { createFastify, fastifyApolloDrainPlugin, registerGraphql } from './http/server.js';
 import { defaultWebDist, registerDashboard } from './http/static.js';
+import type { Job } from './jobs/job.entity.js';
 import { JobsService } from './jobs/jobs.service.js';
+import { Engine } from './queue/engine.js';
+import type { FinishHook } from './queue/finish-hooks.js';
+import { SchedulesService } from './schedules/schedules.service.js';
 import { ThroughputService } from './jobs/throughput.service.js';
 import { createLive } from './live/live.js';
 import { assertSafeUrl } from './webhooks/ssrf.js';
@@ -33,11 +37,17 @@ export async function bootstrap(config: Config): Promise<App> {
   if (config.database.dialect === 'sqlite') await migrate(orm);
 
   const live = await createLive(orm, config.REDIS_URL, config.REDIS_CHANNEL_PREFIX);
-  const jobs = new JobsService(orm, live.events);
   const webhooks = createWebhooks(orm, config, live.events);
-  const services: Services = { config, jobs, checkUrl: (field, url) => assertSafeUrl(field, url, config.WEBHOOK_ALLOWED_HOSTS), throughput: new ThroughputService(orm), live, webhooks: webhooks.service };
-
+  // Run inside the transaction that writes COMPLETED or a final FAILED: the webhook outbox row commits with it.
+  const finishHooks: FinishHook[] = [(em, job) => webhooks.recordOnFinish(em, job)];
   const http = createFastify(config);
+  // Runner and scheduler run with ROLE=all and ROLE=worker; ROLE=api leaves running jobs to worker processes.
+  const engine = new Engine({ orm, config, events: live.events, finishHooks, log: http.log });
+  const jobs = new JobsService(orm, engine.events);
+  const cancelRunning = async (job: Job): Promise<Job> => (await engine.cancelRunning(job)) ?? jobs.cancel(job.id, cancelRunning);
+  const schedules = new SchedulesService(orm, jobs, engine.tasks, () => engine.scheduler?.notify());
+  const services: Services = { config, jobs, checkUrl: (field, url) => assertSafeUrl(field, url, config.WEBHOOK_ALLOWED_HOSTS), throughput: new ThroughputService(orm), live, webhooks: webhooks.service, queue: engine.queue, schedules, tasks: engine.tasks, cancelRunning };
+
   const security = await registerHttpSecurity(http, config);
   const metrics = createMetrics(orm);
   registerMetrics(http, metrics);
@@ -77,10 +87,13 @@ export async function bootstrap(config: Config): Promise<App> {
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://127.0.0.1:${port}`;
   webhooks.start(url, http.log);
+  engine.start();
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
+      // First the engine: running jobs finish (writing their outbox rows) while webhooks still send.
+      await engine.stop();
       await webhooks.stop(config.SHUTDOWN_GRACE_MS);
       await ws.close();
       await http.close();

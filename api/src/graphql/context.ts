@@ -1,9 +1,13 @@
 import type { Config } from '../config.js';
+import type { Job } from '../jobs/job.entity.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import type { UrlCheck } from '../jobs/job.validate.js';
 import type { ThroughputService } from '../jobs/throughput.service.js';
 import type { Live } from '../live/live.js';
 import type { WebhooksService } from '../webhooks/webhooks.service.js';
+import type { TaskRegistry } from '../queue/handlers/index.js';
+import type { QueueService } from '../queue/queue.service.js';
+import type { SchedulesService } from '../schedules/schedules.service.js';
 
 export type Role = 'admin' | 'viewer';
 
@@ -20,6 +24,12 @@ export interface Services {
   throughput: ThroughputService;
   live: Live;
   webhooks: WebhooksService;
+  queue: QueueService;
+  schedules: SchedulesService;
+  /** Task handlers by name; `createJob` checks payloads against them. */
+  tasks: TaskRegistry;
+  /** The engine's RUNNING → CANCELLED, aborting the handler wherever it runs. */
+  cancelRunning: (job: Job) => Promise<Job>;
 }
 
 /** Per request (HTTP) or per operation (WebSocket). */

@@ -4,9 +4,11 @@ import { buildSchema } from 'type-graphql';
 import { JobsResolver } from '../jobs/jobs.resolver.js';
 import { ThroughputResolver } from '../jobs/throughput.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
+import { QueueResolver } from '../queue/queue.resolver.js';
+import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 
-export const resolvers = [JobsResolver, ThroughputResolver, LiveResolver, WebhooksResolver] as const;
+export const resolvers = [JobsResolver, ThroughputResolver, LiveResolver, WebhooksResolver, QueueResolver, SchedulesResolver] as const;
 
 /**
  * Subscriptions take their streams from `context.services.live` (see live/live.resolver.ts), so one

@@ -42,7 +42,9 @@ export class JobsResolver {
 
   @Mutation(() => Job)
   async createJob(@Ctx() { services }: Context, @Arg('input', () => CreateJobInput) input: CreateJobInput): Promise<Job> {
-    const [job] = await services.jobs.create([await parseCreateJob(input, 'input', services.checkUrl)]);
+    const parsed = await parseCreateJob(input, 'input', services.checkUrl);
+    await services.tasks.validate(parsed, 'input');
+    const [job] = await services.jobs.create([parsed]);
     return job;
   }
 
@@ -55,7 +57,11 @@ export class JobsResolver {
       throw new BadUserInputError('inputs', `expected 1..${MAX_BATCH} jobs, got ${inputs.length}`);
     }
     const parsed = [];
-    for (const [i, input] of inputs.entries()) parsed.push(await parseCreateJob(input, `inputs[${i}]`, services.checkUrl));
+    for (const [i, input] of inputs.entries()) {
+      const one = await parseCreateJob(input, `inputs[${i}]`, services.checkUrl);
+      await services.tasks.validate(one, `inputs[${i}]`);
+      parsed.push(one);
+    }
     return services.jobs.create(parsed);
   }
 
@@ -66,7 +72,7 @@ export class JobsResolver {
 
   @Mutation(() => Job, { description: 'Cancels a PENDING job, or aborts a RUNNING one' })
   async cancelJob(@Ctx() { services }: Context, @Arg('id', () => ID) id: string): Promise<Job> {
-    return services.jobs.cancel(parseId('id', id));
+    return services.jobs.cancel(parseId('id', id), services.cancelRunning);
   }
 
   @Mutation(() => Boolean)

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Config } from '../config.js';
+import type { Orm } from '../db/orm.js';
+import type { Job } from '../jobs/job.entity.js';
+import { JobStatus } from '../jobs/job.enums.js';
+import type { JobEvents } from '../jobs/job.events.js';
+import { Scheduler } from '../schedules/scheduler.js';
+import type { FinishHook } from './finish-hooks.js';
+import { TaskRegistry, type Task } from './handlers/index.js';
+import type { EngineLog } from './log.js';
+import { QueueService } from './queue.service.js';
+import { StopReason } from './run-handler.js';
+import { Runner } from './runner.js';
+import { cancelRunningJob } from './sql/cancel-running.js';
+
+export interface EngineOptions {
+  orm: Orm;
+  config: Pick<
+    Config,
+    'ROLE' | 'WORKER_CONCURRENCY' | 'WORKER_POLL_MS' | 'LEASE_MS' | 'SHUTDOWN_GRACE_MS' | 'SIMULATE_JOB_FAILURE' | 'WEBHOOK_ALLOWED_HOSTS'
+  >;
+  /** Where job transitions are published (live updates). */
+  events: JobEvents;
+  /** Run inside the transaction that writes COMPLETED or a final FAILED; filled by other domains (webhook outbox). */
+  finishHooks: readonly FinishHook[];
+  log: EngineLog;
+  /** Handlers added to the built-in ones (tests, embedding). */
+  tasks?: Record<string, Task>;
+}
+
+/** A lease owner that tells operators which process holds a job. */
+function workerId(): string {
+  return `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * The job engine of one process: the runner and the scheduler (ROLE=all and ROLE=worker; with
+ * ROLE=api neither runs, and jobs are run by worker processes on the same database), plus what the
+ * API needs from it in every role: task payload checks, pause/resume, cancelling running jobs.
+ */
+export class Engine {
+  readonly owner = workerId();
+  readonly tasks: TaskRegistry;
+  readonly queue: QueueService;
+  readonly runner: Runner | null;
+  readonly scheduler: Scheduler | null;
+  /** Give these to JobsService: they publish, and wake this process's runner when a job is due. */
+  readonly events: JobEvents;
+
+  constructor(private readonly o: EngineOptions) {
+    const { config, orm, log } = o;
+    this.tasks = TaskRegistry.create(
+      { allowedHosts: config.WEBHOOK_ALLOWED_HOSTS, simulateFailureShare: config.SIMULATE_JOB_FAILURE },
+      o.tasks,
+    );
+    this.queue = new QueueService(orm, config.WORKER_CONCURRENCY);
+    this.events = this.wakingEvents(o.events);
+    const works = config.ROLE !== 'api';
+    this.runner = works
+      ? new Runner({
+          orm,
+          owner: this.owner,
+          concurrency: config.WORKER_CONCURRENCY,
+          pollMs: config.WORKER_POLL_MS,
+          leaseMs: config.LEASE_MS,
+          graceMs: config.SHUTDOWN_GRACE_MS,
+          tasks: this.tasks,
+          queue: this.queue,
+          events: this.events,
+          finishHooks: o.finishHooks,
+          log,
+        })
+      : null;
+    this.scheduler = works ? new Scheduler({ orm, events: this.events, log }) : null;
+  }
+
+  start(): void {
+    this.runner?.start();
+    this.scheduler?.start();
+  }
+
+  /** Graceful: the scheduler stops, the runner stops claiming and lets running jobs finish within the grace period. */
+  async stop(): Promise<void> {
+    await Promise.all([this.scheduler?.stop(), this.runner?.stop()]);
+  }
+
+  /**
+   * RUNNING → CANCELLED, then the handler is aborted: at once when it runs in this process, at the
+   * owning worker's next lease check (WORKER_POLL_MS) otherwise. Null when the job was no longer RUNNING.
+   */
+  async cancelRunning(job: Job): Promise<Job | null> {
+    const cancelled = await cancelRunningJob(this.o.orm, job, new Date());
+    if (!cancelled) return null;
+    this.runner?.abort(job.id, StopReason.cancelled());
+    this.events.updated(cancelled);
+    return cancelled;
+  }
+
+  private wakingEvents(inner: JobEvents): JobEvents {
+    const due = (job: Job) => {
+      if (job.status === JobStatus.PENDING) this.runner?.notifyAt(job.runAt);
+    };
+    return {
+      created: (jobs) => {
+        inner.created(jobs);
+        for (const job of jobs) due(job);
+      },
+      updated: (job) => {
+        inner.updated(job);
+        due(job);
+      },
+    };
+  }
+}

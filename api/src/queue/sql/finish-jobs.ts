@@ -1,0 +1,75 @@
+import type { Em, Orm } from '../../db/orm.js';
+import { dialectOf, run, toDbTime, type SqlDialect } from '../../db/sql.js';
+import { Job } from '../../jobs/job.entity.js';
+import { JobStatus } from '../../jobs/job.enums.js';
+import type { FinishHook } from '../finish-hooks.js';
+import { resultToDb } from '../job-row.js';
+import { withLockRetry } from './lock-retry.js';
+
+/** How one run ended, as the runner saw it. */
+export type RunOutcome =
+  | { kind: 'completed'; job: Job; result: unknown; endedAt: Date }
+  | { kind: 'failed'; job: Job; error: string; endedAt: Date };
+
+/** Decides the job's next state: COMPLETED, PENDING again (retry at now + backoff) or finally FAILED. */
+export function nextState(outcome: RunOutcome, retryDelayMs: (attempts: number) => number): Job {
+  const { job, endedAt } = outcome;
+  const next = Object.assign(new Job(), job, { updatedAt: endedAt, leaseOwner: null, leaseExpiresAt: null });
+  next.runDurationMs = job.startedAt ? Math.max(0, endedAt.getTime() - job.startedAt.getTime()) : null;
+  if (outcome.kind === 'completed') {
+    return Object.assign(next, { status: JobStatus.COMPLETED, progress: 1, result: outcome.result ?? null, completedAt: endedAt });
+  }
+  next.lastError = outcome.error;
+  if (job.attempts < job.maxAttempts) {
+    return Object.assign(next, {
+      status: JobStatus.PENDING,
+      progress: 0,
+      completedAt: null,
+      runAt: new Date(endedAt.getTime() + retryDelayMs(job.attempts)),
+    });
+  }
+  return Object.assign(next, { status: JobStatus.FAILED, completedAt: endedAt });
+}
+
+export const isFinal = (job: Job): boolean => job.status === JobStatus.COMPLETED || job.status === JobStatus.FAILED;
+
+/**
+ * Writes a job's end state if this worker still holds its lease (a cancel or a lease recovery may
+ * have taken it meanwhile: then nothing is written). Returns whether it was written.
+ */
+export async function writeEndState(tx: Em, dialect: SqlDialect, owner: string, next: Job): Promise<boolean> {
+  const t = (d: Date | null | undefined) => (d ? toDbTime(dialect, d) : null);
+  const changed = await run(
+    tx,
+    `update jobs set status = ?, progress = ?, result = ?, last_error = ?, run_at = ?, completed_at = ?, run_duration_ms = ?,
+       updated_at = ?, lease_owner = null, lease_expires_at = null
+     where id = ? and status = '${JobStatus.RUNNING}' and lease_owner = ?`,
+    [
+      next.status, next.progress, resultToDb(next.result), next.lastError ?? null, t(next.runAt), t(next.completedAt),
+      next.runDurationMs ?? null, t(next.updatedAt), next.id, owner,
+    ],
+  );
+  return changed > 0;
+}
+
+/**
+ * Writes many end states in one short transaction: one commit (one fsync) per batch instead of per
+ * job is what lets completion keep up with claiming. Finish hooks run inside it for every
+ * COMPLETED or final FAILED job. Returns the jobs whose state was written.
+ */
+export async function writeEndStates(orm: Orm, owner: string, states: readonly Job[], hooks: readonly FinishHook[]): Promise<Job[]> {
+  const dialect = dialectOf(orm.em);
+  // Primary-key order: two batches that touch the same rows lock them in the same order.
+  const ordered = [...states].sort((a, b) => a.id - b.id);
+  return withLockRetry(() =>
+    orm.em.fork().transactional(async (tx) => {
+      const written: Job[] = [];
+      for (const next of ordered) {
+        if (!(await writeEndState(tx as Em, dialect, owner, next))) continue;
+        if (isFinal(next)) for (const hook of hooks) await hook(tx as Em, next);
+        written.push(next);
+      }
+      return written;
+    }),
+  );
+}

@@ -1,0 +1,103 @@
+import type { Em, Orm } from '../../db/orm.js';
+import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
+import type { Job } from '../../jobs/job.entity.js';
+import { JobStatus } from '../../jobs/job.enums.js';
+import type { FinishHook } from '../finish-hooks.js';
+import { placeholders, rowToJob } from '../job-row.js';
+import { withLockRetry } from './lock-retry.js';
+
+const RUNNING = `'${JobStatus.RUNNING}'`;
+
+/** Pushes the lease of this worker's running jobs forward; jobs it no longer owns are left alone. */
+export async function renewLeases(orm: Orm, owner: string, ids: readonly number[], expiresAt: Date): Promise<void> {
+  if (ids.length === 0) return;
+  const em = orm.em.fork();
+  await withLockRetry(() =>
+    run(em, `update jobs set lease_expires_at = ? where id in (${placeholders(ids.length)}) and status = ${RUNNING} and lease_owner = ?`, [
+      toDbTime(dialectOf(em), expiresAt), ...ids, owner,
+    ]),
+  );
+}
+
+/**
+ * Which of these jobs are still RUNNING under this worker's lease. A job missing from the answer was
+ * cancelled (possibly by another process) or recovered after this worker stalled: its handler must stop.
+ */
+export async function stillOwned(orm: Orm, owner: string, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await query<{ id: number }>(orm.em.fork(), `select id from jobs where id in (${placeholders(ids.length)}) and status = ${RUNNING} and lease_owner = ?`, [
+    ...ids, owner,
+  ]);
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+/**
+ * Graceful shutdown: jobs still running past the grace period go back to PENDING, due now. The
+ * interrupted run does not count as an attempt — the job did nothing wrong.
+ */
+export async function releaseJobs(orm: Orm, owner: string, ids: readonly number[], now: Date, reason: string): Promise<Job[]> {
+  if (ids.length === 0) return [];
+  const em = orm.em.fork();
+  const dialect = dialectOf(em);
+  return withLockRetry(() =>
+    em.transactional(async (tx) => {
+      const t = toDbTime(dialect, now);
+      const list = placeholders(ids.length);
+      await run(
+        tx,
+        `update jobs set status = '${JobStatus.PENDING}', attempts = case when attempts > 0 then attempts - 1 else 0 end,
+           progress = 0, last_error = ?, run_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null
+         where id in (${list}) and status = ${RUNNING} and lease_owner = ?`,
+        [reason, t, t, ...ids, owner],
+      );
+      const rows = await query(tx, `select * from jobs where id in (${list}) and status = '${JobStatus.PENDING}'`, ids);
+      return rows.map(rowToJob);
+    }),
+  );
+}
+
+const RECOVER_BATCH = 100;
+
+/**
+ * Any worker runs this: RUNNING jobs whose lease expired belong to a process that died or stalled.
+ * The lost run counts as an attempt; with attempts left the job is due again now, otherwise it ends
+ * FAILED (and the finish hooks run, as for any final failure). Returns the jobs it changed.
+ */
+export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly FinishHook[]): Promise<Job[]> {
+  const em = orm.em.fork();
+  const dialect = dialectOf(em);
+  const t = toDbTime(dialect, now);
+  const lock = dialect === 'sqlite' ? '' : ' for update skip locked';
+  return withLockRetry(() =>
+    em.transactional(async (tx) => {
+      const rows = await query(tx, `select * from jobs where status = ${RUNNING} and lease_expires_at < ? order by lease_expires_at limit ${RECOVER_BATCH}${lock}`, [t]);
+      const changed: Job[] = [];
+      for (const job of rows.map(rowToJob)) {
+        const error = `worker ${job.leaseOwner ?? 'unknown'} stopped responding: its lease expired at ${job.leaseExpiresAt?.toISOString()} during attempt ${job.attempts}`;
+        const retry = job.attempts < job.maxAttempts;
+        const next = Object.assign(job, {
+          status: retry ? JobStatus.PENDING : JobStatus.FAILED,
+          lastError: error,
+          progress: retry ? 0 : job.progress,
+          runAt: retry ? now : job.runAt,
+          completedAt: retry ? null : now,
+          runDurationMs: job.startedAt ? Math.max(0, now.getTime() - job.startedAt.getTime()) : null,
+          updatedAt: now,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+        });
+        const n = await run(
+          tx,
+          `update jobs set status = ?, last_error = ?, progress = ?, run_at = ?, completed_at = ?, run_duration_ms = ?, updated_at = ?,
+             lease_owner = null, lease_expires_at = null
+           where id = ? and status = ${RUNNING} and lease_expires_at < ?`,
+          [next.status, error, next.progress, toDbTime(dialect, next.runAt), next.completedAt ? t : null, next.runDurationMs, t, next.id, t],
+        );
+        if (n === 0) continue;
+        if (!retry) for (const hook of hooks) await hook(tx as Em, next);
+        changed.push(next);
+      }
+      return changed;
+    }),
+  );
+}

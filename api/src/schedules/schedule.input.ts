@@ -1,0 +1,48 @@
+import { Field, InputType } from 'type-graphql';
+import { JSONScalar } from '../graphql/scalars.js';
+import { Priority } from '../jobs/job.enums.js';
+
+@InputType()
+export class CreateScheduleInput {
+  @Field(() => String, { description: 'Unique, 1–255 characters' })
+  name!: string;
+
+  @Field(() => String, { description: 'Cron pattern: 5 fields, or 6 with seconds first; e.g. "*/5 * * * *"' })
+  cron!: string;
+
+  @Field(() => String, { nullable: true, defaultValue: 'UTC', description: 'IANA timezone the pattern is read in' })
+  timezone?: string;
+
+  @Field(() => String)
+  taskName!: string;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'Payload of every job it creates; a JSON object' })
+  payload?: unknown;
+
+  @Field(() => Priority, { nullable: true, defaultValue: Priority.LOW })
+  priority?: Priority;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: true })
+  enabled?: boolean;
+}
+
+@InputType()
+export class UpdateScheduleInput {
+  @Field(() => String, { nullable: true })
+  cron?: string;
+
+  @Field(() => String, { nullable: true })
+  timezone?: string;
+
+  @Field(() => String, { nullable: true })
+  taskName?: string;
+
+  @Field(() => JSONScalar, { nullable: true })
+  payload?: unknown;
+
+  @Field(() => Priority, { nullable: true })
+  priority?: Priority;
+
+  @Field(() => Boolean, { nullable: true })
+  enabled?: boolean;
+}

@@ -1,0 +1,54 @@
+import { BadUserInputError, describe } from '../graphql/errors.js';
+import { Priority } from '../jobs/job.enums.js';
+import { checkPayload, checkTaskName } from '../jobs/job.validate.js';
+import { parseCronRule, type CronRule } from './cron.js';
+import type { CreateScheduleInput, UpdateScheduleInput } from './schedule.input.js';
+
+/** A schedule after validation: the rule parsed, every field present. */
+export interface NewSchedule {
+  name: string;
+  rule: CronRule;
+  taskName: string;
+  payload: Record<string, unknown>;
+  priority: Priority;
+  enabled: boolean;
+}
+
+export function checkScheduleName(field: string, name: unknown): string {
+  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 255) {
+    throw new BadUserInputError(field, `expected a name of 1–255 characters, got ${describe(name)}`);
+  }
+  return name.trim();
+}
+
+export function parseCreateSchedule(input: CreateScheduleInput): NewSchedule {
+  return {
+    name: checkScheduleName('input.name', input.name),
+    rule: parseCronRule(input.cron, input.timezone ?? 'UTC', { cron: 'input.cron', timezone: 'input.timezone' }),
+    taskName: checkTaskName('input.taskName', input.taskName),
+    payload: checkPayload('input.payload', input.payload),
+    priority: input.priority ?? Priority.LOW,
+    enabled: input.enabled ?? true,
+  };
+}
+
+/** The fields an update changes; the cron rule is re-checked with the schedule's current values filled in. */
+export interface ScheduleChanges {
+  rule?: CronRule;
+  taskName?: string;
+  payload?: Record<string, unknown>;
+  priority?: Priority;
+  enabled?: boolean;
+}
+
+export function parseUpdateSchedule(input: UpdateScheduleInput, current: { cron: string; timezone: string }): ScheduleChanges {
+  const changes: ScheduleChanges = {};
+  if (input.cron != null || input.timezone != null) {
+    changes.rule = parseCronRule(input.cron ?? current.cron, input.timezone ?? current.timezone, { cron: 'input.cron', timezone: 'input.timezone' });
+  }
+  if (input.taskName != null) changes.taskName = checkTaskName('input.taskName', input.taskName);
+  if (input.payload !== undefined) changes.payload = checkPayload('input.payload', input.payload);
+  if (input.priority != null) changes.priority = input.priority;
+  if (input.enabled != null) changes.enabled = input.enabled;
+  return changes;
+}

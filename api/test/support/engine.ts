@@ -1,0 +1,61 @@
+import type { TestServer } from './server.js';
+
+/** Helpers for engine tests: read jobs back and wait for states, against the real server. */
+
+export const JOB_FIELDS = 'id taskName status priority attempts maxAttempts lastError progress result runAt startedAt completedAt runDurationMs scheduleId';
+
+export interface JobView {
+  id: string;
+  taskName: string;
+  status: string;
+  priority: string;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  progress: number | null;
+  result: unknown;
+  runAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  runDurationMs: number | null;
+  scheduleId: string | null;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function createJob(server: TestServer, input: Record<string, unknown>): Promise<JobView> {
+  const res = await server.gql(`mutation($in: CreateJobInput!) { createJob(input: $in) { ${JOB_FIELDS} } }`, { in: input });
+  if (res.errors) throw new Error(`createJob failed: ${JSON.stringify(res.errors)}`);
+  return res.data.createJob;
+}
+
+export async function getJob(server: TestServer, id: string): Promise<JobView> {
+  const res = await server.gql(`query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, { id });
+  if (res.errors) throw new Error(`job failed: ${JSON.stringify(res.errors)}`);
+  return res.data.job;
+}
+
+/** Polls until `done(job)` holds; fails with the last state seen after `timeoutMs`. */
+export async function waitForJob(server: TestServer, id: string, done: (job: JobView) => boolean, timeoutMs = 20_000): Promise<JobView> {
+  const deadline = Date.now() + timeoutMs;
+  let job = await getJob(server, id);
+  while (!done(job)) {
+    if (Date.now() > deadline) throw new Error(`job ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(job)}`);
+    await sleep(25);
+    job = await getJob(server, id);
+  }
+  return job;
+}
+
+export const isFinished = (job: JobView) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status);
+
+/** Polls an arbitrary condition. */
+export async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}

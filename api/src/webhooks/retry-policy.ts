@@ -24,7 +24,8 @@ export function parseRetryAfterMs(value: string | null | undefined, nowMs: numbe
   if (!value) return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * SECOND;
-  const at = Date.parse(text);
+  // An HTTP-date names its month ("Wed, 21 Oct 2015 07:28:00 GMT"); Date.parse alone takes "-5" as a year.
+  const at = /[a-z]{3}/i.test(text) ? Date.parse(text) : NaN;
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 

@@ -1,4 +1,3 @@
-/// <reference types="vitest/config" />
 import adapter from '@sveltejs/adapter-static';
 import { sveltekit } from '@sveltejs/kit/vite';
 import tailwindcss from '@tailwindcss/vite';
@@ -18,11 +17,5 @@ export default defineConfig({
     port: 3000,
     strictPort: true,
     proxy: { '/graphql': { target: apiTarget, ws: true, changeOrigin: true } },
-  },
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 240_000,
-    fileParallelism: false,
   },
 });

@@ -70,6 +70,8 @@ export function createDashboardClient(): Client {
     url: GRAPHQL_PATH,
     // Pages keep their own live state from subscriptions; every query goes to the network.
     requestPolicy: 'network-only',
+    // POST only: Apollo's CSRF prevention refuses simple GET requests, and POST keeps queries out of access logs.
+    preferGetMethod: false,
     fetch: trackedFetch,
     fetchOptions: (): RequestInit => ({ headers: auth.authorization ? { authorization: auth.authorization } : {} }),
     exchanges: [

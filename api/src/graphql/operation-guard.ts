@@ -71,6 +71,11 @@ export function operationGuardPlugin(guard: OperationGuard): ApolloServerPlugin<
       return {
         async didResolveOperation({ contextValue, document, operation }) {
           if (!operation) return;
+          if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+            throw new GraphQLError('subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
           await guardOperation(guard, { viewer: contextValue.viewer, clientId: contextValue.clientId, document, operation });
         },
       };

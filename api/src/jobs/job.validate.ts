@@ -38,7 +38,25 @@ export function checkPayload(field: string, payload: unknown): Record<string, un
   if (bytes > MAX_PAYLOAD_BYTES) {
     throw new BadUserInputError(field, `expected at most ${MAX_PAYLOAD_BYTES} bytes of JSON, got ${bytes} bytes`);
   }
+  const depth = jsonDepth(payload, MAX_PAYLOAD_DEPTH + 1);
+  if (depth > MAX_PAYLOAD_DEPTH) {
+    throw new BadUserInputError(field, `expected JSON nested at most ${MAX_PAYLOAD_DEPTH} levels deep, got more`);
+  }
   return payload as Record<string, unknown>;
+}
+
+/** MariaDB's JSON check refuses 32 levels of nesting (MySQL: 100); a bound below both holds on every database. */
+export const MAX_PAYLOAD_DEPTH = 30;
+
+/** Nesting depth of objects and arrays (`{}` is 1), counted no further than `stopAt`. */
+function jsonDepth(value: unknown, stopAt: number, depth = 0): number {
+  if (value === null || typeof value !== 'object' || depth >= stopAt) return depth;
+  let deepest = depth + 1;
+  for (const child of Object.values(value as object)) {
+    deepest = Math.max(deepest, jsonDepth(child, stopAt, depth + 1));
+    if (deepest >= stopAt) break;
+  }
+  return deepest;
 }
 
 function checkInt(field: string, value: number | undefined | null, min: number, max: number, fallback: number): number;

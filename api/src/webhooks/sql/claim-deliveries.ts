@@ -1,4 +1,4 @@
-import { DeadlockException, LockWaitTimeoutException } from '@mikro-orm/core';
+import { DeadlockException, IsolationLevel, LockWaitTimeoutException } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.js';
 import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
 
@@ -53,6 +53,8 @@ async function claimSqlite(em: Em, token: string, limit: number, leaseUntil: Dat
  * MySQL/MariaDB: a short transaction locks due rows with SKIP LOCKED (the (status, next_attempt_at)
  * index gives them in order without a sort) and takes them, so concurrent senders never pick the same
  * row. Rows whose lease expired belong to a crashed sender and are taken back the same way.
+ * READ COMMITTED: under REPEATABLE READ the range scan also takes gap locks, and the outbox insert in
+ * a job's finish transaction then deadlocks against claimers (seen on MariaDB with two loops).
  */
 async function claimMysql(em: Em, token: string, limit: number, leaseUntil: Date, now: Date): Promise<ClaimedDelivery[]> {
   const t = (d: Date) => toDbTime('mysql', d);
@@ -81,7 +83,7 @@ async function claimMysql(em: Em, token: string, limit: number, leaseUntil: Date
       ...ids,
     ]);
     return (await query(tx, `select ${COLUMNS} from webhook_deliveries where id in (${marks})`, ids)).map(toClaimed);
-  });
+  }, { isolationLevel: IsolationLevel.READ_COMMITTED });
 }
 
 const MAX_TRIES = 5;

@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS, limitValidationRules } from './graphql/limits.js';
 import { operationGuardPlugin, wsAuthorizer } from './graphql/operation-guard.js';
 import { authenticate, clientIdOf, requireViewer } from './http/auth.js';
 import { registerHealth } from './http/health.js';
-import { createMetrics, registerMetrics } from './http/metrics.js';
+import { countingWebhookAttempts, createMetrics, registerMetrics } from './http/metrics.js';
 import { registerHttpSecurity } from './http/security.js';
 import { createFastify, fastifyApolloDrainPlugin, registerGraphql } from './http/server.js';
 import { defaultWebDist, registerDashboard } from './http/static.js';
@@ -37,19 +37,19 @@ export async function bootstrap(config: Config): Promise<App> {
   if (config.database.dialect === 'sqlite') await migrate(orm);
 
   const live = await createLive(orm, config.REDIS_URL, config.REDIS_CHANNEL_PREFIX);
-  const webhooks = createWebhooks(orm, config, live.events);
+  const metrics = createMetrics(orm);
+  const webhooks = createWebhooks(orm, config, countingWebhookAttempts(live.events, metrics));
   // Run inside the transaction that writes COMPLETED or a final FAILED: the webhook outbox row commits with it.
   const finishHooks: FinishHook[] = [(em, job) => webhooks.recordOnFinish(em, job)];
   const http = createFastify(config);
   // Runner and scheduler run with ROLE=all and ROLE=worker; ROLE=api leaves running jobs to worker processes.
-  const engine = new Engine({ orm, config, events: live.events, finishHooks, log: http.log });
+  const engine = new Engine({ orm, config, events: live.events, finishHooks, log: http.log, metrics });
   const jobs = new JobsService(orm, engine.events);
   const cancelRunning = async (job: Job): Promise<Job> => (await engine.cancelRunning(job)) ?? jobs.cancel(job.id, cancelRunning);
   const schedules = new SchedulesService(orm, jobs, engine.tasks, () => engine.scheduler?.notify());
   const services: Services = { config, jobs, checkUrl: (field, url) => assertSafeUrl(field, url, config.WEBHOOK_ALLOWED_HOSTS), throughput: new ThroughputService(orm), live, webhooks: webhooks.service, queue: engine.queue, schedules, tasks: engine.tasks, cancelRunning };
 
   const security = await registerHttpSecurity(http, config);
-  const metrics = createMetrics(orm);
   registerMetrics(http, metrics);
   const guard = { config, runJobLimiter: security.runJobLimiter };
   const schema = await buildAppSchema();

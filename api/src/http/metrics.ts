@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Orm } from '../db/orm.js';
 import { query, toDbTime, dialectOf } from '../db/sql.js';
 import { countByStatus } from '../jobs/job-stats.sql.js';
+import type { WebhookLog } from '../webhooks/webhook-log.entity.js';
+import type { WebhookEvents } from '../webhooks/webhook.events.js';
 
 /**
  * Prometheus metrics at `/metrics`. One registry per app (not prom-client's global one) so that several
@@ -24,6 +26,36 @@ export interface Metrics {
   observeRun(durationMs: number, outcome: RunOutcome): void;
   /** One webhook delivery attempt and how it went. */
   countWebhookAttempt(outcome: WebhookOutcome): void;
+}
+
+/** What the engine reports (runner.ts); optional there so the engine runs without metrics in unit tests. */
+export type EngineMetrics = Pick<Metrics, 'observeClaim' | 'observeRun'>;
+
+/** A run's outcome label from the status its end wrote. */
+export function runOutcomeOf(status: string): RunOutcome {
+  if (status === 'COMPLETED') return 'completed';
+  if (status === 'FAILED') return 'failed';
+  if (status === 'CANCELLED') return 'cancelled';
+  return 'retried';
+}
+
+/** How one recorded webhook attempt went, from its log row (status, or the sender's error text). */
+export function webhookOutcomeOf(log: Pick<WebhookLog, 'responseStatus' | 'error'>): WebhookOutcome {
+  if (log.responseStatus != null) return log.responseStatus >= 200 && log.responseStatus < 300 ? 'success' : 'http_error';
+  const error = log.error ?? '';
+  if (/timeout|timed out/i.test(error)) return 'timeout';
+  if (/not allowed|refused to|private|loopback|link-local|metadata|reserved/i.test(error)) return 'refused';
+  return 'network_error';
+}
+
+/** Wraps the webhook sender's events so that every recorded attempt is also counted. */
+export function countingWebhookAttempts(events: WebhookEvents, metrics: Pick<Metrics, 'countWebhookAttempt'>): WebhookEvents {
+  return {
+    logAdded(log) {
+      metrics.countWebhookAttempt(webhookOutcomeOf(log));
+      events.logAdded(log);
+    },
+  };
 }
 
 export function createMetrics(orm: Orm): Metrics {

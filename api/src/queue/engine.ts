@@ -8,6 +8,7 @@ import type { JobEvents } from '../jobs/job.events.js';
 import { Scheduler } from '../schedules/scheduler.js';
 import type { FinishHook } from './finish-hooks.js';
 import { TaskRegistry, type Task } from './handlers/index.js';
+import type { EngineMetrics } from '../http/metrics.js';
 import type { EngineLog } from './log.js';
 import { QueueService } from './queue.service.js';
 import { StopReason } from './run-handler.js';
@@ -27,6 +28,8 @@ export interface EngineOptions {
   log: EngineLog;
   /** Handlers added to the built-in ones (tests, embedding). */
   tasks?: Record<string, Task>;
+  /** Claim latency and run time for /metrics. */
+  metrics?: EngineMetrics;
 }
 
 /** A lease owner that tells operators which process holds a job. */
@@ -70,6 +73,7 @@ export class Engine {
           events: this.events,
           finishHooks: o.finishHooks,
           log,
+          metrics: o.metrics,
         })
       : null;
     this.scheduler = works ? new Scheduler({ orm, events: this.events, log }) : null;

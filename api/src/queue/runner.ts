@@ -5,6 +5,7 @@ import { loopBackoffMs, retryDelayMs } from './backoff.js';
 import type { FinishHook } from './finish-hooks.js';
 import { Finisher } from './finisher.js';
 import type { TaskRegistry } from './handlers/index.js';
+import { runOutcomeOf, type EngineMetrics } from '../http/metrics.js';
 import type { EngineLog } from './log.js';
 import { ProgressReporter } from './progress-reporter.js';
 import type { QueueService } from './queue.service.js';
@@ -45,6 +46,8 @@ export interface RunnerOptions {
   finishHooks: readonly FinishHook[];
   log: EngineLog;
   retryDelayMs?: (attempts: number) => number;
+  /** Claim latency and run time for /metrics. */
+  metrics?: EngineMetrics;
 }
 
 interface Held {
@@ -173,7 +176,9 @@ export class Runner {
         const free = this.o.concurrency - this.active;
         if (free > 0 && !(await this.isPaused())) {
           this.state = 'claiming';
+          const claimStarted = performance.now();
           const jobs = await claimJobs(this.o.orm, { owner: this.o.owner, limit: free, leaseMs: this.o.leaseMs, now: new Date() });
+          this.o.metrics?.observeClaim(performance.now() - claimStarted, jobs.length);
           failures = 0;
           for (const job of jobs) this.execute(job);
           // A full batch means more may be due: claim again at once (or when a slot frees).
@@ -235,6 +240,7 @@ export class Runner {
       const endedAt = new Date();
       const next = nextState({ ...outcome, job, endedAt }, this.o.retryDelayMs ?? retryDelayMs);
       await this.finisher.write(next);
+      this.o.metrics?.observeRun(next.runDurationMs ?? 0, runOutcomeOf(next.status));
       this.o.log.info({ jobId: job.id, status: next.status, attempt: job.attempts, runDurationMs: next.runDurationMs, error: next.lastError ?? undefined }, 'job ended');
     }
     this.held.delete(job.id);

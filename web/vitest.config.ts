@@ -16,7 +16,7 @@ export default defineConfig({
     alias: { graphql: require.resolve('graphql') },
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Pages update over the network; give polled expectations time on a loaded machine.
     expect: { poll: { timeout: 15_000, interval: 100 } },
     globalSetup: ['test/support/global-setup.ts'],

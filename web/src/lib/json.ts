@@ -1,7 +1,9 @@
+import { locateJsonError } from './json-locate.ts';
+
 export type JsonParse = { ok: true; value: unknown } | { ok: false; message: string; line?: number; column?: number };
 
 /**
- * Parses editor text and turns V8's "at position N" into a line and column a person can find.
+ * Parses editor text; on a mistake, says what was expected at which line and column.
  * An empty editor means "no payload".
  */
 export function parseJson(text: string): JsonParse {
@@ -9,12 +11,10 @@ export function parseJson(text: string): JsonParse {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    const message = (error as Error).message;
-    const match = /position (\d+)/.exec(message);
-    if (!match) return { ok: false, message };
-    const position = Number(match[1]);
-    const before = text.slice(0, position).split('\n');
-    return { ok: false, message, line: before.length, column: before[before.length - 1].length + 1 };
+    const located = locateJsonError(text);
+    if (!located) return { ok: false, message: (error as Error).message };
+    const before = text.slice(0, located.position).split('\n');
+    return { ok: false, message: located.message, line: before.length, column: before[before.length - 1].length + 1 };
   }
 }
 

@@ -1,0 +1,63 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from './support/app.ts';
+import { launchBrowser, openPage } from './support/browser.ts';
+
+describe('the new-job form', () => {
+  let app: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  const jobCount = async () => (await app.gql('{ jobStats { total } }')).data.jobStats.total as number;
+
+  it('shows the JSON parse error as you type and blocks submit until it parses', async () => {
+    const { page } = await openPage(browser, { baseURL: app.url });
+    await page.goto('/jobs/new');
+    await page.getByLabel('Task name').fill('send-email');
+    const editor = page.getByLabel('Payload (JSON)');
+    await editor.fill('{\n  "to": "a@example.com",\n  "retry": tru\n}');
+
+    const error = page.locator('[data-field-error="job-payload"]');
+    await expect.poll(() => error.textContent()).toMatch(/^Line 3, column \d+: /);
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Create job' }).isDisabled()).toBe(true);
+    await editor.press('Enter'); // pressing keys in the editor never submits
+    expect(await jobCount()).toBe(0);
+
+    await editor.fill('["not", "an", "object"]');
+    await expect.poll(() => error.textContent()).toContain('must be a JSON object');
+    expect(await page.getByRole('button', { name: 'Create job' }).isDisabled()).toBe(true);
+
+    await editor.fill('{"to": "a@example.com", "retry": true}');
+    await error.waitFor({ state: 'detached' });
+    expect(await page.getByRole('button', { name: 'Create job' }).isEnabled()).toBe(true);
+  });
+
+  it('puts a server BAD_USER_INPUT on its field and creates nothing', async () => {
+    const { page } = await openPage(browser, { baseURL: app.url });
+    await page.goto('/jobs/new');
+    await page.getByLabel('Task name').fill('send-email');
+    await page.getByLabel('Max attempts').fill('500');
+    await page.getByRole('button', { name: 'Create job' }).click();
+
+    const error = page.locator('[data-field-error="job-maxAttempts"]');
+    await expect.poll(() => error.textContent()).toContain('1..100');
+    expect(await page.getByLabel('Max attempts').getAttribute('aria-invalid')).toBe('true');
+    // Focus moves to the field the server named.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('job-maxAttempts');
+    expect(new URL(page.url()).pathname).toBe('/jobs/new');
+    expect(await jobCount()).toBe(0);
+
+    await page.getByLabel('Max attempts').fill('5');
+    await page.getByRole('button', { name: 'Create job' }).click();
+    await page.waitForURL(/\/jobs\/\d+$/);
+    expect(await jobCount()).toBe(1);
+  });
+});

@@ -34,7 +34,7 @@ export interface App {
 /** Starts the whole product for one config: database, GraphQL over HTTP, dashboard. Tests call it too. */
 export async function bootstrap(config: Config): Promise<App> {
   const orm = await openOrm(config.database, config.DB_POOL_MAX);
-  if (config.database.dialect === 'sqlite') await migrate(orm);
+  if (config.MIGRATE_ON_START ?? config.database.dialect === 'sqlite') await migrate(orm);
 
   const live = await createLive(orm, config.REDIS_URL, config.REDIS_CHANNEL_PREFIX);
   const metrics = createMetrics(orm);

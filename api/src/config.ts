@@ -60,6 +60,8 @@ const schema = z.object({
   DB_USER: z.string().default('root'),
   DB_PASSWORD: z.string().default(''),
   DB_POOL_MAX: int(1, 500).default(20),
+  /** Apply pending migrations at start; default on for SQLite, off for MySQL-family (run `npm run migrate`, or set it on one API process). */
+  MIGRATE_ON_START: bool.optional(),
 
   REDIS_URL: z.string().url({ message: 'expected a redis:// URL' }).optional(),
   REDIS_CHANNEL_PREFIX: z.string().default('jobs-scheduler:'),

@@ -3,7 +3,8 @@ import type { Em, Orm } from '../db/orm.js';
 import { nextStep, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt } from './send-attempt.js';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claim-deliveries.js';
-import { recordAttempt, releaseDelivery } from './sql/record-attempt.js';
+import { AttemptRecorder } from './attempt-recorder.js';
+import { releaseDelivery } from './sql/record-attempt.js';
 import { directFetch, guardedFetch, type ResolveHost } from './ssrf.js';
 import type { WebhookEvents } from './webhook.events.js';
 
@@ -43,6 +44,9 @@ export class DeliveryLoop {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private readonly guarded: typeof fetch;
+  private readonly recorder: AttemptRecorder;
+  /** While attempts are in flight, claim only once this many slots are free: fewer, larger claims. */
+  private readonly minClaim: number;
   private wake: (() => void) | undefined;
   private log: LoopLogger = console;
   private running: Promise<void> | undefined;
@@ -55,6 +59,8 @@ export class DeliveryLoop {
     private readonly events: WebhookEvents,
   ) {
     this.guarded = guardedFetch(options.allowedHosts, { resolve: options.resolve });
+    this.recorder = new AttemptRecorder(orm);
+    this.minClaim = Math.max(1, Math.floor(options.concurrency / 4));
   }
 
   start(log: LoopLogger = console): void {
@@ -94,7 +100,7 @@ export class DeliveryLoop {
     while (this.state === 'running') {
       const free = this.options.concurrency - this.inFlight.size;
       let claimed: ClaimedDelivery[] = [];
-      if (free > 0) {
+      if (free > 0 && (this.inFlight.size === 0 || free >= this.minClaim)) {
         try {
           const now = Date.now();
           this.knownDue = this.knownDue.filter((due) => due > now);
@@ -145,8 +151,9 @@ export class DeliveryLoop {
         await releaseDelivery(this.em(), delivery);
         return;
       }
-      const next = nextStep(delivery.attempts + 1, outcome, this.options.retry);
-      const log = await recordAttempt(this.em(), delivery, outcome, next);
+      const at = new Date();
+      const next = nextStep(delivery.attempts + 1, outcome, this.options.retry, at);
+      const log = await this.recorder.record({ delivery, outcome, next, at });
       if (!log) {
         this.log.warn({ deliveryId: delivery.id, jobId: delivery.jobId }, 'webhook delivery lease lost during the attempt; another sender owns it now');
         return;

@@ -1,6 +1,7 @@
-import { DeadlockException, IsolationLevel, LockWaitTimeoutException } from '@mikro-orm/core';
+import { IsolationLevel } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.js';
 import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
+import { withLockRetry } from '../../queue/sql/lock-retry.js';
 
 /** A delivery this process now holds the lease on: it alone may make the next attempt. */
 export interface ClaimedDelivery {
@@ -86,18 +87,10 @@ async function claimMysql(em: Em, token: string, limit: number, leaseUntil: Date
   }, { isolationLevel: IsolationLevel.READ_COMMITTED });
 }
 
-const MAX_TRIES = 5;
-
-/** Takes up to `limit` due deliveries for `leaseMs`; a lost lock race (deadlock) is simply tried again. */
+/** Takes up to `limit` due deliveries for `leaseMs`; a lost lock race (deadlock, busy) is simply tried again. */
 export async function claimDeliveries(em: Em, token: string, limit: number, leaseMs: number, now = new Date()): Promise<ClaimedDelivery[]> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return dialectOf(em) === 'sqlite' ? await claimSqlite(em, token, limit, leaseUntil, now) : await claimMysql(em, token, limit, leaseUntil, now);
-    } catch (error) {
-      const lockRace = error instanceof DeadlockException || error instanceof LockWaitTimeoutException;
-      if (!lockRace || attempt >= MAX_TRIES) throw error;
-      await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
-    }
-  }
+  return withLockRetry(() =>
+    dialectOf(em) === 'sqlite' ? claimSqlite(em, token, limit, leaseUntil, now) : claimMysql(em, token, limit, leaseUntil, now),
+  );
 }

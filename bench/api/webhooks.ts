@@ -1,0 +1,110 @@
+/**
+ * Webhook deliveries per second from the outbox to a local receiver, at delivery-loop concurrency
+ * 1, 16 and 64 (WEBHOOK_CONCURRENCY). Each round fills the outbox with N signed messages, starts one
+ * DeliveryLoop and times it from start until the last 2xx attempt is logged. The receiver (answers
+ * 200 at once) runs in its own process so it does not share the sender's event loop.
+ *
+ *   npm run bench:webhooks                       SQLite in a temp folder (the embedded default)
+ *   DATABASE_URL=mariadb://root@127.0.0.1:3306/jobs_bench_webhooks npm run bench:webhooks
+ *   BENCH_DELIVERIES=4000 BENCH_CONCURRENCY=1,16,64 npm run bench:webhooks
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../api/src/config.js';
+import { migrate, openOrm, type Em, type Orm } from '../../api/src/db/orm.js';
+import { run } from '../../api/src/db/sql.js';
+import { Job } from '../../api/src/jobs/job.entity.js';
+import { JobStatus, Priority } from '../../api/src/jobs/job.enums.js';
+import { DeliveryLoop } from '../../api/src/webhooks/delivery-loop.js';
+import { recordDelivery } from '../../api/src/webhooks/outbox.js';
+import type { WebhookLog } from '../../api/src/webhooks/webhook-log.entity.js';
+
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
+const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
+
+/** A receiver in a child process: 200 with a small JSON body, keep-alive on. Prints its port. */
+async function startReceiver(): Promise<{ url: string; stop: () => void }> {
+  const code = `
+    const http = require('node:http');
+    const server = http.createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')); });
+    server.keepAliveTimeout = 60000;
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  return { url: `http://127.0.0.1:${port}/hook`, stop: () => child.kill() };
+}
+
+async function fillOutbox(orm: Orm, url: string, n: number): Promise<void> {
+  await run(orm.em.fork() as Em, 'delete from webhook_deliveries');
+  await run(orm.em.fork() as Em, 'delete from webhook_logs');
+  const now = new Date();
+  for (let start = 0; start < n; start += 500) {
+    await orm.em.fork().transactional(async (tx) => {
+      for (let i = start; i < Math.min(n, start + 500); i++) {
+        const job = Object.assign(new Job(), {
+          id: i + 1,
+          taskName: 'bench',
+          payload: { n: i, to: `user${i}@example.com` },
+          priority: Priority.LOW,
+          status: JobStatus.COMPLETED,
+          attempts: 1,
+          completedAt: now,
+          runDurationMs: 5,
+        });
+        await recordDelivery(tx as Em, job, { url, trusted: true });
+      }
+    });
+  }
+}
+
+async function round(orm: Orm, concurrency: number, url: string, config: ReturnType<typeof loadConfig>) {
+  await fillOutbox(orm, url, DELIVERIES);
+  let delivered = 0;
+  const durations: number[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const loop = new DeliveryLoop(
+    orm,
+    {
+      secret: config.WEBHOOK_SECRET,
+      retry: { maxRetries: 3, baseMs: 1000 },
+      timeoutMs: 10_000,
+      concurrency,
+      pollMs: 10,
+      leaseMs: 40_000,
+      allowedHosts: [],
+    },
+    {
+      logAdded(log: WebhookLog) {
+        durations.push(log.durationMs ?? 0);
+        if (log.responseStatus && log.responseStatus < 300 && ++delivered === DELIVERIES) done();
+      },
+    },
+  );
+  const started = performance.now();
+  loop.start({ warn: () => {}, error: (obj, msg) => console.error(msg, obj) });
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  await loop.stop(1000);
+  durations.sort((a, b) => a - b);
+  const pct = (p: number) => durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))];
+  return { concurrency, deliveries: DELIVERIES, seconds: seconds.toFixed(2), perSecond: Math.round(DELIVERIES / seconds), p50Ms: pct(50), p95Ms: pct(95) };
+}
+
+const databaseUrl = process.env.DATABASE_URL ?? join(mkdtempSync(join(tmpdir(), 'bench-webhooks-')), 'jobs.sqlite');
+const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
+const orm = await openOrm(config.database);
+await migrate(orm);
+const receiver = await startReceiver();
+console.log(`webhook deliveries to a local receiver — ${config.database.dialect}, ${DELIVERIES} deliveries per round, Node ${process.version}`);
+const rows = [];
+try {
+  for (const c of LEVELS) rows.push(await round(orm, c, receiver.url, config));
+} finally {
+  receiver.stop();
+  await orm.close(true);
+}
+console.table(rows);

@@ -222,7 +222,8 @@ describe('production', () => {
 });
 
 describe('starting', () => {
-  function runMain(env: Record<string, string>, untilOutput?: RegExp) {
+  /** Runs the real entry point; `whenReady` gets its URL once it listens, then it is stopped with SIGTERM. */
+  function runMain(env: Record<string, string>, whenReady?: (url: string) => Promise<void>) {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: apiRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -230,9 +231,16 @@ describe('starting', () => {
     });
     let stdout = '';
     let stderr = '';
+    let ready = false;
     child.stdout.on('data', (d) => {
       stdout += d;
-      if (untilOutput?.test(stdout)) child.kill('SIGTERM');
+      const listening = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (listening && !ready) {
+        ready = true;
+        const done = whenReady ? whenReady(listening[1]) : Promise.resolve();
+        // Give the last log lines a moment to reach stdout before stopping.
+        void done.finally(() => setTimeout(() => child.kill('SIGTERM'), 200));
+      }
     });
     child.stderr.on('data', (d) => (stderr += d));
     return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
@@ -249,13 +257,21 @@ describe('starting', () => {
     expect(run.stdout).not.toMatch(/listening/);
   });
 
-  it('AUTH_DISABLED=true starts it anyway, with a warning that it is open', async () => {
+  it('AUTH_DISABLED=true starts it anyway, warning that it is open; logs are JSON lines carrying the request id', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jobs-prod-'));
+    let requestId: string | null = null;
     const run = await runMain(
       { NODE_ENV: 'production', AUTH_DISABLED: 'true', PORT: '0', HOST: '127.0.0.1', ROLE: 'api', DATABASE_URL: join(dir, 'jobs.sqlite') },
-      /listening/,
+      async (url) => {
+        const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ jobStats { total } }"}' });
+        requestId = res.headers.get('x-request-id');
+      },
     );
-    expect(run.stdout).toMatch(/listening/);
+    expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/authentication is disabled/);
+    const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const requestLine = lines.find((l) => l.msg === 'request' && l.url === '/graphql');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestLine).toMatchObject({ reqId: requestId, method: 'POST', statusCode: 200, level: 30 });
   });
 });

@@ -90,7 +90,7 @@ describe.each(testDatabases())('webhooks with the engine on $name', (db) => {
 
   it('http.request is SSRF-guarded the same way', async () => {
     const refused = await server.gql(CREATE, { in: { taskName: 'http.request', payload: { url: 'http://169.254.169.254/latest/meta-data/' } } });
-    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.payload.url' });
     expect(refused.errors?.[0].message).toMatch(/metadata/);
     const local = await server.gql(CREATE, { in: { taskName: 'http.request', payload: { url: `${receiver.url}/api` } } });
     expect(local.errors?.[0].message).toMatch(/loopback/);

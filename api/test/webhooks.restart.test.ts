@@ -103,4 +103,23 @@ describe.each(testDatabases().filter((d) => d.name !== 'mysql'))('webhook delive
     const logs = await query<{ attempt: number; response_status: number }>(orm!.em.fork() as Em, 'select attempt, response_status from webhook_logs where job_id = ?', [jobId]);
     expect(logs.map((l) => [Number(l.attempt), Number(l.response_status)])).toEqual([[1, 200]]);
   }, 90_000);
+
+  it('stopped during an attempt: after the grace period the delivery is given back unlogged and sent by the next process', async () => {
+    const env = { WEBHOOK_TIMEOUT_MS: '20000', SHUTDOWN_GRACE_MS: '300' };
+    const { receiver, url, jobId } = await prepare({ '/stuck': (n) => (n === 1 ? 'hang' : { status: 200 }) }, '/stuck');
+    server = await startServer(db, { ...env, DATABASE_URL: url });
+    await eventually(() => receiver.hits.length === 1, 20_000, 'attempt 1 to reach the receiver');
+    const stopping = Date.now();
+    await server.stop();
+    server = undefined;
+    expect(Date.now() - stopping).toBeLessThan(10_000); // not the 20 s attempt timeout
+    const [released] = await deliveriesOf({ orm } as TestServer, jobId);
+    expect(released).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect(await logCount(orm!, jobId)).toBe(0);
+
+    server = await startServer(db, { ...env, DATABASE_URL: url });
+    await eventually(() => receiver.hits.length === 2, 20_000, 'the attempt from the next process');
+    expect(receiver.hits[1].headers['webhook-id']).toBe(receiver.hits[0].headers['webhook-id']);
+    await eventually(async () => (await logCount(orm!, jobId)) === 1, 10_000, 'the attempt to be logged');
+  }, 90_000);
 });

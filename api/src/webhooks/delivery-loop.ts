@@ -7,6 +7,7 @@ import { AttemptRecorder } from './attempt-recorder.js';
 import { releaseDelivery } from './sql/record-attempt.js';
 import { directFetch, guardedFetch, type ResolveHost } from './ssrf.js';
 import type { WebhookEvents } from './webhook.events.js';
+import type { WebhookLog } from './webhook-log.entity.js';
 
 export interface DeliveryLoopOptions {
   secret: string;
@@ -72,6 +73,7 @@ export class DeliveryLoop {
 
   /** Something became due (a job finished, a redelivery was asked for): look now rather than at the next poll. */
   notify(): void {
+    if (this.state !== 'running') return;
     this.knownDue.push(0);
     this.wake?.();
   }
@@ -147,7 +149,8 @@ export class DeliveryLoop {
         fetch: delivery.trusted ? directFetch : this.guarded,
         signal: this.abort.signal,
       });
-      if (this.abort.signal.aborted) {
+      if (this.abort.signal.aborted && outcome.status === null) {
+        // Cut short by shutdown, not failed: give it back unlogged, due at once for the next worker.
         await releaseDelivery(this.em(), delivery);
         return;
       }
@@ -159,10 +162,18 @@ export class DeliveryLoop {
         return;
       }
       if (next.status === 'PENDING') this.knownDue.push(next.nextAttemptAt.getTime());
-      this.events.logAdded(log);
+      this.publish(log);
     } catch (error) {
       // The lease expires and another pass retries the attempt: at least once, nothing lost.
       this.log.error({ err: error, deliveryId: delivery.id, jobId: delivery.jobId }, 'webhook attempt could not be recorded');
+    }
+  }
+
+  private publish(log: WebhookLog): void {
+    try {
+      this.events.logAdded(log);
+    } catch (error) {
+      this.log.error({ err: error, jobId: log.jobId }, 'publishing a webhook attempt failed');
     }
   }
 }

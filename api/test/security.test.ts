@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/server.js';
-import { rawSocket, wsClient } from './support/ws.js';
+import { wsClient } from './support/ws.js';
 
 /**
  * The security model end to end over real HTTP and graphql-ws: tokens and roles, the limits every

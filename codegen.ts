@@ -2,14 +2,16 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
  * Typed GraphQL documents, generated from the reviewed contract (`schema.graphql`).
- * One output per consumer; today the dashboard is the only one (`npm run codegen`).
+ * One output per consumer: the dashboard and the typed-client example (`npm run codegen`).
  */
 const config: CodegenConfig = {
   schema: 'schema.graphql',
-  documents: 'web/src/lib/graphql/operations/*.graphql',
   ignoreNoDocuments: false,
+  // Node's ESM resolution (the api example) needs .js on relative imports; Vite accepts it too.
+  importExtension: '.js',
   generates: {
     'web/src/lib/graphql/generated/': {
+      documents: 'web/src/lib/graphql/operations/*.graphql',
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: {
@@ -19,6 +21,13 @@ const config: CodegenConfig = {
         strictScalars: true,
         scalars: { DateTime: 'string', JSON: 'unknown' },
       },
+    },
+    // The example of a typed client in another service (README: "Typed clients").
+    'api/examples/generated/': {
+      documents: 'api/examples/*.graphql',
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: { useTypeImports: true, enumsAsTypes: true, strictScalars: true, scalars: { DateTime: 'string', JSON: 'unknown' } },
     },
   },
 };

@@ -190,7 +190,7 @@ describe('bad input on the jobs API', () => {
   it('answers a malformed JSON body with 400 and a reason', async () => {
     const res = await post('{"query": "{ jobStats { total } }"');
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toMatch(/JSON/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/JSON/);
   });
 
   it('answers a missing or malformed id clearly', async () => {

@@ -208,6 +208,9 @@ describe('production', () => {
     expect(typeProbe.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const asAdmin = await server.gql('{ __schema { types { name } } }', {}, bearer(ADMIN));
     expect(asAdmin.data.__schema.types.length).toBeGreaterThan(5);
+    const overWs = await wsOnce(server.url, VIEWER, '{ __schema { types { name } } }');
+    expect(overWs.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await wsOnce(server.url, ADMIN, '{ __schema { queryType { name } } }')).data?.__schema.queryType.name).toBe('Query');
 
     const typo = await fetch(`${server.url}/graphql`, {
       method: 'POST',

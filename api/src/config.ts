@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AllowList } from './webhooks/address-policy.js';
 
 /** Every environment variable the product reads, parsed once at start into a checked `Config`. */
 
@@ -78,7 +79,15 @@ const schema = z.object({
   WEBHOOK_RETRY_BASE_MS: int(1).default(SECOND),
   WEBHOOK_TIMEOUT_MS: int(1).default(10 * SECOND),
   WEBHOOK_CONCURRENCY: int(1, 1000).default(16),
-  WEBHOOK_ALLOWED_HOSTS: list.default([]),
+  WEBHOOK_ALLOWED_HOSTS: list
+    .superRefine((entries, ctx) => {
+      try {
+        new AllowList(entries);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^WEBHOOK_ALLOWED_HOSTS: /, '') });
+      }
+    })
+    .default([]),
 
   API_TOKENS: z
     .string()

@@ -28,7 +28,7 @@ export class ReceivedWebhook {
   @Field(() => ID, { nullable: true })
   jobId!: number | null;
 
-  @Field(() => JSONScalar, { nullable: true, description: 'The body as JSON, or as text when it is not JSON' })
+  @Field(() => JSONScalar, { nullable: true, description: 'The body as JSON, or as text when it is not JSON; null above 128 KiB' })
   body!: unknown;
 
   @Field(() => Int)

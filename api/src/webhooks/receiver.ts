@@ -2,7 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ReceivedWebhooks } from './received-webhooks.js';
 import { verifyDelivery } from './verify-signatures.js';
 
+/** Bodies kept for the dashboard: a job's payload (≤ 64 KiB) plus the envelope fits; 100 of them stay small. */
+const MAX_KEPT_BODY_BYTES = 128 * 1024;
+
 function parseBody(raw: Buffer): unknown {
+  if (raw.length > MAX_KEPT_BODY_BYTES) return null;
   const text = raw.toString('utf8');
   try {
     return JSON.parse(text);
@@ -37,7 +41,7 @@ export async function registerWebhookReceiver(app: FastifyInstance, secret: stri
         standardWebhooks: verdict.ok ? verdict.standard : webhookId !== undefined,
         webhookId: typeof webhookId === 'string' ? webhookId : null,
         type: typeof pick(body, 'type') === 'string' ? (pick(body, 'type') as string) : null,
-        jobId: Number.isSafeInteger(jobId) ? jobId : null,
+        jobId: Number.isSafeInteger(jobId) && jobId > 0 ? jobId : null,
         body,
         bodyBytes: raw.length,
       });

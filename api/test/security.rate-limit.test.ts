@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { memoryStore, RateLimiter, redisStore } from '../src/http/rate-limit.js';
 import { startServer, testDatabases, type TestServer } from './support/server.js';
 import { wsClient } from './support/ws.js';
 
@@ -109,6 +110,30 @@ describe.skipIf(!redisUp)('runJob rate limit across two API processes sharing Re
     for (let i = 0; i < 100; i++) expect((await a.gql(RUN, { id })).errors).toBeUndefined();
     expect((await a.gql(RUN, { id })).errors?.[0].extensions?.code).toBe('RATE_LIMITED');
     expect((await b.gql(RUN, { id })).errors).toBeUndefined();
+  });
+});
+
+describe('rate limit store', () => {
+  it('Redis unreachable: limits fail open (requests pass) and the failure is reported, not thrown', async () => {
+    const failures: unknown[] = [];
+    const store = redisStore('redis://127.0.0.1:1', 'test:', () => {});
+    const limiter = new RateLimiter(store, 'runJob', 1, 60_000, (err) => failures.push(err));
+    const decisions = [await limiter.consume('ip:1'), await limiter.consume('ip:1')];
+    await store.close();
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true]);
+    expect(failures.length).toBe(2);
+  });
+
+  it('in memory: a window resets after its length', async () => {
+    let now = 1_000;
+    const limiter = new RateLimiter(memoryStore(() => now), 'runJob', 2, 10_000);
+    expect((await limiter.consume('a')).allowed).toBe(true);
+    expect((await limiter.consume('a')).allowed).toBe(true);
+    const refused = await limiter.consume('a');
+    expect(refused).toMatchObject({ allowed: false, retryAfterSeconds: 10 });
+    expect((await limiter.consume('b')).allowed).toBe(true);
+    now += 10_000;
+    expect((await limiter.consume('a')).allowed).toBe(true);
   });
 });
 

@@ -191,6 +191,12 @@ describe('limits every operation meets before it runs', () => {
     const res = await fetch(`${server.url}/healthz`);
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('a browser opening /graphql is sent to our own playground, not to a page loading scripts from a CDN', async () => {
+    const res = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/playground');
+  });
 });
 
 describe('production', () => {

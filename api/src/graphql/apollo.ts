@@ -1,5 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
@@ -56,6 +57,7 @@ export function createApollo(schema: GraphQLSchema, config: Config, log: (err: u
     validationRules: limitValidationRules(),
     parseOptions: parseOptions(),
     formatError: formatError(log),
-    plugins,
+    // Apollo's landing page pulls Apollo Sandbox from a third-party CDN; our own GraphiQL is at /playground.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...plugins],
   });
 }

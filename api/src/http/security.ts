@@ -36,6 +36,10 @@ export async function registerHttpSecurity(app: FastifyInstance, config: Config)
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // A person opening /graphql in a browser wants the explorer, not a 400 about a missing query.
+    if (req.method === 'GET' && req.url === '/graphql' && /text\/html/.test(req.headers.accept ?? '')) {
+      return reply.redirect('/playground', 302);
+    }
   });
   // Fastify's own request logging writes two lines per request; one line with the outcome is enough.
   app.addHook('onResponse', async (req, reply) => {

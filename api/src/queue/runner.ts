@@ -54,7 +54,7 @@ interface Held {
   job: Job;
   controller: AbortController;
   progress: ProgressReporter;
-  /** True while the handler runs (the slot is taken); false while its end state is being written. */
+  /** True while the handler runs; false while its end state is being written (the slot stays taken). */
   active: boolean;
 }
 
@@ -112,7 +112,7 @@ export class Runner {
     }, at - Date.now());
   }
 
-  /** Handlers running now in this process. */
+  /** Jobs this process holds now: handlers running or end states being written. */
   get runningCount(): number {
     return this.active;
   }
@@ -230,8 +230,6 @@ export class Runner {
     const { job } = held;
     const outcome = await runHandler(this.o.tasks.handlerFor(job.taskName), job, held.controller, (share) => held.progress.report(share));
     held.active = false;
-    this.active--;
-    this.notify();
     if (outcome.kind === 'stopped') {
       // Cancelled or taken back: whoever did that wrote the job's state already.
       this.o.log.info({ jobId: job.id, reason: outcome.reason }, 'job handler stopped');
@@ -243,7 +241,11 @@ export class Runner {
       this.o.metrics?.observeRun(next.runDurationMs ?? 0, runOutcomeOf(next.status));
       this.o.log.info({ jobId: job.id, status: next.status, attempt: job.attempts, runDurationMs: next.runDurationMs, error: next.lastError ?? undefined }, 'job ended');
     }
+    // The slot frees only once the end state is written: claims can never outrun finishing, so a
+    // slow database means fewer claims instead of a growing pile of finished-but-RUNNING jobs.
     this.held.delete(job.id);
+    this.active--;
+    this.notify();
   }
 
   private async renew(): Promise<void> {

@@ -4,6 +4,7 @@ import type { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import { placeholders, rowToJob } from '../job-row.js';
 import { withLockRetry } from './lock-retry.js';
+import { engineTx } from './tx-options.js';
 
 export interface ClaimRequest {
   owner: string;
@@ -55,7 +56,7 @@ export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
           completed_at: null,
           run_duration_ms: null,
         }));
-      }),
+      }, engineTx(dialect)),
     );
   }
   return rows.map(rowToJob).sort(claimOrder);

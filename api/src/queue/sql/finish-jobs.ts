@@ -5,6 +5,7 @@ import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
 import { resultToDb } from '../job-row.js';
 import { withLockRetry } from './lock-retry.js';
+import { engineTx } from './tx-options.js';
 
 /** How one run ended, as the runner saw it. */
 export type RunOutcome =
@@ -70,6 +71,6 @@ export async function writeEndStates(orm: Orm, owner: string, states: readonly J
         written.push(next);
       }
       return written;
-    }),
+    }, engineTx(dialect)),
   );
 }

@@ -5,6 +5,7 @@ import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
 import { placeholders, rowToJob } from '../job-row.js';
 import { withLockRetry } from './lock-retry.js';
+import { engineTx } from './tx-options.js';
 
 const RUNNING = `'${JobStatus.RUNNING}'`;
 
@@ -52,7 +53,7 @@ export async function releaseJobs(orm: Orm, owner: string, ids: readonly number[
       );
       const rows = await query(tx, `select * from jobs where id in (${list}) and status = '${JobStatus.PENDING}'`, ids);
       return rows.map(rowToJob);
-    }),
+    }, engineTx(dialect)),
   );
 }
 
@@ -98,6 +99,6 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
         changed.push(next);
       }
       return changed;
-    }),
+    }, engineTx(dialect)),
   );
 }

@@ -142,6 +142,12 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('database outage (MariaDB behind a TCP prox
     );
     // Nothing lost, nothing left behind, nothing extra (the write refused during the outage did not happen).
     expect(done).toEqual({ pending: 0, running: 0, completed: 34, failed: 0, total: 34 });
+    // And every completion's webhook went out (the outbox row commits with the job's end).
+    await waitFor('every webhook to be delivered', async () => {
+      const page = await server.gql('{ jobs(limit: 100) { jobs { id webhookLogs { responseStatus } } } }');
+      const jobs = page.data?.jobs.jobs as { webhookLogs: { responseStatus: number | null }[] }[] | undefined;
+      return jobs?.length === 34 && jobs.every((j) => j.webhookLogs.some((l) => l.responseStatus === 200));
+    });
   });
 });
 

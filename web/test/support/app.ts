@@ -40,10 +40,15 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
 }
 
 /** A job that stays PENDING (due far in the future) unless something runs it. */
-export async function createParkedJob(app: TestApp, input: Record<string, unknown> = {}): Promise<{ id: string; taskName: string }> {
+export async function createParkedJob(
+  app: TestApp,
+  input: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<{ id: string; taskName: string }> {
   const res = await app.gql<{ createJob: { id: string; taskName: string } }>(
     'mutation($input: CreateJobInput!) { createJob(input: $input) { id taskName } }',
     { input: { taskName: 'parked', runAt: '2999-01-01T00:00:00.000Z', ...input } },
+    headers,
   );
   if (res.errors) throw new Error(`createJob failed: ${JSON.stringify(res.errors)}`);
   return res.data.createJob;

@@ -22,12 +22,16 @@ export type CreateJobInput = {
 };
 
 export type CreateScheduleInput = {
+  /** Cron pattern: 5 fields, or 6 with seconds first; e.g. "*\/5 * * * *" */
   cron: string;
   enabled?: boolean | null | undefined;
+  /** Unique, 1–255 characters */
   name: string;
+  /** Payload of every job it creates; a JSON object */
   payload?: unknown;
   priority?: Priority | null | undefined;
   taskName: string;
+  /** IANA timezone the pattern is read in */
   timezone?: string | null | undefined;
 };
 

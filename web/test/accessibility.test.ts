@@ -1,0 +1,102 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createParkedJob, startApp, type TestApp } from './support/app.ts';
+import { horizontalOverflow, launchBrowser, openPage } from './support/browser.ts';
+
+describe('layout, accessibility and theme', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let detailPath = '';
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startApp({ WEBHOOK_MAX_RETRIES: '0' }), launchBrowser()]);
+    // A finished job with a long task name, a nested payload, a result and a webhook attempt: the widest detail page.
+    const done = await createParkedJob(app, {
+      taskName: 'a-rather-long-task-name-that-could-push-a-phone-layout-sideways',
+      priority: 'HIGH',
+      payload: { durationMs: 150, customer: { id: 'cus_0123456789abcdef', tags: ['priority', 'enterprise'] } },
+    });
+    await app.gql(`mutation { runJob(id: "${done.id}") { id } }`);
+    const failed = await createParkedJob(app, { taskName: 'import-csv', maxAttempts: 1, payload: { durationMs: 50, fail: true } });
+    await app.gql(`mutation { runJob(id: "${failed.id}") { id } }`);
+    for (let i = 0; i < 6; i++) await createParkedJob(app, { taskName: `task-${i}`, priority: i % 2 ? 'MEDIUM' : 'LOW' });
+    for (;;) {
+      const { data } = await app.gql(`{ job(id: "${done.id}") { status webhookLogs { id } } }`);
+      if (data.job.status === 'COMPLETED' && data.job.webhookLogs.length > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    detailPath = `/jobs/${done.id}`;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function settle(page: Page, path: string) {
+    await page.goto(path);
+    await page.locator('[data-connection="live"]').waitFor();
+    await page.locator('[data-state="loading"]').waitFor({ state: 'detached' });
+  }
+
+  it('never scrolls sideways at 360 × 740', async () => {
+    const { page, errors } = await openPage(browser, { baseURL: app.url, width: 360, height: 740 });
+    for (const path of ['/', '/jobs/new', detailPath, '/schedules', '/?status=FAILED']) {
+      await settle(page, path);
+      expect({ path, overflow: await horizontalOverflow(page) }).toEqual({ path, overflow: 0 });
+    }
+    await page.goto('/playground');
+    await page.locator('.graphiql-container').waitFor({ timeout: 60_000 });
+    expect({ path: '/playground', overflow: await horizontalOverflow(page) }).toEqual({ path: '/playground', overflow: 0 });
+    expect(errors).toEqual([]);
+  });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`has no serious or critical axe violations on /, /jobs/new and /jobs/[id] (${colorScheme})`, async () => {
+      for (const viewport of [{ width: 1280, height: 900 }, { width: 360, height: 740 }]) {
+        const { page, context } = await openPage(browser, { baseURL: app.url, colorScheme, ...viewport });
+        for (const path of ['/', '/jobs/new', detailPath]) {
+          await settle(page, path);
+          expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(colorScheme === 'dark');
+          const { violations } = await new AxeBuilder({ page }).analyze();
+          const serious = violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => ({ path, width: viewport.width, rule: v.id, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+          expect(serious).toEqual([]);
+        }
+        await context.close();
+      }
+    });
+  }
+
+  it('toggles the theme and remembers the choice across a reload', async () => {
+    const { page } = await openPage(browser, { baseURL: app.url, colorScheme: 'light' });
+    await settle(page, '/');
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+    await page.reload();
+    await page.getByRole('button', { name: 'Switch to light theme' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+  });
+
+  it('is usable from the keyboard: skip link, filters and a confirmed delete without a mouse', async () => {
+    const { page } = await openPage(browser, { baseURL: app.url });
+    await settle(page, '/?q=task-5');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    const row = page.locator('tbody tr[data-job-id]');
+    await expect.poll(() => row.count()).toBe(1);
+    const id = await row.getAttribute('data-job-id');
+    await page.getByRole('button', { name: `Delete job ${id}` }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: `Delete job #${id}?` });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: `Delete job ${id}` }).focus();
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('button', { name: 'Delete job' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('No jobs match these filters').waitFor();
+  });
+});

@@ -1,0 +1,67 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from './support/app.ts';
+import { launchBrowser, openPage } from './support/browser.ts';
+
+describe('the schedules page', () => {
+  let app: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  const stored = async () => (await app.gql('{ schedules { id name cron timezone enabled nextRunAt } }')).data.schedules as Record<string, any>[];
+
+  it('creates (with server errors on their fields), disables, triggers, edits and deletes a schedule', async () => {
+    const { page, errors } = await openPage(browser, { baseURL: app.url });
+    await page.goto('/schedules');
+    await page.getByText('No schedules yet').waitFor();
+
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    const form = page.getByRole('form', { name: 'New schedule' });
+    await form.getByLabel('Name', { exact: true }).fill('nightly-report');
+    await form.getByLabel('Task name', { exact: true }).fill('generate-report');
+    await form.getByLabel('Cron expression').fill('every night');
+    await form.getByLabel('Time zone').fill('Europe/Paris');
+    await form.getByRole('button', { name: 'Create schedule' }).click();
+    await expect.poll(() => page.locator('[data-field-error="schedule-new-cron"]').textContent()).toBeTruthy();
+    expect(await stored()).toEqual([]);
+
+    await form.getByLabel('Cron expression').fill('0 3 * * *');
+    await form.getByRole('button', { name: 'Create schedule' }).click();
+    await page.locator('[data-toast="success"]', { hasText: 'Schedule “nightly-report” created' }).waitFor();
+    const [created] = await stored();
+    expect(created).toMatchObject({ name: 'nightly-report', cron: '0 3 * * *', timezone: 'Europe/Paris', enabled: true });
+    const item = page.locator('[data-schedule="nightly-report"]');
+    await expect.poll(() => item.textContent()).toContain('Next run:');
+    expect(created.nextRunAt).toBeTruthy();
+
+    await item.getByRole('switch', { name: 'Enabled: nightly-report' }).click();
+    await page.locator('[data-toast="success"]', { hasText: 'Schedule “nightly-report” disabled' }).waitFor();
+    expect((await stored())[0].enabled).toBe(false);
+    await expect.poll(() => item.textContent()).toContain('Disabled');
+
+    await item.getByRole('button', { name: 'Trigger nightly-report now' }).click();
+    const toast = page.locator('[data-toast="success"]', { hasText: '“nightly-report” triggered: job #' });
+    await toast.waitFor();
+    const jobId = /job #(\d+)/.exec((await toast.textContent()) ?? '')![1];
+    expect((await app.gql(`{ job(id: "${jobId}") { taskName } }`)).data.job).toEqual({ taskName: 'generate-report' });
+
+    await item.getByRole('button', { name: 'Edit nightly-report' }).click();
+    await item.getByLabel('Cron expression').fill('30 4 * * 1');
+    await item.getByRole('button', { name: 'Save schedule' }).click();
+    await page.locator('[data-toast="success"]', { hasText: 'Schedule “nightly-report” saved' }).waitFor();
+    expect((await stored())[0].cron).toBe('30 4 * * 1');
+
+    await item.getByRole('button', { name: 'Delete nightly-report' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete schedule' }).click();
+    await page.getByText('No schedules yet').waitFor();
+    expect(await stored()).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});

@@ -58,7 +58,18 @@ const DOCUMENTS = [
 ];
 
 const HUGE_NUMBERS = [1e308, -1e308, 2 ** 53 + 2, -(2 ** 63), 1.7976931348623157e308, 4294967296, 2147483648, -2147483649, 1e-320, 0.1];
-const HUGE_LITERALS = ['99999999999999999999999999', '-99999999999999999999', '1e400', '1.0e-400', '0x10', '1_000', 'NaN', 'Infinity', '-0', '00012'];
+const HUGE_LITERALS = [
+  '99999999999999999999999999',
+  '-99999999999999999999',
+  '1e400',
+  '1.0e-400',
+  '0x10',
+  '1_000',
+  'NaN',
+  'Infinity',
+  '-0',
+  '00012',
+];
 
 /** A value of a type that no argument of ours accepts where it is used (ids are never objects etc.). */
 function wrongValue(r: Rng, depth = 0): unknown {
@@ -117,7 +128,13 @@ function invalidJobInput(r: Rng): Record<string, unknown> {
 }
 
 function generate(r: Rng): Case {
-  const post = (kind: string, body: string | Buffer, headers: Record<string, string> = JSON_TYPE): Case => ({ kind, method: 'POST', path: '/graphql', headers, body });
+  const post = (kind: string, body: string | Buffer, headers: Record<string, string> = JSON_TYPE): Case => ({
+    kind,
+    method: 'POST',
+    path: '/graphql',
+    headers,
+    body,
+  });
   switch (r.int(14)) {
     case 0:
       return post('random bytes', r.bytes(r.int(400)));
@@ -157,7 +174,10 @@ function generate(r: Rng): Case {
     case 7:
       return post(
         'huge number variables',
-        JSON.stringify({ query: '{ jobs(limit: $l, offset: $o) { total } }'.replace('{', 'query($l: Int, $o: Int) {'), variables: { l: r.pick(HUGE_NUMBERS), o: r.pick(HUGE_NUMBERS) } }),
+        JSON.stringify({
+          query: '{ jobs(limit: $l, offset: $o) { total } }'.replace('{', 'query($l: Int, $o: Int) {'),
+          variables: { l: r.pick(HUGE_NUMBERS), o: r.pick(HUGE_NUMBERS) },
+        }),
       );
     case 8: {
       const depth = r.pick([50, 500, 3_000, 20_000]);
@@ -195,7 +215,15 @@ function generate(r: Rng): Case {
       return post('wrong body shape', body);
     }
     case 11: {
-      const type = r.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/graphql', 'application/json; charset=utf-16', '', 'application/xml']);
+      const type = r.pick([
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/graphql',
+        'application/json; charset=utf-16',
+        '',
+        'application/xml',
+      ]);
       return post('wrong content type', JSON.stringify({ query: '{ jobStats { total } }' }), type ? { 'content-type': type } : {});
     }
     case 12: {
@@ -211,18 +239,35 @@ function generate(r: Rng): Case {
       return { kind: `${method} with odd query string`, method, path: `/graphql?${qs}`, headers };
     }
     default: {
-      const path = r.pick(['/graphql/x', '/%00', '/api/webhook-test', '/..%2f..%2fetc%2fpasswd', '/metrics?x=1', '/readyz/', `/${'a'.repeat(3000)}`, '/jobs/1', '/_app/x.js']);
+      const path = r.pick([
+        '/graphql/x',
+        '/%00',
+        '/api/webhook-test',
+        '/..%2f..%2fetc%2fpasswd',
+        '/metrics?x=1',
+        '/readyz/',
+        `/${'a'.repeat(3000)}`,
+        '/jobs/1',
+        '/_app/x.js',
+      ]);
       const headers: Record<string, string> = {
         ...JSON_TYPE,
         authorization: r.pick(['Bearer', 'Bearer \u00ff\u00fe', 'Basic Zm9vOmJhcg==', 'x'.repeat(5000)]),
         'x-request-id': r.pick(['', 'id-1', 'z'.repeat(500)]),
       };
-      return { kind: 'odd path and headers', method: r.pick(['POST', 'GET']), path, headers: r.int(2) ? headers : JSON_TYPE, body: undefined };
+      return {
+        kind: 'odd path and headers',
+        method: r.pick(['POST', 'GET']),
+        path,
+        headers: r.int(2) ? headers : JSON_TYPE,
+        body: undefined,
+      };
     }
   }
 }
 
-const STACK_OR_SQL = /\bat [\w.<>]+ \(|\.(ts|js|mjs):\d+:\d+|node_modules|stacktrace|SQLITE_|\bER_[A-Z_]{3,}|insert into|select .* from|syntax to use near/i;
+const STACK_OR_SQL =
+  /\bat [\w.<>]+ \(|\.(ts|js|mjs):\d+:\d+|node_modules|stacktrace|SQLITE_|\bER_[A-Z_]{3,}|insert into|select .* from|syntax to use near/i;
 
 interface Outcome {
   kind: string;
@@ -292,9 +337,15 @@ describe.each(testDatabases().slice(0, 2))('fuzzing the API on $name', (db) => {
           socket.send(JSON.stringify({ type: 'connection_init', payload: r.int(4) === 0 ? wrongValue(r) : {} }));
           const message = r.pick([
             () => r.bytes(1 + r.int(200)),
-            () => JSON.stringify({ type: 'subscribe', id: String(r.int(99)), payload: { query: r.pick(DOCUMENTS).slice(0, 10 + r.int(40)) } }),
+            () =>
+              JSON.stringify({ type: 'subscribe', id: String(r.int(99)), payload: { query: r.pick(DOCUMENTS).slice(0, 10 + r.int(40)) } }),
             () => JSON.stringify({ type: 'subscribe', id: 'w', payload: { query: DOCUMENTS[5], variables: { id: wrongValue(r) } } }),
-            () => JSON.stringify({ type: 'subscribe', id: 'd', payload: { query: `subscription { jobCreated ${'{ id '.repeat(30)}${'}'.repeat(31)}` } }),
+            () =>
+              JSON.stringify({
+                type: 'subscribe',
+                id: 'd',
+                payload: { query: `subscription { jobCreated ${'{ id '.repeat(30)}${'}'.repeat(31)}` },
+              }),
             () => JSON.stringify({ type: 'subscribe', id: 'c', payload: { query: DOCUMENTS[3], variables: { in: invalidJobInput(r) } } }),
             () => JSON.stringify({ type: r.pick(['next', 'complete', 'ping', 'bogus', 42]), id: wrongValue(r), payload: wrongValue(r) }),
             () => JSON.stringify({ type: 'subscribe', payload: { query: '{ jobStats { total } }' } }),
@@ -311,7 +362,8 @@ describe.each(testDatabases().slice(0, 2))('fuzzing the API on $name', (db) => {
       );
     }
     // 1000: we closed it after an answer; 44xx: the protocol refused the message; 4500 only as above.
-    for (const code of codes.keys()) expect([1000, 1005, 4400, 4401, 4403, 4408, 4409, 4429, 4499, 4500], `close code ${code}`).toContain(code);
+    for (const code of codes.keys())
+      expect([1000, 1005, 4400, 4401, 4403, 4408, 4409, 4429, 4499, 4500], `close code ${code}`).toContain(code);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(await snapshot(server)).toBe(before);
   });

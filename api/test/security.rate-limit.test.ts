@@ -27,7 +27,9 @@ async function redisReachable(): Promise<boolean> {
 }
 
 async function createJob(server: TestServer): Promise<string> {
-  const res = await server.gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', { in: { taskName: 'limited', runAt: later() } });
+  const res = await server.gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', {
+    in: { taskName: 'limited', runAt: later() },
+  });
   return res.data.createJob.id;
 }
 
@@ -126,7 +128,12 @@ describe('rate limit store', () => {
 
   it('in memory: a window resets after its length', async () => {
     let now = 1_000;
-    const limiter = new RateLimiter(memoryStore(() => now), 'runJob', 2, 10_000);
+    const limiter = new RateLimiter(
+      memoryStore(() => now),
+      'runJob',
+      2,
+      10_000,
+    );
     expect((await limiter.consume('a')).allowed).toBe(true);
     expect((await limiter.consume('a')).allowed).toBe(true);
     const refused = await limiter.consume('a');
@@ -146,7 +153,9 @@ describe('general per-IP limit', () => {
 
   it('request 21 in the window gets 429 with Retry-After on any route; health probes stay open', async () => {
     for (let i = 0; i < 20; i++) {
-      const res = await fetch(`${server.url}${i % 2 ? '/graphql?query=%7B__typename%7D' : '/'}`, { headers: { 'apollo-require-preflight': '1' } });
+      const res = await fetch(`${server.url}${i % 2 ? '/graphql?query=%7B__typename%7D' : '/'}`, {
+        headers: { 'apollo-require-preflight': '1' },
+      });
       expect(res.status, `request ${i + 1}`).toBeLessThan(400);
     }
     const refused = await fetch(`${server.url}/`);

@@ -109,7 +109,8 @@ describe('limits every operation meets before it runs', () => {
     fetch(`${server.url}/graphql`, { method: 'POST', headers, body });
   // Valid GraphQL nested 20 levels: introspection types refer to each other (ofType → ofType → …).
   const deep = `{ __schema { queryType { ${'ofType { '.repeat(18)}name${' }'.repeat(18)} } } }`;
-  const aliased = (n: number) => `mutation { ${Array.from({ length: n }, (_, i) => `a${i}: createJob(input: { taskName: "alias-${i}" }) { id }`).join(' ')} }`;
+  const aliased = (n: number) =>
+    `mutation { ${Array.from({ length: n }, (_, i) => `a${i}: createJob(input: { taskName: "alias-${i}" }) { id }`).join(' ')} }`;
 
   it('a depth-20 query is refused with 400 on HTTP and with an error on WebSocket', async () => {
     const res = await post(JSON.stringify({ query: deep }));
@@ -140,7 +141,10 @@ describe('limits every operation meets before it runs', () => {
     expect(tokens.status).toBe(400);
     expect(JSON.stringify(await tokens.json())).toMatch(/more that 5000 tokens/);
 
-    const pages = Array.from({ length: 10 }, (_, i) => `p${i}: jobs(limit: 100) { jobs { id taskName status priority payload webhookLogs { id url attempt error } } }`);
+    const pages = Array.from(
+      { length: 10 },
+      (_, i) => `p${i}: jobs(limit: 100) { jobs { id taskName status priority payload webhookLogs { id url attempt error } } }`,
+    );
     const costly = await post(JSON.stringify({ query: `{ ${pages.join(' ')} }` }));
     expect(costly.status).toBe(400);
     expect(JSON.stringify(await costly.json())).toMatch(/too expensive/);
@@ -153,7 +157,12 @@ describe('limits every operation meets before it runs', () => {
     const huge = JSON.stringify({ query: CREATE, variables: { in: { taskName: 'huge', payload: { blob: 'x'.repeat(2 * 1024 * 1024) } } } });
     expect((await post(huge)).status).toBe(413);
 
-    const batch = await post(JSON.stringify([{ query: CREATE, variables: { in: { taskName: 'b1' } } }, { query: CREATE, variables: { in: { taskName: 'b2' } } }]));
+    const batch = await post(
+      JSON.stringify([
+        { query: CREATE, variables: { in: { taskName: 'b1' } } },
+        { query: CREATE, variables: { in: { taskName: 'b2' } } },
+      ]),
+    );
     expect(batch.status).toBe(400);
 
     const getUrl = `${server.url}/graphql?query=${encodeURIComponent('mutation { createJob(input: { taskName: "via-get" }) { id } }')}`;
@@ -161,7 +170,9 @@ describe('limits every operation meets before it runs', () => {
     expect(get.status).toBe(405);
 
     // What a cross-site form could send: text/plain, no custom header → CSRF prevention refuses it.
-    const simple = await post(JSON.stringify({ query: 'mutation { createJob(input: { taskName: "csrf" }) { id } }' }), { 'content-type': 'text/plain' });
+    const simple = await post(JSON.stringify({ query: 'mutation { createJob(input: { taskName: "csrf" }) { id } }' }), {
+      'content-type': 'text/plain',
+    });
     expect(simple.status).toBeGreaterThanOrEqual(400);
     expect(simple.status).toBeLessThan(500);
     const simpleGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ jobStats { total } }')}`);
@@ -272,13 +283,20 @@ describe('starting', () => {
     const run = await runMain(
       { NODE_ENV: 'production', AUTH_DISABLED: 'true', PORT: '0', HOST: '127.0.0.1', ROLE: 'api', DATABASE_URL: join(dir, 'jobs.sqlite') },
       async (url) => {
-        const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ jobStats { total } }"}' });
+        const res = await fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"query":"{ jobStats { total } }"}',
+        });
         requestId = res.headers.get('x-request-id');
       },
     );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/authentication is disabled/);
-    const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const requestLine = lines.find((l) => l.msg === 'request' && l.url === '/graphql');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestLine).toMatchObject({ reqId: requestId, method: 'POST', statusCode: 200, level: 30 });

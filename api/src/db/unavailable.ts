@@ -31,7 +31,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (current instanceof ConnectionException) return true;
     const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-    if (typeof message === 'string' && /connection (is in closed state|lost)|Can't add new command when connection is in closed state|Pool is closed/i.test(message)) {
+    if (
+      typeof message === 'string' &&
+      /connection (is in closed state|lost)|Can't add new command when connection is in closed state|Pool is closed/i.test(message)
+    ) {
       return true;
     }
     const next = current as { cause?: unknown; previous?: unknown; originalError?: unknown };

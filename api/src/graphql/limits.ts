@@ -117,7 +117,14 @@ function measure(
         const size = pageSize(selection);
         const listItems = size ?? page ?? ASSUMED_LIST_SIZE;
         const childMultiplier = INTROSPECTION_ROOTS.has(selection.name.value) ? 0 : isList ? multiplier * listItems : multiplier;
-        walk(selection.selectionSet, def ? getNamedType(def.type) : undefined, depth + 1, childMultiplier, isList ? undefined : size, spreads);
+        walk(
+          selection.selectionSet,
+          def ? getNamedType(def.type) : undefined,
+          depth + 1,
+          childMultiplier,
+          isList ? undefined : size,
+          spreads,
+        );
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
         walk(selection.selectionSet, type ?? undefined, depth, multiplier, page, spreads);
@@ -151,7 +158,9 @@ export function operationLimitsRule(limits: OperationLimits = DEFAULT_LIMITS): V
     OperationDefinition(node) {
       const m = measure(context.getSchema(), node, (name) => context.getFragment(name) ?? undefined, limits);
       if (m.aborted) {
-        context.reportError(new GraphQLError(describeExcess(m, limits), { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        context.reportError(
+          new GraphQLError(describeExcess(m, limits), { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+        );
       }
       return false;
     },
@@ -180,7 +189,9 @@ export function checkDocument(
   limits: OperationLimits = DEFAULT_LIMITS,
 ): CheckedDocument {
   if (typeof query !== 'string' || query.trim() === '') {
-    return { errors: [new GraphQLError('query: expected a GraphQL document as a non-empty string', { extensions: { code: 'BAD_REQUEST' } })] };
+    return {
+      errors: [new GraphQLError('query: expected a GraphQL document as a non-empty string', { extensions: { code: 'BAD_REQUEST' } })],
+    };
   }
   let document: DocumentNode;
   try {
@@ -191,15 +202,22 @@ export function checkDocument(
   }
   const errors = validate(schema, document, [...specifiedRules, ...limitValidationRules(limits)]);
   if (errors.length > 0) {
-    return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+    return {
+      errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
+    };
   }
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) {
     return {
       errors: [
-        new GraphQLError(operationName ? `operationName: no operation named "${operationName}" in the document` : 'operationName: the document has several operations; name the one to run', {
-          extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
-        }),
+        new GraphQLError(
+          operationName
+            ? `operationName: no operation named "${operationName}" in the document`
+            : 'operationName: the document has several operations; name the one to run',
+          {
+            extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+          },
+        ),
       ],
     };
   }

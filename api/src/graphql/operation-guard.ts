@@ -1,5 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, OperationTypeNode, getOperationAST, visit, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  getOperationAST,
+  visit,
+  type DocumentNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { Config } from '../config.js';
 import { assertMayExecute } from '../http/auth.js';
 import type { RateLimiter } from '../http/rate-limit.js';
@@ -88,7 +97,12 @@ export function operationGuardPlugin(guard: OperationGuard): ApolloServerPlugin<
  * GraphQL error on the subscription (there is no HTTP status on a socket, so `extensions.http` goes).
  */
 export function wsAuthorizer(guard: OperationGuard, clientIdFor: (viewer: Viewer, address: string) => string) {
-  return async (viewer: Viewer, document: DocumentNode, operationName: string | null | undefined, address: string): Promise<GraphQLError | null> => {
+  return async (
+    viewer: Viewer,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    address: string,
+  ): Promise<GraphQLError | null> => {
     const operation = getOperationAST(document, operationName ?? undefined);
     if (!operation) return null; // graphql-js reports an unknown or ambiguous operation itself
     try {

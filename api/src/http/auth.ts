@@ -59,7 +59,10 @@ export function requireViewer(config: Pick<Config, 'API_TOKENS' | 'AUTH_DISABLED
   const result = authenticate(config, authorization);
   if (result === null) throw withHttpStatus(new UnauthenticatedError(), 401);
   if (result === 'invalid') {
-    throw withHttpStatus(new UnauthenticatedError('the API token is not valid: send "Authorization: Bearer <token>" with a configured token'), 401);
+    throw withHttpStatus(
+      new UnauthenticatedError('the API token is not valid: send "Authorization: Bearer <token>" with a configured token'),
+      401,
+    );
   }
   return result;
 }

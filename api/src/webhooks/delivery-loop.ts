@@ -33,6 +33,8 @@ export interface LoopLogger {
 
 type LoopState = 'idle' | 'running' | 'stopping' | 'stopped';
 
+const MAX_KNOWN_DUE = 256;
+
 /**
  * Sends due outbox deliveries; runs in every worker process. Claims like the job engine (SKIP LOCKED
  * on MySQL, one atomic UPDATE on SQLite, a lease a crash lets expire), sends each attempt, writes its
@@ -74,7 +76,7 @@ export class DeliveryLoop {
   /** Something became due (a job finished, a redelivery was asked for): look now rather than at the next poll. */
   notify(): void {
     if (this.state !== 'running') return;
-    this.knownDue.push(0);
+    this.expectDue(0);
     this.wake?.();
   }
 
@@ -114,7 +116,7 @@ export class DeliveryLoop {
       }
       // A full claim may have left more due rows behind: claim again as soon as a slot is free.
       if (claimed.length > 0 && claimed.length === free) await this.sleep(this.inFlight.size < this.options.concurrency ? 0 : this.options.pollMs);
-      else await this.sleep(Math.min(this.options.pollMs, Math.max(0, Math.min(...this.knownDue, Infinity) - Date.now())));
+      else await this.sleep(Math.min(this.options.pollMs, Math.max(0, (this.knownDue[0] ?? Infinity) - Date.now())));
     }
   }
 
@@ -161,12 +163,20 @@ export class DeliveryLoop {
         this.log.warn({ deliveryId: delivery.id, jobId: delivery.jobId }, 'webhook delivery lease lost during the attempt; another sender owns it now');
         return;
       }
-      if (next.status === 'PENDING') this.knownDue.push(next.nextAttemptAt.getTime());
+      if (next.status === 'PENDING') this.expectDue(next.nextAttemptAt.getTime());
       this.publish(log);
     } catch (error) {
       // The lease expires and another pass retries the attempt: at least once, nothing lost.
       this.log.error({ err: error, deliveryId: delivery.id, jobId: delivery.jobId }, 'webhook attempt could not be recorded');
     }
+  }
+
+  /** Keeps the earliest few due times, sorted; later ones are found by the regular poll anyway. */
+  private expectDue(atMs: number): void {
+    const i = this.knownDue.findIndex((due) => due > atMs);
+    if (i === -1) this.knownDue.push(atMs);
+    else this.knownDue.splice(i, 0, atMs);
+    if (this.knownDue.length > MAX_KNOWN_DUE) this.knownDue.length = MAX_KNOWN_DUE;
   }
 
   private publish(log: WebhookLog): void {

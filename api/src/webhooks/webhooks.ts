@@ -6,7 +6,6 @@ import { DeliveryLoop, type LoopLogger } from './delivery-loop.js';
 import { recordDelivery, WebhookTargets } from './outbox.js';
 import { ReceivedWebhooks } from './received-webhooks.js';
 import { registerWebhookReceiver } from './receiver.js';
-import type { ResolveHost } from './ssrf.js';
 import type { WebhookEvents } from './webhook.events.js';
 import { WebhooksService } from './webhooks.service.js';
 
@@ -21,7 +20,7 @@ export interface Webhooks {
   stop(graceMs: number): Promise<void>;
 }
 
-export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents, resolve?: ResolveHost): Webhooks {
+export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents): Webhooks {
   const targets = new WebhookTargets(config.OUTBOUND_WEBHOOK);
   const received = new ReceivedWebhooks();
   const sends = config.ROLE !== 'api';
@@ -35,7 +34,6 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents, 
       pollMs: config.WORKER_POLL_MS,
       leaseMs: config.WEBHOOK_TIMEOUT_MS + config.LEASE_MS,
       allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
-      resolve,
     },
     events,
   );

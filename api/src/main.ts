@@ -13,6 +13,10 @@ try {
   throw error;
 }
 
+// Loops and timers catch their own errors; should a stray promise still reject, log it and keep
+// serving — one bad callback must not take running jobs down with the process.
+process.on('unhandledRejection', (reason) => console.error('unhandled promise rejection (the process keeps running):', reason));
+
 const app = await bootstrap(config);
 console.log(`job scheduler (${config.ROLE}) listening on ${app.url.replace('127.0.0.1', 'localhost')} — database ${config.database.dialect}`);
 

@@ -13,6 +13,9 @@ import { dueSchedules, fireTick, nextTickAt, parkSchedule, type DueSchedule } fr
  * - `backingOff`: the database failed; waiting (capped exponential) before trying again
  * - `stopping` / `stopped`
  */
+/** How overdue a tick may be and still be caught up one by one rather than collapsed. */
+export const CATCH_UP_MS = 5_000;
+
 export type SchedulerState = 'idle' | 'firing' | 'sleeping' | 'backingOff' | 'stopping' | 'stopped';
 
 export interface SchedulerOptions {
@@ -86,7 +89,11 @@ export class Scheduler {
   private async fire(due: DueSchedule, now: Date): Promise<void> {
     let following: Date | null;
     try {
-      following = parseCronRule(due.cron, due.timezone).next(now);
+      const rule = parseCronRule(due.cron, due.timezone);
+      // A scheduler a little late (a busy event loop, a slow commit) still creates every tick; ticks
+      // overdue by more than CATCH_UP_MS were missed while no scheduler ran and collapse into this one.
+      following = rule.next(due.tick);
+      if (following && following.getTime() < now.getTime() - CATCH_UP_MS) following = rule.next(now);
     } catch (error) {
       this.o.log.error({ err: error, scheduleId: due.id }, 'a stored schedule rule no longer parses; it will not run until it is updated');
       await parkSchedule(this.o.orm, due.id);

@@ -19,9 +19,13 @@ export interface AppProcess {
 export function spawnApp(env: Record<string, string>): AppProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: apiDir,
-    env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DB_POOL_MAX: '5', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // If the test process goes away first, its children must not live on holding database connections.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   const lines: string[] = [];
   let stderr = '';
   let buffered = '';

@@ -47,9 +47,9 @@ export async function nextTickAt(orm: Orm): Promise<Date | null> {
  * Turns one due tick into one job, however many schedulers try at once: in one transaction, advance
  * `next_run_at` only if it still holds this tick (compare-and-set: the row lock makes every other
  * scheduler's identical update match nothing), then insert the job. The unique key on
- * (schedule_id, schedule_tick_at) backs this up. Ticks missed while no scheduler ran collapse into
- * this one job, because `following` is the first tick after now. Returns null when another
- * scheduler won.
+ * (schedule_id, schedule_tick_at) backs this up. The caller picks `following`: the next tick, or
+ * the first tick after now when ticks were missed while no scheduler ran (they collapse into this
+ * one job). Returns null when another scheduler won.
  */
 export async function fireTick(orm: Orm, due: DueSchedule, following: Date | null, now: Date): Promise<Job | null> {
   const em = orm.em.fork();

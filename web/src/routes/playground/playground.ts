@@ -1,6 +1,6 @@
 // Loaded only when /playground opens: GraphiQL (React + Monaco) is most of the app's JavaScript.
-import 'graphiql/setup-workers/vite';
 import 'graphiql/style.css';
+import './monaco-workers.ts';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import { createClient } from 'graphql-ws';

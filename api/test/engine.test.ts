@@ -3,7 +3,7 @@ import { createJob, getJob, isFinished, sleep, waitForJob } from './support/engi
 import { startServer, testDatabases, type TestServer } from './support/server.js';
 
 /** The engine in one process (ROLE=all), over the real GraphQL API, on SQLite and MariaDB. */
-describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('engine on $name', (db) => {
+describe.each(testDatabases())('engine on $name', (db) => {
   let server: TestServer;
 
   beforeAll(async () => {

@@ -54,7 +54,7 @@ interface Held {
   job: Job;
   controller: AbortController;
   progress: ProgressReporter;
-  /** True while the handler runs; false while its end state is being written (the slot stays taken). */
+  /** True while the handler runs; false while its end state is being written. */
   active: boolean;
 }
 
@@ -112,7 +112,7 @@ export class Runner {
     }, at - Date.now());
   }
 
-  /** Jobs this process holds now: handlers running or end states being written. */
+  /** Handlers running now in this process. */
   get runningCount(): number {
     return this.active;
   }
@@ -173,7 +173,11 @@ export class Runner {
     let failures = 0;
     while (!this.isStopping()) {
       try {
-        const free = this.o.concurrency - this.active;
+        // A handler slot is free when fewer than `concurrency` handlers run. Claiming the next jobs
+        // while the last ones' end states are still being written overlaps the two commits, but at
+        // most `concurrency` ended jobs may wait for their write: a slow database slows claiming
+        // down instead of piling up finished-but-RUNNING jobs.
+        const free = Math.min(this.o.concurrency - this.active, 2 * this.o.concurrency - this.held.size);
         if (free > 0 && !(await this.isPaused())) {
           this.state = 'claiming';
           const claimStarted = performance.now();
@@ -229,22 +233,21 @@ export class Runner {
   private async runToEnd(held: Held): Promise<void> {
     const { job } = held;
     const outcome = await runHandler(this.o.tasks.handlerFor(job.taskName), job, held.controller, (share) => held.progress.report(share));
+    const endedAt = new Date();
     held.active = false;
+    this.active--;
+    this.notify();
     if (outcome.kind === 'stopped') {
       // Cancelled or taken back: whoever did that wrote the job's state already.
       this.o.log.info({ jobId: job.id, reason: outcome.reason }, 'job handler stopped');
     } else {
       await held.progress.settle();
-      const endedAt = new Date();
       const next = nextState({ ...outcome, job, endedAt }, this.o.retryDelayMs ?? retryDelayMs);
       await this.finisher.write(next);
       this.o.metrics?.observeRun(next.runDurationMs ?? 0, runOutcomeOf(next.status));
       this.o.log.info({ jobId: job.id, status: next.status, attempt: job.attempts, runDurationMs: next.runDurationMs, error: next.lastError ?? undefined }, 'job ended');
     }
-    // The slot frees only once the end state is written: claims can never outrun finishing, so a
-    // slow database means fewer claims instead of a growing pile of finished-but-RUNNING jobs.
     this.held.delete(job.id);
-    this.active--;
     this.notify();
   }
 

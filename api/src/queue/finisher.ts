@@ -1,4 +1,5 @@
 import type { Orm } from '../db/orm.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { Job } from '../jobs/job.entity.js';
 import type { JobEvents } from '../jobs/job.events.js';
 import { loopBackoffMs } from './backoff.js';
@@ -7,7 +8,7 @@ import type { EngineLog } from './log.js';
 import { writeEndStates } from './sql/finish-jobs.js';
 
 const MAX_BATCH = 200;
-const MAX_TRIES = 6;
+const MAX_TRIES = 5;
 
 interface Pending {
   next: Job;
@@ -22,13 +23,17 @@ interface Pending {
  * previous one is done, taking everything that queued meanwhile (graphile-worker's
  * `completeJobBatchDelay: 0`). Idle it costs nothing; under load one commit covers many jobs.
  *
- * A batch that fails is retried with capped backoff, then split into single jobs; a single job that
- * still cannot be written is given up with an error log — it stays RUNNING until its lease expires
- * and lease recovery queues it again (at-least-once).
+ * A batch that fails is split at once, so one bad job (a throwing finish hook, say) cannot hold the
+ * others back; a single job is retried later with capped backoff while the next writes go on. While
+ * the database is unreachable it keeps retrying; any other error gives up after MAX_TRIES with an
+ * error log — the job then stays RUNNING until its lease expires and lease recovery queues it
+ * again (at-least-once).
  */
 export class Finisher {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
+  private readonly delayed = new Map<NodeJS.Timeout, Pending>();
+  private closed = false;
 
   constructor(
     private readonly orm: Orm,
@@ -40,15 +45,22 @@ export class Finisher {
 
   /** Resolves once the state is written (or given up); never rejects. */
   write(next: Job): Promise<void> {
-    return new Promise((done) => {
-      this.queue.push({ next, tries: 0, alone: false, done });
-      this.flushing ??= this.flush().finally(() => (this.flushing = null));
-    });
+    return new Promise((done) => this.enqueue([{ next, tries: 0, alone: false, done }]));
   }
 
-  /** Waits for every queued write. */
-  async drain(): Promise<void> {
-    while (this.flushing) await this.flushing;
+  /** Shutdown: writes waiting for a retry are given up (their leases expire and recovery takes over). */
+  close(): void {
+    this.closed = true;
+    for (const [timer, p] of this.delayed) {
+      clearTimeout(timer);
+      p.done();
+    }
+    this.delayed.clear();
+  }
+
+  private enqueue(items: Pending[]): void {
+    this.queue.push(...items);
+    this.flushing ??= this.flush().finally(() => (this.flushing = null));
   }
 
   private takeBatch(): Pending[] {
@@ -65,26 +77,33 @@ export class Finisher {
         for (const job of written) this.publish(job);
         for (const p of batch) p.done();
       } catch (error) {
-        await this.failed(batch, error);
+        this.failed(batch, error);
       }
     }
   }
 
-  private async failed(batch: Pending[], error: unknown): Promise<void> {
-    const tries = ++batch[0].tries;
-    for (const p of batch) p.tries = tries;
-    if (tries < MAX_TRIES) {
-      this.log.warn({ err: error, jobs: batch.length, tries }, 'writing job end states failed; retrying');
-      await new Promise((r) => setTimeout(r, loopBackoffMs(tries)));
+  private failed(batch: Pending[], error: unknown): void {
+    if (batch.length > 1) {
+      this.log.warn({ err: error, jobs: batch.length }, 'writing a batch of job end states failed; writing them one by one');
+      for (const p of batch) p.alone = true;
       this.queue.unshift(...batch);
-    } else if (batch.length > 1) {
-      // One bad job (a throwing finish hook, say) must not hold back the others: try each alone.
-      for (const p of batch) Object.assign(p, { alone: true, tries: MAX_TRIES - 2 });
-      this.queue.unshift(...batch);
-    } else {
-      this.log.error({ err: error, jobId: batch[0].next.id }, 'giving up writing a job end state; lease recovery will queue the job again');
-      batch[0].done();
+      return;
     }
+    const [p] = batch;
+    const unavailable = isDatabaseUnavailable(error);
+    if (!unavailable) p.tries++;
+    if (this.closed || p.tries >= MAX_TRIES) {
+      this.log.error({ err: error, jobId: p.next.id }, 'giving up writing a job end state; lease recovery will queue the job again');
+      p.done();
+      return;
+    }
+    const waitMs = loopBackoffMs(Math.max(p.tries, 1));
+    this.log.warn({ err: error, jobId: p.next.id, tries: p.tries, waitMs }, 'writing a job end state failed; retrying');
+    const timer = setTimeout(() => {
+      this.delayed.delete(timer);
+      this.enqueue([p]);
+    }, waitMs);
+    this.delayed.set(timer, p);
   }
 
   private publish(job: Job): void {

@@ -163,8 +163,9 @@ export class Runner {
       }
       for (const h of unfinished) h.controller.abort(StopReason.shutdown());
     }
+    // End states still waiting for a retry (the database is failing) are left to lease recovery.
+    this.finisher.close();
     await Promise.all(this.executions);
-    await this.finisher.drain();
     for (const stopTimer of this.stopTimers) stopTimer();
     this.state = 'stopped';
   }

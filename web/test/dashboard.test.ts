@@ -4,7 +4,7 @@ import { createParkedJob, startApp, type TestApp } from './support/app.ts';
 import { launchBrowser, openPage } from './support/browser.ts';
 
 const rowIds = (page: Page) => page.locator('tbody tr[data-job-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job-id')));
-const stat = (page: Page, key: string) => page.locator(`[data-stat="${key}"] .text-2xl`).textContent();
+const stat = (page: Page, key: string) => page.locator(`[data-stat="${key}"] [data-stat-value]`).textContent();
 
 describe('the dashboard', () => {
   let app: TestApp;

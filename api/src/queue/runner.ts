@@ -100,6 +100,7 @@ export class Runner {
 
   /** Wakes the loop when a job created in this process becomes due, if that is before the next poll. */
   notifyAt(when: Date): void {
+    if (this.isStopping()) return;
     const at = when.getTime();
     if (at <= Date.now()) return this.notify();
     if (at >= this.dueAt || at - Date.now() > 24 * 3600_000) return;
@@ -110,6 +111,7 @@ export class Runner {
       this.dueTimer = null;
       this.notify();
     }, at - Date.now());
+    this.dueTimer.unref(); // an optimization only: polling finds the job too
   }
 
   /** Handlers running now in this process. */

@@ -44,7 +44,14 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
   });
 
   const newJob = (taskName: string, payload: Record<string, unknown> = {}, maxAttempts = 3) => ({
-    taskName, payload, priority: 0, runAt: new Date(), maxAttempts, timeoutMs: null, webhookUrl: null, idempotencyKey: null,
+    taskName,
+    payload,
+    priority: 0,
+    runAt: new Date(),
+    maxAttempts,
+    timeoutMs: null,
+    webhookUrl: null,
+    idempotencyKey: null,
   });
   const read = (id: number) => orm.em.fork().findOneOrFail(Job, { id });
   const logsOf = (id: number) => orm.em.fork().count(WebhookLog, { jobId: id });
@@ -52,7 +59,11 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
   it('runs hooks in the finishing transaction for COMPLETED and final FAILED, not for retries', async () => {
     const [ok] = await jobs.create([newJob('noop')]);
     const [bad] = await jobs.create([newJob('flaky', { fail: true, durationMs: 5 }, 2)]);
-    await waitUntil('both jobs to finish', async () => (await read(ok.id)).status === JobStatus.COMPLETED && (await read(bad.id)).status === JobStatus.FAILED, 20_000);
+    await waitUntil(
+      'both jobs to finish',
+      async () => (await read(ok.id)).status === JobStatus.COMPLETED && (await read(bad.id)).status === JobStatus.FAILED,
+      20_000,
+    );
     expect(hookCalls.filter((c) => c.id === ok.id)).toEqual([{ id: ok.id, status: 'COMPLETED', inTransaction: true }]);
     // Two runs, one retry: the hook ran once, for the final failure.
     expect(hookCalls.filter((c) => c.id === bad.id)).toEqual([{ id: bad.id, status: 'FAILED', inTransaction: true }]);

@@ -46,7 +46,11 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('http.request
       payload: { url: `${base}/hooks/order?id=7`, method: 'post', headers: { 'x-trace': 'abc' }, body: { order: 7 } },
     });
     const done = await waitForJob(server, job.id, isFinished);
-    expect(done).toMatchObject({ status: 'COMPLETED', attempts: 1, result: { status: 201, contentType: 'application/json', body: { ok: true, echo: '{"order":7}' } } });
+    expect(done).toMatchObject({
+      status: 'COMPLETED',
+      attempts: 1,
+      result: { status: 201, contentType: 'application/json', body: { ok: true, echo: '{"order":7}' } },
+    });
     const req = received.find((r) => r.url === '/hooks/order?id=7')!;
     expect(req).toMatchObject({ method: 'POST', body: '{"order":7}' });
     expect(req.headers).toMatchObject({ 'x-trace': 'abc', 'content-type': 'application/json' });
@@ -61,7 +65,9 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('http.request
 
   it('refuses what the allow-list does not admit, at creation, naming the field', async () => {
     for (const url of ['http://localhost:1/x', 'http://10.0.0.8/', 'http://[::1]/', 'http://169.254.169.254/latest']) {
-      const res = await server.gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', { in: { taskName: 'http.request', payload: { url } } });
+      const res = await server.gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', {
+        in: { taskName: 'http.request', payload: { url } },
+      });
       expect(res.errors?.[0].extensions, url).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.payload.url' });
     }
     const method = await server.gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', {

@@ -18,7 +18,10 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('engine on a shared mariadb', () => {
     servers.push(api);
     const conn = api.orm.em.fork().getConnection();
     // Enough rows in several statuses that the optimizer has a real choice to make.
-    const values = Array.from({ length: 500 }, (_, i) => `('t', ${i % 3}, '${['PENDING', 'COMPLETED', 'FAILED'][i % 3]}', now(3), now(3), now(3))`).join(', ');
+    const values = Array.from(
+      { length: 500 },
+      (_, i) => `('t', ${i % 3}, '${['PENDING', 'COMPLETED', 'FAILED'][i % 3]}', now(3), now(3), now(3))`,
+    ).join(', ');
     await conn.execute(`insert into jobs (task_name, priority, status, run_at, created_at, updated_at) values ${values}`);
     await conn.execute('analyze table jobs');
     const plan = (await conn.execute(

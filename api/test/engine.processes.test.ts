@@ -64,7 +64,9 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('worker processes on mariadb', () => {
       await waitUntil(
         `worker ${victim.pid} to hold running jobs`,
         async () => {
-          const rows = await sql<{ id: number }>(api, "select id from jobs where status = 'RUNNING' and lease_owner like ?", [`%:${victim.pid}:%`]);
+          const rows = await sql<{ id: number }>(api, "select id from jobs where status = 'RUNNING' and lease_owner like ?", [
+            `%:${victim.pid}:%`,
+          ]);
           return rows.length > 0 ? rows : null;
         },
         30_000,
@@ -74,7 +76,9 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('worker processes on mariadb', () => {
       const exit = await victim.exited;
       expect(exit.signal).toBe('SIGKILL');
       // Read after the exit: whatever the dead process still holds is what it was running when killed.
-      const held = await sql<{ id: number }>(api, "select id from jobs where status = 'RUNNING' and lease_owner like ?", [`%:${victim.pid}:%`]);
+      const held = await sql<{ id: number }>(api, "select id from jobs where status = 'RUNNING' and lease_owner like ?", [
+        `%:${victim.pid}:%`,
+      ]);
       for (const r of held) killedWhileRunning.add(Number(r.id));
       live[slot] = worker(url);
       all.push(live[slot]);
@@ -95,7 +99,10 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('worker processes on mariadb', () => {
       120_000,
       250,
     );
-    const jobs = await sql<{ id: number; status: string; attempts: number; last_error: string | null }>(api, 'select id, status, attempts, last_error from jobs');
+    const jobs = await sql<{ id: number; status: string; attempts: number; last_error: string | null }>(
+      api,
+      'select id, status, attempts, last_error from jobs',
+    );
     expect(jobs.length).toBe(created); // none lost
     expect(jobs.filter((j) => j.status !== 'COMPLETED')).toEqual([]);
     expect(killedWhileRunning.size).toBeGreaterThanOrEqual(10);

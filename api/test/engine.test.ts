@@ -117,10 +117,12 @@ describe.each(testDatabases())('engine on $name', (db) => {
     const em = server.orm.em.fork();
     const sqlite = server.config.database.dialect === 'sqlite';
     const t = (d: Date) => (sqlite ? d.getTime() : d.toISOString().replace('T', ' ').replace('Z', ''));
-    await em.getConnection().execute(
-      "update jobs set status = 'RUNNING', attempts = 1, lease_owner = 'crashed-worker', lease_expires_at = ?, started_at = ?, run_at = ? where id = ?",
-      [t(new Date(Date.now() - 1000)), t(new Date(Date.now() - 5000)), t(new Date(Date.now() - 5000)), Number(job.id)],
-    );
+    await em
+      .getConnection()
+      .execute(
+        "update jobs set status = 'RUNNING', attempts = 1, lease_owner = 'crashed-worker', lease_expires_at = ?, started_at = ?, run_at = ? where id = ?",
+        [t(new Date(Date.now() - 1000)), t(new Date(Date.now() - 5000)), t(new Date(Date.now() - 5000)), Number(job.id)],
+      );
     const done = await waitForJob(server, job.id, isFinished, 15_000);
     expect(done).toMatchObject({ status: 'COMPLETED', attempts: 2 });
     expect(done.lastError).toMatch(/crashed-worker stopped responding/);

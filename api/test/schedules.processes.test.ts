@@ -17,7 +17,11 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedulers i
   });
 
   const tickMs = (value: unknown) =>
-    value instanceof Date ? value.getTime() : /^\d+$/.test(String(value)) ? Number(value) : Date.parse(`${String(value).replace(' ', 'T')}Z`);
+    value instanceof Date
+      ? value.getTime()
+      : /^\d+$/.test(String(value))
+        ? Number(value)
+        : Date.parse(`${String(value).replace(' ', 'T')}Z`);
 
   it('a schedule every second creates exactly one job per tick over 10 s', async () => {
     const url = await db.create();
@@ -27,7 +31,9 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedulers i
     processes.push(...schedulers);
     await Promise.all(schedulers.map((p) => p.ready));
 
-    const created = await api.gql('mutation { createSchedule(input: { name: "every second", cron: "* * * * * *", taskName: "noop" }) { id } }');
+    const created = await api.gql(
+      'mutation { createSchedule(input: { name: "every second", cron: "* * * * * *", taskName: "noop" }) { id } }',
+    );
     expect(created.errors).toBeUndefined();
     const id = Number(created.data.createSchedule.id);
     await sleep(10_500);
@@ -39,7 +45,10 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedulers i
     const rows = (await api.orm.em
       .fork()
       .getConnection()
-      .execute('select schedule_tick_at as tick, count(*) as n from jobs where schedule_id = ? group by schedule_tick_at order by schedule_tick_at', [id])) as {
+      .execute(
+        'select schedule_tick_at as tick, count(*) as n from jobs where schedule_id = ? group by schedule_tick_at order by schedule_tick_at',
+        [id],
+      )) as {
       tick: unknown;
       n: number;
     }[];

@@ -15,18 +15,37 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedules on
   afterAll(async () => server?.stop());
 
   const jobsOf = async (scheduleId: string) => {
-    const res = await server.gql('{ jobs(limit: 100, sort: RUN_AT_ASC) { jobs { id scheduleId runAt status taskName priority payload } } }');
-    return (res.data.jobs.jobs as { scheduleId: string | null; runAt: string; status: string }[]).filter((j) => j.scheduleId === scheduleId);
+    const res = await server.gql(
+      '{ jobs(limit: 100, sort: RUN_AT_ASC) { jobs { id scheduleId runAt status taskName priority payload } } }',
+    );
+    return (res.data.jobs.jobs as { scheduleId: string | null; runAt: string; status: string }[]).filter(
+      (j) => j.scheduleId === scheduleId,
+    );
   };
 
   it('creates, lists, reads, updates and deletes schedules', async () => {
     const before = Date.now();
     const created = await server.gql(CREATE, {
-      in: { name: 'nightly report', cron: '0 2 * * *', timezone: 'Europe/Berlin', taskName: 'report', payload: { format: 'pdf' }, priority: 'HIGH' },
+      in: {
+        name: 'nightly report',
+        cron: '0 2 * * *',
+        timezone: 'Europe/Berlin',
+        taskName: 'report',
+        payload: { format: 'pdf' },
+        priority: 'HIGH',
+      },
     });
     expect(created.errors).toBeUndefined();
     const s = created.data.createSchedule;
-    expect(s).toMatchObject({ name: 'nightly report', cron: '0 2 * * *', timezone: 'Europe/Berlin', enabled: true, priority: 'HIGH', payload: { format: 'pdf' }, lastRunAt: null });
+    expect(s).toMatchObject({
+      name: 'nightly report',
+      cron: '0 2 * * *',
+      timezone: 'Europe/Berlin',
+      enabled: true,
+      priority: 'HIGH',
+      payload: { format: 'pdf' },
+      lastRunAt: null,
+    });
     const next = new Date(s.nextRunAt);
     expect(next.getTime()).toBeGreaterThan(before);
     // 02:00 in Berlin is 00:00 or 01:00 UTC depending on daylight saving time.
@@ -73,11 +92,14 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedules on
     expect(dup.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.name' });
     const badUpdate = await server.gql(UPDATE, { id: first.data.createSchedule.id, in: { timezone: 'Nowhere/Else' } });
     expect(badUpdate.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.timezone' });
-    expect((await server.gql(`{ schedules { name } }`)).data.schedules.filter((s: { name: string }) => s.name.startsWith('bad'))).toEqual([]);
+    expect((await server.gql(`{ schedules { name } }`)).data.schedules.filter((s: { name: string }) => s.name.startsWith('bad'))).toEqual(
+      [],
+    );
   });
 
   it('an every-second schedule creates one job per tick, due at its tick, and the jobs run', async () => {
-    const s = (await server.gql(CREATE, { in: { name: 'every second', cron: '* * * * * *', taskName: 'noop', priority: 'MEDIUM' } })).data.createSchedule;
+    const s = (await server.gql(CREATE, { in: { name: 'every second', cron: '* * * * * *', taskName: 'noop', priority: 'MEDIUM' } })).data
+      .createSchedule;
     await sleep(3500);
     await server.gql(UPDATE, { id: s.id, in: { enabled: false } });
     await sleep(300);
@@ -93,8 +115,12 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedules on
   });
 
   it('triggerSchedule creates one job now with the schedule’s task, payload and priority', async () => {
-    const s = (await server.gql(CREATE, { in: { name: 'manual', cron: '0 0 1 1 *', taskName: 'noop', payload: { a: 1 }, priority: 'HIGH' } })).data.createSchedule;
-    const res = await server.gql('mutation($id: ID!) { triggerSchedule(id: $id) { id taskName payload priority scheduleId status } }', { id: s.id });
+    const s = (
+      await server.gql(CREATE, { in: { name: 'manual', cron: '0 0 1 1 *', taskName: 'noop', payload: { a: 1 }, priority: 'HIGH' } })
+    ).data.createSchedule;
+    const res = await server.gql('mutation($id: ID!) { triggerSchedule(id: $id) { id taskName payload priority scheduleId status } }', {
+      id: s.id,
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data.triggerSchedule).toMatchObject({ taskName: 'noop', payload: { a: 1 }, priority: 'HIGH', scheduleId: s.id });
     const done = await waitForJob(server, res.data.triggerSchedule.id, isFinished);
@@ -122,11 +148,16 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedules ac
     await reader.orm.em
       .fork()
       .getConnection()
-      .execute('update schedules set next_run_at = ? where id = ?', [sqlite ? hourAgo.getTime() : hourAgo.toISOString().replace('T', ' ').replace('Z', ''), Number(s.id)]);
+      .execute('update schedules set next_run_at = ? where id = ?', [
+        sqlite ? hourAgo.getTime() : hourAgo.toISOString().replace('T', ' ').replace('Z', ''),
+        Number(s.id),
+      ]);
 
     // The first server may have fired a real tick before it stopped: only count what the restart adds.
     const ofSchedule = async (from: TestServer) =>
-      (await from.gql('{ jobs(limit: 100) { jobs { id scheduleId runAt } } }')).data.jobs.jobs.filter((j: { scheduleId: string }) => j.scheduleId === s.id) as {
+      (await from.gql('{ jobs(limit: 100) { jobs { id scheduleId runAt } } }')).data.jobs.jobs.filter(
+        (j: { scheduleId: string }) => j.scheduleId === s.id,
+      ) as {
         id: string;
         runAt: string;
       }[];

@@ -21,11 +21,21 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('graceful shu
     const url = await db.create();
     const reader = await startServer(db, { ROLE: 'api', DATABASE_URL: url });
     readers.push(reader);
-    const app = spawnApp({ DATABASE_URL: url, ROLE: 'all', WORKER_CONCURRENCY: '4', WORKER_POLL_MS: '50', SHUTDOWN_GRACE_MS: String(graceMs) });
+    const app = spawnApp({
+      DATABASE_URL: url,
+      ROLE: 'all',
+      WORKER_CONCURRENCY: '4',
+      WORKER_POLL_MS: '50',
+      SHUTDOWN_GRACE_MS: String(graceMs),
+    });
     processes.push(app);
     const base = await app.ready;
     const gql = async (query: string, variables?: object) => {
-      const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
       return res.json();
     };
     return { app, reader, gql };

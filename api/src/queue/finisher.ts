@@ -73,7 +73,12 @@ export class Finisher {
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
       try {
-        const written = await writeEndStates(this.orm, this.owner, batch.map((p) => p.next), this.hooks);
+        const written = await writeEndStates(
+          this.orm,
+          this.owner,
+          batch.map((p) => p.next),
+          this.hooks,
+        );
         for (const job of written) this.publish(job);
         for (const p of batch) p.done();
       } catch (error) {

@@ -8,17 +8,52 @@ const never = () => new Promise(() => {});
 describe('runHandler', () => {
   it('completes with the JSON form of what the handler returns', async () => {
     const at = new Date('2026-01-01T00:00:00Z');
-    expect(await runHandler(() => ({ at, n: 1, skip: undefined }), job(), new AbortController(), () => {})).toEqual({
+    expect(
+      await runHandler(
+        () => ({ at, n: 1, skip: undefined }),
+        job(),
+        new AbortController(),
+        () => {},
+      ),
+    ).toEqual({
       kind: 'completed',
       result: { at: '2026-01-01T00:00:00.000Z', n: 1 },
     });
-    expect(await runHandler(() => undefined, job(), new AbortController(), () => {})).toEqual({ kind: 'completed', result: null });
+    expect(
+      await runHandler(
+        () => undefined,
+        job(),
+        new AbortController(),
+        () => {},
+      ),
+    ).toEqual({ kind: 'completed', result: null });
   });
 
   it('fails with the error message, and on results JSON cannot hold', async () => {
-    expect(await runHandler(() => Promise.reject(new Error('boom')), job(), new AbortController(), () => {})).toEqual({ kind: 'failed', error: 'boom' });
-    expect(await runHandler(() => { throw 'plain string'; }, job(), new AbortController(), () => {})).toEqual({ kind: 'failed', error: 'plain string' });
-    const outcome = await runHandler(() => ({ big: 10n }), job(), new AbortController(), () => {});
+    expect(
+      await runHandler(
+        () => Promise.reject(new Error('boom')),
+        job(),
+        new AbortController(),
+        () => {},
+      ),
+    ).toEqual({ kind: 'failed', error: 'boom' });
+    expect(
+      await runHandler(
+        () => {
+          throw 'plain string';
+        },
+        job(),
+        new AbortController(),
+        () => {},
+      ),
+    ).toEqual({ kind: 'failed', error: 'plain string' });
+    const outcome = await runHandler(
+      () => ({ big: 10n }),
+      job(),
+      new AbortController(),
+      () => {},
+    );
     expect(outcome.kind).toBe('failed');
   });
 

@@ -17,14 +17,13 @@ export class StopReason extends Error {
 }
 
 export type HandlerOutcome =
-  | { kind: 'completed'; result: unknown }
-  | { kind: 'failed'; error: string }
-  | { kind: 'stopped'; reason: string };
+  { kind: 'completed'; result: unknown } | { kind: 'failed'; error: string } | { kind: 'stopped'; reason: string };
 
 const MAX_ERROR_CHARS = 4000;
 
 function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message || error.name : typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  const text =
+    error instanceof Error ? error.message || error.name : typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
 }
 
@@ -33,7 +32,12 @@ function errorText(error: unknown): string {
  * signal cannot keep a slot (or a cancelled job) busy. A timeout counts as a failed run; a cancel,
  * a lost lease or a shutdown stop the run without an outcome of its own.
  */
-export async function runHandler(handler: TaskHandler, job: Job, controller: AbortController, progress: (share: number) => void): Promise<HandlerOutcome> {
+export async function runHandler(
+  handler: TaskHandler,
+  job: Job,
+  controller: AbortController,
+  progress: (share: number) => void,
+): Promise<HandlerOutcome> {
   const { signal } = controller;
   const timer = job.timeoutMs ? setTimeout(() => controller.abort(StopReason.timeout(job.timeoutMs!)), job.timeoutMs) : undefined;
   let onAbort: (() => void) | undefined;

@@ -224,7 +224,12 @@ export class Runner {
 
   private execute(job: Job): void {
     const { orm, owner, events, log } = this.o;
-    const held: Held = { job, controller: new AbortController(), progress: new ProgressReporter(job, orm, owner, events, log), active: true };
+    const held: Held = {
+      job,
+      controller: new AbortController(),
+      progress: new ProgressReporter(job, orm, owner, events, log),
+      active: true,
+    };
     this.held.set(job.id, held);
     this.active++;
     this.publish(job);
@@ -248,7 +253,16 @@ export class Runner {
       const next = nextState({ ...outcome, job, endedAt }, this.o.retryDelayMs ?? retryDelayMs);
       await this.finisher.write(next);
       this.o.metrics?.observeRun(next.runDurationMs ?? 0, runOutcomeOf(next.status));
-      this.o.log.info({ jobId: job.id, status: next.status, attempt: job.attempts, runDurationMs: next.runDurationMs, error: next.lastError ?? undefined }, 'job ended');
+      this.o.log.info(
+        {
+          jobId: job.id,
+          status: next.status,
+          attempt: job.attempts,
+          runDurationMs: next.runDurationMs,
+          error: next.lastError ?? undefined,
+        },
+        'job ended',
+      );
     }
     this.held.delete(job.id);
     this.notify();
@@ -263,7 +277,11 @@ export class Runner {
   private async checkOwnership(): Promise<void> {
     const active = [...this.held.values()].filter((h) => h.active);
     if (active.length === 0) return;
-    const owned = await stillOwned(this.o.orm, this.o.owner, active.map((h) => h.job.id));
+    const owned = await stillOwned(
+      this.o.orm,
+      this.o.owner,
+      active.map((h) => h.job.id),
+    );
     for (const h of active) if (h.active && !owned.has(h.job.id)) h.controller.abort(StopReason.lost());
   }
 

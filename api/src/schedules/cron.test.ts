@@ -26,10 +26,16 @@ describe('parseCronRule', () => {
   });
 
   it('names input.cron for bad patterns and input.timezone for unknown zones', () => {
-    expect(badInput(() => parseCronRule('61 * * * *', 'UTC', fields))).toMatchObject({ field: 'input.cron', message: expect.stringMatching(/minute/) });
+    expect(badInput(() => parseCronRule('61 * * * *', 'UTC', fields))).toMatchObject({
+      field: 'input.cron',
+      message: expect.stringMatching(/minute/),
+    });
     expect(badInput(() => parseCronRule('every day', 'UTC', fields)).field).toBe('input.cron');
     expect(badInput(() => parseCronRule('', 'UTC', fields)).field).toBe('input.cron');
     expect(badInput(() => parseCronRule('0 0 30 2 *', 'UTC', fields)).message).toMatch(/never/);
-    expect(badInput(() => parseCronRule('* * * * *', 'Mars/Olympus_Mons', fields))).toMatchObject({ field: 'input.timezone', message: expect.stringMatching(/IANA/) });
+    expect(badInput(() => parseCronRule('* * * * *', 'Mars/Olympus_Mons', fields))).toMatchObject({
+      field: 'input.timezone',
+      message: expect.stringMatching(/IANA/),
+    });
   });
 });

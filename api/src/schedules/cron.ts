@@ -36,7 +36,10 @@ export function parseCronRule(cron: unknown, timezone: unknown, fields: CronFiel
     throw new BadUserInputError(fields.timezone, `expected an IANA timezone such as "UTC" or "Europe/Berlin", got ${describe(timezone)}`);
   }
   if (typeof cron !== 'string' || cron.trim() === '' || cron.length > MAX_PATTERN) {
-    throw new BadUserInputError(fields.cron, `expected a cron pattern such as "*/5 * * * *" (5 fields, or 6 with seconds), got ${describe(cron)}`);
+    throw new BadUserInputError(
+      fields.cron,
+      `expected a cron pattern such as "*/5 * * * *" (5 fields, or 6 with seconds), got ${describe(cron)}`,
+    );
   }
   const pattern = cron.trim();
   let job: Cron;
@@ -44,11 +47,17 @@ export function parseCronRule(cron: unknown, timezone: unknown, fields: CronFiel
     job = new Cron(pattern, { timezone, paused: true, mode: '5-or-6-parts' });
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(/^CronPattern: /, '') : String(error);
-    throw new BadUserInputError(fields.cron, `expected a cron pattern such as "*/5 * * * *" (5 fields, or 6 with seconds), got ${JSON.stringify(pattern)}: ${reason}`);
+    throw new BadUserInputError(
+      fields.cron,
+      `expected a cron pattern such as "*/5 * * * *" (5 fields, or 6 with seconds), got ${JSON.stringify(pattern)}: ${reason}`,
+    );
   }
   const next = (after: Date): Date | null => job.nextRun(after);
   if (next(new Date()) === null) {
-    throw new BadUserInputError(fields.cron, `expected a pattern that fires at least once more, got ${JSON.stringify(pattern)}, which never does`);
+    throw new BadUserInputError(
+      fields.cron,
+      `expected a pattern that fires at least once more, got ${JSON.stringify(pattern)}, which never does`,
+    );
   }
   return { cron: pattern, timezone, next };
 }

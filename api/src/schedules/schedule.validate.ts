@@ -44,7 +44,10 @@ export interface ScheduleChanges {
 export function parseUpdateSchedule(input: UpdateScheduleInput, current: { cron: string; timezone: string }): ScheduleChanges {
   const changes: ScheduleChanges = {};
   if (input.cron != null || input.timezone != null) {
-    changes.rule = parseCronRule(input.cron ?? current.cron, input.timezone ?? current.timezone, { cron: 'input.cron', timezone: 'input.timezone' });
+    changes.rule = parseCronRule(input.cron ?? current.cron, input.timezone ?? current.timezone, {
+      cron: 'input.cron',
+      timezone: 'input.timezone',
+    });
   }
   if (input.taskName != null) changes.taskName = checkTaskName('input.taskName', input.taskName);
   if (input.payload !== undefined) changes.payload = checkPayload('input.payload', input.payload);

@@ -18,7 +18,10 @@ export class SchedulesResolver {
   }
 
   @Mutation(() => Schedule, { description: 'Creates a schedule; one job per cron tick in its timezone' })
-  async createSchedule(@Ctx() { services }: Context, @Arg('input', () => CreateScheduleInput) input: CreateScheduleInput): Promise<Schedule> {
+  async createSchedule(
+    @Ctx() { services }: Context,
+    @Arg('input', () => CreateScheduleInput) input: CreateScheduleInput,
+  ): Promise<Schedule> {
     return services.schedules.create(input);
   }
 

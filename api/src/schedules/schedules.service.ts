@@ -63,7 +63,10 @@ export class SchedulesService {
     const em = this.em();
     const schedule = await this.require(id, em);
     const changes = parseUpdateSchedule(input, schedule);
-    await this.tasks.validate({ taskName: changes.taskName ?? schedule.taskName, payload: changes.payload ?? schedule.payload ?? {} }, 'input');
+    await this.tasks.validate(
+      { taskName: changes.taskName ?? schedule.taskName, payload: changes.payload ?? schedule.payload ?? {} },
+      'input',
+    );
     const rule = changes.rule ?? parseCronRule(schedule.cron, schedule.timezone);
     const retimed = changes.rule !== undefined || (changes.enabled !== undefined && changes.enabled !== schedule.enabled);
     Object.assign(schedule, {

@@ -2,7 +2,8 @@ import type { TestServer } from './server.js';
 
 /** Helpers for engine tests: read jobs back and wait for states, against the real server. */
 
-export const JOB_FIELDS = 'id taskName status priority attempts maxAttempts lastError progress result runAt startedAt completedAt runDurationMs scheduleId';
+export const JOB_FIELDS =
+  'id taskName status priority attempts maxAttempts lastError progress result runAt startedAt completedAt runDurationMs scheduleId';
 
 export interface JobView {
   id: string;
@@ -40,7 +41,8 @@ export async function waitForJob(server: TestServer, id: string, done: (job: Job
   const deadline = Date.now() + timeoutMs;
   let job = await getJob(server, id);
   while (!done(job)) {
-    if (Date.now() > deadline) throw new Error(`job ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(job)}`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(job)}`);
     await sleep(25);
     job = await getJob(server, id);
   }
@@ -50,7 +52,12 @@ export async function waitForJob(server: TestServer, id: string, done: (job: Job
 export const isFinished = (job: JobView) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status);
 
 /** Polls an arbitrary condition. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

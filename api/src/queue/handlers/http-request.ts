@@ -25,7 +25,12 @@ export function parseHttpRequest(payload: Record<string, unknown>, field: string
   if (!METHODS.includes(verb as Method)) {
     throw new BadUserInputError(`${field}.method`, `expected one of ${METHODS.join(', ')}, got ${describe(method)}`);
   }
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== 'string')) {
+  if (
+    typeof headers !== 'object' ||
+    headers === null ||
+    Array.isArray(headers) ||
+    Object.values(headers).some((v) => typeof v !== 'string')
+  ) {
     throw new BadUserInputError(`${field}.headers`, `expected an object of string header values, got ${describe(headers)}`);
   }
   const outHeaders = { ...(headers as Record<string, string>) };

@@ -34,7 +34,12 @@ export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
   if (dialect === 'sqlite') {
     // One process owns an SQLite file, and one statement is atomic: no lock dance needed.
     rows = await query(em, `update jobs set ${set} where id in (select id from jobs where ${due}) returning *`, [
-      req.owner, expires, now, now, now, req.limit,
+      req.owner,
+      expires,
+      now,
+      now,
+      now,
+      req.limit,
     ]);
   } else {
     rows = await withLockRetry(() =>

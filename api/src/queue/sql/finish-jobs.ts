@@ -9,8 +9,7 @@ import { engineTx } from './tx-options.js';
 
 /** How one run ended, as the runner saw it. */
 export type RunOutcome =
-  | { kind: 'completed'; job: Job; result: unknown; endedAt: Date }
-  | { kind: 'failed'; job: Job; error: string; endedAt: Date };
+  { kind: 'completed'; job: Job; result: unknown; endedAt: Date } | { kind: 'failed'; job: Job; error: string; endedAt: Date };
 
 /** Decides the job's next state: COMPLETED, PENDING again (retry at now + backoff) or finally FAILED. */
 export function nextState(outcome: RunOutcome, retryDelayMs: (attempts: number) => number): Job {
@@ -42,7 +41,9 @@ export async function writeEndState(tx: Em, dialect: SqlDialect, owner: string, 
   const [id, ...values] = endStateValues(dialect, next);
   const changed = await run(
     tx,
-    `update jobs set ${END_COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')}, lease_owner = null, lease_expires_at = null
+    `update jobs set ${END_COLUMNS.slice(1)
+      .map((c) => `${c} = ?`)
+      .join(', ')}, lease_owner = null, lease_expires_at = null
      where id = ? and status = '${JobStatus.RUNNING}' and lease_owner = ?`,
     [...values, id, owner],
   );
@@ -50,13 +51,30 @@ export async function writeEndState(tx: Em, dialect: SqlDialect, owner: string, 
 }
 
 /** Columns an end state sets, in the order `endStateValues` lists them. */
-const END_COLUMNS = ['id', 'status', 'progress', 'result', 'last_error', 'run_at', 'completed_at', 'run_duration_ms', 'updated_at'] as const;
+const END_COLUMNS = [
+  'id',
+  'status',
+  'progress',
+  'result',
+  'last_error',
+  'run_at',
+  'completed_at',
+  'run_duration_ms',
+  'updated_at',
+] as const;
 
 function endStateValues(dialect: SqlDialect, next: Job): unknown[] {
   const t = (d: Date | null | undefined) => (d ? toDbTime(dialect, d) : null);
   return [
-    next.id, next.status, next.progress, resultToDb(next.result), next.lastError ?? null, t(next.runAt), t(next.completedAt),
-    next.runDurationMs ?? null, t(next.updatedAt),
+    next.id,
+    next.status,
+    next.progress,
+    resultToDb(next.result),
+    next.lastError ?? null,
+    t(next.runAt),
+    t(next.completedAt),
+    next.runDurationMs ?? null,
+    t(next.updatedAt),
   ];
 }
 
@@ -80,7 +98,9 @@ async function writeBatchMysql(tx: Em, owner: string, ordered: readonly Job[]): 
   await run(
     tx,
     `update jobs j join (${values}) v on j.id = v.id
-     set ${END_COLUMNS.filter((c) => c !== 'id').map((c) => `j.${c} = v.${c}`).join(', ')}, j.lease_owner = null, j.lease_expires_at = null
+     set ${END_COLUMNS.filter((c) => c !== 'id')
+       .map((c) => `j.${c} = v.${c}`)
+       .join(', ')}, j.lease_owner = null, j.lease_expires_at = null
      where j.status = '${JobStatus.RUNNING}' and j.lease_owner = ?`,
     [...writable.flatMap((j) => endStateValues('mysql', j)), owner],
   );

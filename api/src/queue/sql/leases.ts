@@ -15,7 +15,9 @@ export async function renewLeases(orm: Orm, owner: string, ids: readonly number[
   const em = orm.em.fork();
   await withLockRetry(() =>
     run(em, `update jobs set lease_expires_at = ? where id in (${placeholders(ids.length)}) and status = ${RUNNING} and lease_owner = ?`, [
-      toDbTime(dialectOf(em), expiresAt), ...ids, owner,
+      toDbTime(dialectOf(em), expiresAt),
+      ...ids,
+      owner,
     ]),
   );
 }
@@ -26,9 +28,11 @@ export async function renewLeases(orm: Orm, owner: string, ids: readonly number[
  */
 export async function stillOwned(orm: Orm, owner: string, ids: readonly number[]): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
-  const rows = await query<{ id: number }>(orm.em.fork(), `select id from jobs where id in (${placeholders(ids.length)}) and status = ${RUNNING} and lease_owner = ?`, [
-    ...ids, owner,
-  ]);
+  const rows = await query<{ id: number }>(
+    orm.em.fork(),
+    `select id from jobs where id in (${placeholders(ids.length)}) and status = ${RUNNING} and lease_owner = ?`,
+    [...ids, owner],
+  );
   return new Set(rows.map((r) => Number(r.id)));
 }
 
@@ -71,7 +75,11 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
   const lock = dialect === 'sqlite' ? '' : ' for update skip locked';
   return withLockRetry(() =>
     em.transactional(async (tx) => {
-      const rows = await query(tx, `select * from jobs where status = ${RUNNING} and lease_expires_at < ? order by lease_expires_at limit ${RECOVER_BATCH}${lock}`, [t]);
+      const rows = await query(
+        tx,
+        `select * from jobs where status = ${RUNNING} and lease_expires_at < ? order by lease_expires_at limit ${RECOVER_BATCH}${lock}`,
+        [t],
+      );
       const changed: Job[] = [];
       for (const job of rows.map(rowToJob)) {
         const error = `worker ${job.leaseOwner ?? 'unknown'} stopped responding: its lease expired at ${job.leaseExpiresAt?.toISOString()} during attempt ${job.attempts}`;
@@ -92,7 +100,17 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
           `update jobs set status = ?, last_error = ?, progress = ?, run_at = ?, completed_at = ?, run_duration_ms = ?, updated_at = ?,
              lease_owner = null, lease_expires_at = null
            where id = ? and status = ${RUNNING} and lease_expires_at < ?`,
-          [next.status, error, next.progress, toDbTime(dialect, next.runAt), next.completedAt ? t : null, next.runDurationMs, t, next.id, t],
+          [
+            next.status,
+            error,
+            next.progress,
+            toDbTime(dialect, next.runAt),
+            next.completedAt ? t : null,
+            next.runDurationMs,
+            t,
+            next.id,
+            t,
+          ],
         );
         if (n === 0) continue;
         if (!retry) for (const hook of hooks) await hook(tx as Em, next);

@@ -57,9 +57,11 @@ export async function fireTick(orm: Orm, due: DueSchedule, following: Date | nul
   try {
     return await em.transactional(async (tx) => {
       const t = toDbTime(dialect, now);
-      const won = await run(tx, 'update schedules set next_run_at = ?, last_run_at = ?, updated_at = ? where id = ? and enabled = 1 and next_run_at = ?', [
-        following ? toDbTime(dialect, following) : null, t, t, due.id, toDbTime(dialect, due.tick),
-      ]);
+      const won = await run(
+        tx,
+        'update schedules set next_run_at = ?, last_run_at = ?, updated_at = ? where id = ? and enabled = 1 and next_run_at = ?',
+        [following ? toDbTime(dialect, following) : null, t, t, due.id, toDbTime(dialect, due.tick)],
+      );
       if (won === 0) return null;
       const job = tx.create(Job, {
         taskName: due.taskName,

@@ -40,7 +40,7 @@ export async function bootstrap(config: Config): Promise<App> {
   const metrics = createMetrics(orm);
   const webhooks = createWebhooks(orm, config, countingWebhookAttempts(live.events, metrics));
   // Run inside the transaction that writes COMPLETED or a final FAILED: the webhook outbox row commits with it.
-  const finishHooks: FinishHook[] = [(em, job) => webhooks.recordOnFinish(em, job)];
+  const finishHooks: FinishHook[] = [(em, jobs) => webhooks.recordOnFinish(em, jobs)];
   const http = createFastify(config);
   // Runner and scheduler run with ROLE=all and ROLE=worker; ROLE=api leaves running jobs to worker processes.
   const engine = new Engine({ orm, config, events: live.events, finishHooks, log: http.log, metrics });

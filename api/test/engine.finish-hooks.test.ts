@@ -29,10 +29,12 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
     if (db.name === 'sqlite') await migrate(orm);
     const events: JobEvents = { created() {}, updated: (job) => published.push(job) };
     // Writes a row with the transaction's EntityManager, then fails for one task name on purpose.
-    const outbox: FinishHook = async (em, job) => {
-      hookCalls.push({ id: job.id, status: job.status, inTransaction: em.isInTransaction() });
-      await em.insert(WebhookLog, { jobId: job.id, url: 'hook://test', attempt: 1, createdAt: new Date() });
-      if (job.taskName === 'hook-fails') throw new Error('outbox unavailable');
+    const outbox: FinishHook = async (em, finished) => {
+      for (const job of finished) {
+        hookCalls.push({ id: job.id, status: job.status, inTransaction: em.isInTransaction() });
+        await em.insert(WebhookLog, { jobId: job.id, url: 'hook://test', attempt: 1, createdAt: new Date() });
+        if (job.taskName === 'hook-fails') throw new Error('outbox unavailable');
+      }
     };
     engine = new Engine({ orm, config: { ...config, ROLE: 'worker' }, events, finishHooks: [outbox], log: silentLog });
     jobs = new JobsService(orm, engine.events);

@@ -10,7 +10,7 @@
 import 'reflect-metadata';
 import { bootstrap, type App } from '../../api/src/app.js';
 import { loadConfig, type Config } from '../../api/src/config.js';
-import type { Em, Orm } from '../../api/src/db/orm.js';
+import type { Em } from '../../api/src/db/orm.js';
 import { dialectOf, query, run } from '../../api/src/db/sql.js';
 import { JobStatus, Priority } from '../../api/src/jobs/job.enums.js';
 import { silentJobEvents, type JobEvents } from '../../api/src/jobs/job.events.js';
@@ -61,7 +61,7 @@ export async function open({ db, via, timeoutMs }: Options) {
       orm,
       config: { ...base, ROLE: 'worker', WORKER_CONCURRENCY: concurrency } as Config,
       events: silentJobEvents,
-      finishHooks: [(tx, job) => webhooks.recordOnFinish(tx, job)],
+      finishHooks: [(tx, finished) => webhooks.recordOnFinish(tx, finished)],
       log: silentLog,
       tasks: { 'bench.noop': { handler: (job) => handler(job.payload ?? {}) } },
     });
@@ -70,14 +70,24 @@ export async function open({ db, via, timeoutMs }: Options) {
   if (via === 'graphql') {
     app = await bootstrap(
       loadConfig({
-        DATABASE_URL: databaseUrl, ROLE: 'api', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'production', AUTH_DISABLED: 'true',
+        DATABASE_URL: databaseUrl,
+        ROLE: 'api',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'production',
+        AUTH_DISABLED: 'true',
         // One client sends everything: the per-IP limit (3,000/min) would refuse the benchmark.
         GLOBAL_RATE_LIMIT_MAX: '100000000',
       }),
     );
   }
   const gql = async (queryText: string, variables: Record<string, unknown>) => {
-    const res = await fetch(`${app!.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: queryText, variables }) });
+    const res = await fetch(`${app!.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: queryText, variables }),
+    });
     const body = (await res.json()) as { errors?: unknown[] };
     if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors).slice(0, 300)}`);
   };
@@ -92,8 +102,11 @@ export async function open({ db, via, timeoutMs }: Options) {
       const jobs = service();
       const t = performance.now();
       if (via === 'graphql') {
-        if (batch === 1) for (let i = 0; i < n; i++) await gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', { in: gqlInput(i) });
-        else for (const chunk of chunks(n, batch)) await gql('mutation($in: [CreateJobInput!]!) { createJobs(inputs: $in) { id } }', { in: chunk.map(gqlInput) });
+        if (batch === 1)
+          for (let i = 0; i < n; i++) await gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', { in: gqlInput(i) });
+        else
+          for (const chunk of chunks(n, batch))
+            await gql('mutation($in: [CreateJobInput!]!) { createJobs(inputs: $in) { id } }', { in: chunk.map(gqlInput) });
       } else if (batch === 1) for (let i = 0; i < n; i++) await jobs.create([newJob(i)]);
       else for (const chunk of chunks(n, batch)) await jobs.create(chunk.map(newJob));
       return { ms: performance.now() - t };
@@ -121,7 +134,9 @@ export async function open({ db, via, timeoutMs }: Options) {
       try {
         await arrive(n, rate, (i: number) => {
           probe.sent[i] = performance.now();
-          return via === 'graphql' ? gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', { in: gqlInput(i) }) : jobs.create([newJob(i)]);
+          return via === 'graphql'
+            ? gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', { in: gqlInput(i) })
+            : jobs.create([newJob(i)]);
         });
         await probe.counter.done;
         return { samples: probe.samples() };

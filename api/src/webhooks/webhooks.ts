@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Em, Orm } from '../db/orm.js';
 import type { Job } from '../jobs/job.entity.js';
 import { DeliveryLoop, type LoopLogger } from './delivery-loop.js';
-import { recordDelivery, WebhookTargets } from './outbox.js';
+import { recordDeliveries, WebhookTargets, type DeliveryTarget } from './outbox.js';
 import { ReceivedWebhooks } from './received-webhooks.js';
 import { registerWebhookReceiver } from './receiver.js';
 import type { WebhookEvents } from './webhook.events.js';
@@ -12,8 +12,8 @@ import { WebhooksService } from './webhooks.service.js';
 /** The webhooks part of the app, built once in bootstrap. */
 export interface Webhooks {
   service: WebhooksService;
-  /** Finish hook: records the job's delivery in the transaction that finishes it. */
-  recordOnFinish(em: Em, job: Job): Promise<void>;
+  /** Finish hook: records the finished jobs' deliveries in the transaction that finishes them. */
+  recordOnFinish(em: Em, jobs: readonly Job[]): Promise<void>;
   registerReceiver(http: FastifyInstance): Promise<void>;
   /** After listen: the own receiver becomes the default target; worker processes start sending. */
   start(baseUrl: string, log: LoopLogger): void;
@@ -40,10 +40,14 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
   const service = new WebhooksService(orm, targets, received, () => loop.notify());
   return {
     service,
-    async recordOnFinish(em, job) {
-      const target = targets.forJob(job);
-      if (!target) return;
-      await recordDelivery(em, job, target);
+    async recordOnFinish(em, jobs) {
+      const items: { job: Job; target: DeliveryTarget }[] = [];
+      for (const job of jobs) {
+        const target = targets.forJob(job);
+        if (target) items.push({ job, target });
+      }
+      if (items.length === 0) return;
+      await recordDeliveries(em, items);
       // The row is visible once the caller commits; a short delay lets that happen before we look.
       if (sends) setTimeout(() => loop.notify(), 5).unref();
     },

@@ -124,7 +124,8 @@ export async function writeEndStates(orm: Orm, owner: string, states: readonly J
         written = [];
         for (const next of ordered) if (await writeEndState(tx as Em, dialect, owner, next)) written.push(next);
       }
-      for (const next of written) if (isFinal(next)) for (const hook of hooks) await hook(tx as Em, next);
+      const finals = written.filter(isFinal);
+      if (finals.length > 0) for (const hook of hooks) await hook(tx as Em, finals);
       return written;
     }, engineTx(dialect)),
   );

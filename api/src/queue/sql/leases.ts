@@ -113,9 +113,10 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
           ],
         );
         if (n === 0) continue;
-        if (!retry) for (const hook of hooks) await hook(tx as Em, next);
         changed.push(next);
       }
+      const failed = changed.filter((job) => job.status === JobStatus.FAILED);
+      if (failed.length > 0) for (const hook of hooks) await hook(tx as Em, failed);
       return changed;
     }, engineTx(dialect)),
   );

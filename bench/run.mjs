@@ -24,11 +24,24 @@ const ROOT = join(HERE, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 
 const S = quick
   ? { enqOne: 1_000, enqBatch: 5_000, drainOne: 500, drain: 3_000, arrivals: 300, httpSec: 3, runs: 1, settleMs: 300, timeoutMs: 60_000 }
-  : { enqOne: 10_000, enqBatch: 10_000, drainOne: 5_000, drain: 20_000, arrivals: 1_000, httpSec: 10, runs: 3, settleMs: 1_500, timeoutMs: 180_000 };
+  : {
+      enqOne: 10_000,
+      enqBatch: 10_000,
+      drainOne: 5_000,
+      drain: 20_000,
+      arrivals: 1_000,
+      httpSec: 10,
+      runs: 3,
+      settleMs: 1_500,
+      timeoutMs: 180_000,
+    };
 
 const ENQUEUE = [
   { id: 'enqueue.1', workload: 'enqueue', n: S.enqOne, batch: 1 },
@@ -44,9 +57,27 @@ const LATENCY = [{ id: 'latency', workload: 'latency', n: S.arrivals, rate: 100,
 
 /** Column order of the table; `module` runs under bench/lib/driver.ts. */
 export const SYSTEMS = [
-  { key: 'ours-mariadb', label: 'ours MariaDB', module: 'engine/ours.ts', options: { db: 'mariadb', via: 'internal' }, tasks: [...ENQUEUE, ...DRAIN, ...LATENCY] },
-  { key: 'ours-graphql', label: 'ours GraphQL (MariaDB)', module: 'engine/ours.ts', options: { db: 'mariadb', via: 'graphql' }, tasks: ENQUEUE },
-  { key: 'ours-sqlite', label: 'ours SQLite', module: 'engine/ours.ts', options: { db: 'sqlite', via: 'internal' }, tasks: [...ENQUEUE, ...DRAIN, ...LATENCY] },
+  {
+    key: 'ours-mariadb',
+    label: 'ours MariaDB',
+    module: 'engine/ours.ts',
+    options: { db: 'mariadb', via: 'internal' },
+    tasks: [...ENQUEUE, ...DRAIN, ...LATENCY],
+  },
+  {
+    key: 'ours-graphql',
+    label: 'ours GraphQL (MariaDB)',
+    module: 'engine/ours.ts',
+    options: { db: 'mariadb', via: 'graphql' },
+    tasks: ENQUEUE,
+  },
+  {
+    key: 'ours-sqlite',
+    label: 'ours SQLite',
+    module: 'engine/ours.ts',
+    options: { db: 'sqlite', via: 'internal' },
+    tasks: [...ENQUEUE, ...DRAIN, ...LATENCY],
+  },
   { key: 'bullmq', label: 'BullMQ (Redis)', module: 'peers/bullmq.mjs', tasks: [...ENQUEUE, ...DRAIN, ...LATENCY] },
   { key: 'graphile', label: 'graphile-worker (PG)', module: 'peers/graphile-worker.mjs', tasks: [...ENQUEUE, ...DRAIN, ...LATENCY] },
   { key: 'pgboss', label: 'pg-boss (PG)', module: 'peers/pg-boss.mjs', tasks: [...ENQUEUE, ...DRAIN, ...LATENCY] },
@@ -63,7 +94,14 @@ function spawnTsx(script, argv, env = {}) {
 
 /** Runs one system's plan in a child process; collects its RESULT lines. */
 function runSystem(system) {
-  const plan = { module: system.module, options: system.options, tasks: system.tasks, runs: S.runs, settleMs: S.settleMs, timeoutMs: S.timeoutMs };
+  const plan = {
+    module: system.module,
+    options: system.options,
+    tasks: system.tasks,
+    runs: S.runs,
+    settleMs: S.settleMs,
+    timeoutMs: S.timeoutMs,
+  };
   const child = spawnTsx(join(HERE, 'lib', 'driver.ts'), [JSON.stringify(plan)]);
   const out = { info: null, samples: [], errors: [] };
   let buffer = '';
@@ -91,7 +129,10 @@ function runSystem(system) {
 
 /** Starts a server process and waits for the lines it prints ("DB …", "URL …"). */
 function startServer(command, argv, env, keys) {
-  const child = command === 'tsx' ? spawnTsx(argv[0], argv.slice(1), env) : spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child =
+    command === 'tsx'
+      ? spawnTsx(argv[0], argv.slice(1), env)
+      : spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const found = {};
     let buffer = '';
@@ -102,7 +143,16 @@ function startServer(command, argv, env, keys) {
         const [key, value] = line.split(' ');
         if (keys.includes(key)) found[key] = value;
       }
-      if (keys.every((k) => found[k])) resolve({ ...found, stop: () => new Promise((r) => { child.removeAllListeners('exit'); child.on('exit', r); child.kill('SIGTERM'); }) });
+      if (keys.every((k) => found[k]))
+        resolve({
+          ...found,
+          stop: () =>
+            new Promise((r) => {
+              child.removeAllListeners('exit');
+              child.on('exit', r);
+              child.kill('SIGTERM');
+            }),
+        });
     });
   });
 }
@@ -110,12 +160,23 @@ function startServer(command, argv, env, keys) {
 const JOBS_QUERY = '{ jobs(limit: 20) { total jobs { id taskName status priority attempts progress runAt createdAt updatedAt } } }';
 
 async function postJobs(url) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: JOBS_QUERY }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: JOBS_QUERY }),
+  });
   return res.json();
 }
 
 function cannon(url, seconds) {
-  return autocannon({ url, method: 'POST', connections: 50, duration: seconds, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: JOBS_QUERY }) }).then((r) => ({
+  return autocannon({
+    url,
+    method: 'POST',
+    connections: 50,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: JOBS_QUERY }),
+  }).then((r) => ({
     value: r.requests.total / ((r.finish - r.start) / 1000 || seconds),
     non2xx: r.non2xx,
     errors: r.errors,
@@ -130,12 +191,18 @@ async function runHttp() {
   try {
     const [a, b] = await Promise.all([postJobs(ours.URL), postJobs(bare.URL)]);
     result.sameJson = JSON.stringify(a) === JSON.stringify(b);
-    if (!result.sameJson) process.stderr.write(`  http: the two bodies differ!\n  ours ${JSON.stringify(a).slice(0, 300)}\n  bare ${JSON.stringify(b).slice(0, 300)}\n`);
+    if (!result.sameJson)
+      process.stderr.write(
+        `  http: the two bodies differ!\n  ours ${JSON.stringify(a).slice(0, 300)}\n  bare ${JSON.stringify(b).slice(0, 300)}\n`,
+      );
     // Warm-up: JIT, connection pools, InnoDB buffer pool.
     await cannon(ours.URL, 1);
     await cannon(bare.URL, 1);
     for (let run = 1; run <= S.runs; run++) {
-      for (const [key, url] of [['ours', ours.URL], ['bare', bare.URL]]) {
+      for (const [key, url] of [
+        ['ours', ours.URL],
+        ['bare', bare.URL],
+      ]) {
         await sleep(S.settleMs);
         const r = await cannon(url, S.httpSec);
         if (r.non2xx || r.errors) process.stderr.write(`  http ${key}: ${r.non2xx} non-2xx, ${r.errors} errors\n`);
@@ -151,8 +218,15 @@ async function runHttp() {
 }
 
 const started = Date.now();
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadAvgAtStart: loadavg().map((x) => +x.toFixed(2)) };
-process.stderr.write(`bench (${quick ? 'quick' : 'full'}): ${S.runs === 1 ? 'one run' : `median of ${S.runs}`} per figure; load average ${machine.loadAvgAtStart.join(' ')}\n`);
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  node: process.version,
+  loadAvgAtStart: loadavg().map((x) => +x.toFixed(2)),
+};
+process.stderr.write(
+  `bench (${quick ? 'quick' : 'full'}): ${S.runs === 1 ? 'one run' : `median of ${S.runs}`} per figure; load average ${machine.loadAvgAtStart.join(' ')}\n`,
+);
 
 const results = {};
 for (const system of SYSTEMS) {
@@ -167,7 +241,14 @@ for (const system of SYSTEMS) {
       figures['latency.p99'] = median(samples.map((s) => s.p99));
     } else figures[task.id] = median(samples.map((s) => s.value));
   }
-  results[system.key] = { label: system.label, version: r.info?.version, settings: r.info?.settings, figures, samples: r.samples, errors: r.errors };
+  results[system.key] = {
+    label: system.label,
+    version: r.info?.version,
+    settings: r.info?.settings,
+    figures,
+    samples: r.samples,
+    errors: r.errors,
+  };
 }
 let http = null;
 if (!only || only.includes('http')) {
@@ -189,10 +270,16 @@ const report = {
   http,
 };
 report.targets = checkTargets(results);
-const table = formatTable(SYSTEMS.filter((s) => results[s.key]), results, S);
+const table = formatTable(
+  SYSTEMS.filter((s) => results[s.key]),
+  results,
+  S,
+);
 console.log(`\n${table}\n`);
 for (const t of report.targets) console.log(`${t.ok ? 'PASS' : t.ok === false ? 'MISS' : 'n/a '}  ${t.text}`);
-console.log(`\n${report.mode} run, ${report.durationSec} s, load average ${machine.loadAvgAtStart.join(' ')} → ${report.machine.loadAvgAtEnd.join(' ')}`);
+console.log(
+  `\n${report.mode} run, ${report.durationSec} s, load average ${machine.loadAvgAtStart.join(' ')} → ${report.machine.loadAvgAtEnd.join(' ')}`,
+);
 
 const dir = join(HERE, 'results');
 mkdirSync(dir, { recursive: true });

@@ -18,10 +18,14 @@ async function generate(database: Database, folder: string) {
   await orm.close(true);
   if (!result.fileName) return console.log(`${folder}: no changes`);
   dropPhantomChanges(`${folder}/${result.fileName}`);
-  const files = readdirSync(folder).filter((f) => /^Migration.*\.ts$/.test(f)).sort();
+  const files = readdirSync(folder)
+    .filter((f) => /^Migration.*\.ts$/.test(f))
+    .sort();
   writeFileSync(
     `${folder}/index.ts`,
-    files.map((f) => `export { ${f.replace(/\.ts$/, '').replace(/^Migration/, 'Migration')} } from './${f.replace(/\.ts$/, '.js')}';`).join('\n') + '\n',
+    files
+      .map((f) => `export { ${f.replace(/\.ts$/, '').replace(/^Migration/, 'Migration')} } from './${f.replace(/\.ts$/, '.js')}';`)
+      .join('\n') + '\n',
   );
   console.log(`${folder}: ${result.fileName}`);
 }

@@ -47,7 +47,18 @@ export async function bootstrap(config: Config): Promise<App> {
   const jobs = new JobsService(orm, engine.events);
   const cancelRunning = async (job: Job): Promise<Job> => (await engine.cancelRunning(job)) ?? jobs.cancel(job.id, cancelRunning);
   const schedules = new SchedulesService(orm, jobs, engine.tasks, () => engine.scheduler?.notify());
-  const services: Services = { config, jobs, checkUrl: (field, url) => assertSafeUrl(field, url, config.WEBHOOK_ALLOWED_HOSTS), throughput: new ThroughputService(orm), live, webhooks: webhooks.service, queue: engine.queue, schedules, tasks: engine.tasks, cancelRunning };
+  const services: Services = {
+    config,
+    jobs,
+    checkUrl: (field, url) => assertSafeUrl(field, url, config.WEBHOOK_ALLOWED_HOSTS),
+    throughput: new ThroughputService(orm),
+    live,
+    webhooks: webhooks.service,
+    queue: engine.queue,
+    schedules,
+    tasks: engine.tasks,
+    cancelRunning,
+  };
 
   const security = await registerHttpSecurity(http, config);
   registerMetrics(http, metrics);

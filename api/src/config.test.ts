@@ -19,7 +19,14 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad value at once, each by name and with what was expected', () => {
-    const found = problems({ PORT: 'eighty', ROLE: 'boss', WORKER_CONCURRENCY: '0', SIMULATE_JOB_FAILURE: '2', API_TOKENS: 'ana:root:secret', DATABASE_URL: 'redis://x' });
+    const found = problems({
+      PORT: 'eighty',
+      ROLE: 'boss',
+      WORKER_CONCURRENCY: '0',
+      SIMULATE_JOB_FAILURE: '2',
+      API_TOKENS: 'ana:root:secret',
+      DATABASE_URL: 'redis://x',
+    });
     expect(found).toHaveLength(6);
     expect(found.join('\n')).toMatch(/^DATABASE_URL: expected the scheme/m);
     expect(found.join('\n')).toMatch(/^PORT: expected a whole number/m);
@@ -31,17 +38,38 @@ describe('loadConfig', () => {
   });
 
   it('selects the database from DATABASE_URL or the DB_* parts', () => {
-    expect(loadConfig({ DATABASE_URL: 'mysql://u:p%40ss@db:3307/jobs' }).database).toEqual({ dialect: 'mysql', host: 'db', port: 3307, dbName: 'jobs', user: 'u', password: 'p@ss' });
+    expect(loadConfig({ DATABASE_URL: 'mysql://u:p%40ss@db:3307/jobs' }).database).toEqual({
+      dialect: 'mysql',
+      host: 'db',
+      port: 3307,
+      dbName: 'jobs',
+      user: 'u',
+      password: 'p@ss',
+    });
     expect(loadConfig({ DATABASE_URL: 'mariadb://root@127.0.0.1/jobs' }).database).toMatchObject({ dialect: 'mariadb', port: 3306 });
     expect(loadConfig({ DATABASE_URL: '/var/lib/jobs.sqlite' }).database).toEqual({ dialect: 'sqlite', file: '/var/lib/jobs.sqlite' });
-    expect(loadConfig({ DB_HOST: 'db', DB_NAME: 'jobsdb', DB_USER: 'app', DB_PASSWORD: 'pw' }).database).toEqual({ dialect: 'mysql', host: 'db', port: 3306, dbName: 'jobsdb', user: 'app', password: 'pw' });
+    expect(loadConfig({ DB_HOST: 'db', DB_NAME: 'jobsdb', DB_USER: 'app', DB_PASSWORD: 'pw' }).database).toEqual({
+      dialect: 'mysql',
+      host: 'db',
+      port: 3306,
+      dbName: 'jobsdb',
+      user: 'app',
+      password: 'pw',
+    });
     expect(problems({ DATABASE_URL: 'postgres://x/y' })[0]).toMatch(/^DATABASE_URL: expected the scheme mysql:\/\/ or mariadb:\/\//);
     expect(problems({ DATABASE_URL: 'mysql://root@db:3306/' })[0]).toMatch(/^DATABASE_URL: expected a database name/);
   });
 
   it('parses tokens, failure shares and lists', () => {
-    const config = loadConfig({ API_TOKENS: 'ops:admin:t1, dash:viewer:t2', SIMULATE_JOB_FAILURE: '0.25', WEBHOOK_ALLOWED_HOSTS: 'hooks.internal, 10.0.0.0/8' });
-    expect(config.API_TOKENS).toEqual([{ name: 'ops', role: 'admin', token: 't1' }, { name: 'dash', role: 'viewer', token: 't2' }]);
+    const config = loadConfig({
+      API_TOKENS: 'ops:admin:t1, dash:viewer:t2',
+      SIMULATE_JOB_FAILURE: '0.25',
+      WEBHOOK_ALLOWED_HOSTS: 'hooks.internal, 10.0.0.0/8',
+    });
+    expect(config.API_TOKENS).toEqual([
+      { name: 'ops', role: 'admin', token: 't1' },
+      { name: 'dash', role: 'viewer', token: 't2' },
+    ]);
     expect(config.SIMULATE_JOB_FAILURE).toBe(0.25);
     expect(loadConfig({ SIMULATE_JOB_FAILURE: 'true' }).SIMULATE_JOB_FAILURE).toBe(1);
     expect(config.WEBHOOK_ALLOWED_HOSTS).toEqual(['hooks.internal', '10.0.0.0/8']);

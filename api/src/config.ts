@@ -17,14 +17,12 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .min(min, { message: `expected a whole number ≥ ${min}` })
     .max(max, { message: `expected a whole number ≤ ${max}` });
 
-const list = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
 /** `true`/`false`, or a share 0..1 of simulated jobs that fail. */
 const failureShare = z.string().transform((raw, ctx) => {
@@ -91,7 +89,12 @@ const schema = z.object({
 
   API_TOKENS: z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(apiToken))
     .default([]),
   AUTH_DISABLED: bool.default(false),
@@ -102,7 +105,9 @@ const schema = z.object({
   /** Which proxies may set X-Forwarded-For (the client IP that per-IP limits count): false, true, a hop count or addresses/CIDRs. */
   TRUST_PROXY: z
     .string()
-    .transform((raw): boolean | number | string => (raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw))
+    .transform((raw): boolean | number | string =>
+      raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw,
+    )
     .default(false),
   FRONTEND_URL: z.string().default('http://localhost:3000'),
   WEB_DIST: z.string().optional(),

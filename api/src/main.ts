@@ -18,7 +18,9 @@ try {
 process.on('unhandledRejection', (reason) => console.error('unhandled promise rejection (the process keeps running):', reason));
 
 const app = await bootstrap(config);
-console.log(`job scheduler (${config.ROLE}) listening on ${app.url.replace('127.0.0.1', 'localhost')} — database ${config.database.dialect}`);
+console.log(
+  `job scheduler (${config.ROLE}) listening on ${app.url.replace('127.0.0.1', 'localhost')} — database ${config.database.dialect}`,
+);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

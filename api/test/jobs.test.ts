@@ -4,7 +4,16 @@ import { MYSQL_SKIP_REASON, startServer, testDatabases, type TestServer } from '
 const JOB_FIELDS = 'id taskName priority status payload runAt createdAt updatedAt attempts maxAttempts timeoutMs idempotencyKey';
 const PRIORITY_RANK = { LOW: 0, MEDIUM: 1, HIGH: 2 } as const;
 
-type JobRow = { id: string; taskName: string; priority: keyof typeof PRIORITY_RANK; status: string; payload: Record<string, unknown>; runAt: string; createdAt: string; updatedAt: string };
+type JobRow = {
+  id: string;
+  taskName: string;
+  priority: keyof typeof PRIORITY_RANK;
+  status: string;
+  payload: Record<string, unknown>;
+  runAt: string;
+  createdAt: string;
+  updatedAt: string;
+};
 
 if (MYSQL_SKIP_REASON) console.warn(MYSQL_SKIP_REASON);
 
@@ -43,9 +52,20 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
   afterAll(async () => server?.stop());
 
   it('creates a job with defaults and timestamps in ISO-8601 with milliseconds', async () => {
-    const res = await server.gql(`mutation { createJob(input: { taskName: "defaults", runAt: "${far(1)}" }) { ${JOB_FIELDS} progress webhookLogs { id } } }`);
+    const res = await server.gql(
+      `mutation { createJob(input: { taskName: "defaults", runAt: "${far(1)}" }) { ${JOB_FIELDS} progress webhookLogs { id } } }`,
+    );
     const job = res.data.createJob;
-    expect(job).toMatchObject({ taskName: 'defaults', priority: 'LOW', status: 'PENDING', attempts: 0, maxAttempts: 3, payload: {}, runAt: far(1), webhookLogs: [] });
+    expect(job).toMatchObject({
+      taskName: 'defaults',
+      priority: 'LOW',
+      status: 'PENDING',
+      attempts: 0,
+      maxAttempts: 3,
+      payload: {},
+      runAt: far(1),
+      webhookLogs: [],
+    });
     expect(job.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     const fetched = await server.gql(`query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, { id: job.id });
     expect(fetched.data.job).toEqual({ ...job, progress: undefined, webhookLogs: undefined, ...fetched.data.job });
@@ -69,7 +89,11 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
   const sorts: { sort: string; compare: (a: JobRow, b: JobRow) => number }[] = [
     { sort: 'CREATED_AT_DESC', compare: (a, b) => b.createdAt.localeCompare(a.createdAt) || Number(b.id) - Number(a.id) },
     { sort: 'CREATED_AT_ASC', compare: (a, b) => a.createdAt.localeCompare(b.createdAt) || Number(a.id) - Number(b.id) },
-    { sort: 'PRIORITY_DESC', compare: (a, b) => PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || b.createdAt.localeCompare(a.createdAt) || Number(b.id) - Number(a.id) },
+    {
+      sort: 'PRIORITY_DESC',
+      compare: (a, b) =>
+        PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || b.createdAt.localeCompare(a.createdAt) || Number(b.id) - Number(a.id),
+    },
     { sort: 'RUN_AT_ASC', compare: (a, b) => a.runAt.localeCompare(b.runAt) || Number(a.id) - Number(b.id) },
     { sort: 'UPDATED_AT_DESC', compare: (a, b) => b.updatedAt.localeCompare(a.updatedAt) || Number(b.id) - Number(a.id) },
   ];
@@ -77,7 +101,10 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
   for (const c of cases) {
     for (const s of sorts) {
       it(`lists with ${c.name}, sorted ${s.sort}, page by page`, async () => {
-        const expected = all.filter(c.keep).sort(s.compare).map((j) => j.id);
+        const expected = all
+          .filter(c.keep)
+          .sort(s.compare)
+          .map((j) => j.id);
         const pageSize = 4;
         const seen: string[] = [];
         for (let offset = 0; offset < expected.length + pageSize; offset += pageSize) {
@@ -101,7 +128,8 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
   });
 
   it('returns the existing job for a repeated idempotencyKey', async () => {
-    const create = () => server.gql(`mutation { createJob(input: { taskName: "once", idempotencyKey: "key-1", runAt: "${far(5)}" }) { id } }`);
+    const create = () =>
+      server.gql(`mutation { createJob(input: { taskName: "once", idempotencyKey: "key-1", runAt: "${far(5)}" }) { id } }`);
     const first = await create();
     const before = await total();
     const second = await create();
@@ -148,7 +176,12 @@ describe('bad input on the jobs API', () => {
     { name: 'an empty task name', input: { taskName: '' }, field: 'input.taskName', says: '1–255 characters' },
     { name: 'a string payload', input: { taskName: 't', payload: 'a string' }, field: 'input.payload', says: 'JSON object' },
     { name: 'an array payload', input: { taskName: 't', payload: [1, 2] }, field: 'input.payload', says: 'JSON object' },
-    { name: 'a 65 KiB payload', input: { taskName: 't', payload: { blob: 'x'.repeat(65 * 1024) } }, field: 'input.payload', says: '65536 bytes' },
+    {
+      name: 'a 65 KiB payload',
+      input: { taskName: 't', payload: { blob: 'x'.repeat(65 * 1024) } },
+      field: 'input.payload',
+      says: '65536 bytes',
+    },
     { name: 'maxAttempts 0', input: { taskName: 't', maxAttempts: 0 }, field: 'input.maxAttempts', says: '1..100' },
     { name: 'maxAttempts 101', input: { taskName: 't', maxAttempts: 101 }, field: 'input.maxAttempts', says: '1..100' },
     { name: 'timeoutMs 0', input: { taskName: 't', timeoutMs: 0 }, field: 'input.timeoutMs', says: 'whole number' },
@@ -166,7 +199,9 @@ describe('bad input on the jobs API', () => {
 
   it('refuses a 1 MiB payload (request body over the limit) with a 4xx and writes nothing', async () => {
     const before = await total();
-    const res = await post(JSON.stringify({ query: CREATE, variables: { in: { taskName: 't', payload: { blob: 'x'.repeat(1024 * 1024) } } } }));
+    const res = await post(
+      JSON.stringify({ query: CREATE, variables: { in: { taskName: 't', payload: { blob: 'x'.repeat(1024 * 1024) } } } }),
+    );
     expect(res.status).toBe(413);
     expect(await res.text()).toMatch(/too large/i);
     expect(await total()).toBe(before);

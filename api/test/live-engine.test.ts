@@ -38,7 +38,10 @@ describe.each(testDatabases())('a running job seen live on $name', (db) => {
   it('jobUpdated shows PENDING → RUNNING → progress → COMPLETED in order, and webhookLogAdded the attempt', async () => {
     const client = wsClient(server.url);
     const updates = collect<Seen>(client, 'subscription { jobUpdated { id status progress } }');
-    const logs = collect<{ jobId: string; attempt: number; responseStatus: number }>(client, 'subscription { webhookLogAdded { jobId attempt responseStatus } }');
+    const logs = collect<{ jobId: string; attempt: number; responseStatus: number }>(
+      client,
+      'subscription { webhookLogAdded { jobId attempt responseStatus } }',
+    );
     await settle();
     const { data } = await server.gql('mutation { createJob(input: { taskName: "report", payload: { durationMs: 500 } }) { id } }');
     const id = data.createJob.id;
@@ -57,7 +60,12 @@ describe.skipIf(!!MYSQL_SKIP_REASON || !process.env.TEST_REDIS_URL)('ROLE=api an
 
   it("a subscriber on each API process receives the worker's events", { timeout: 120_000 }, async () => {
     const url = await mariadb.create();
-    const env = { DATABASE_URL: url, REDIS_URL: process.env.TEST_REDIS_URL!, REDIS_CHANNEL_PREFIX: `roles-${process.pid}-${Date.now()}:`, LOG_LEVEL: 'warn' };
+    const env = {
+      DATABASE_URL: url,
+      REDIS_URL: process.env.TEST_REDIS_URL!,
+      REDIS_CHANNEL_PREFIX: `roles-${process.pid}-${Date.now()}:`,
+      LOG_LEVEL: 'warn',
+    };
     const apiA = spawnApp({ ...env, ROLE: 'api' });
     const apiB = spawnApp({ ...env, ROLE: 'api' });
     const worker = spawnApp({ ...env, ROLE: 'worker', WORKER_POLL_MS: '100' });
@@ -81,4 +89,3 @@ describe.skipIf(!!MYSQL_SKIP_REASON || !process.env.TEST_REDIS_URL)('ROLE=api an
     await clientB.dispose();
   });
 });
-

@@ -43,7 +43,10 @@ describe.each(testDatabases())('live updates over graphql-ws on $name', (db) => 
 
   it('jobStats pushes new counts when they change', async () => {
     const client = wsClient(server.url);
-    const stats = collect<{ pending: number; cancelled: number; total: number }>(client, 'subscription { jobStats { pending cancelled total } }');
+    const stats = collect<{ pending: number; cancelled: number; total: number }>(
+      client,
+      'subscription { jobStats { pending cancelled total } }',
+    );
     await settle();
     const before = (await server.gql('{ jobStats { total } }')).data.jobStats.total;
     await server.gql(CREATE, { in: { taskName: 'stats', runAt: later() } });

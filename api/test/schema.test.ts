@@ -11,10 +11,20 @@ describe('schema.graphql', () => {
   it('keeps every name of the contract', async () => {
     const printed = await printAppSchema();
     for (const name of [
-      'jobs(', 'job(id: ID!): Job', 'jobStats: JobStats!', 'createJob(input: CreateJobInput!): Job!',
-      'createJobs(inputs: [CreateJobInput!]!): [Job!]!', 'runJob(id: ID!): Job!', 'cancelJob(id: ID!): Job!',
-      'deleteJob(id: ID!): Boolean!', 'jobUpdated(id: ID): Job!', 'jobCreated: Job!', 'webhookLogAdded(jobId: ID): WebhookLog!',
-      'scalar DateTime', 'scalar JSON', 'enum JobSort',
+      'jobs(',
+      'job(id: ID!): Job',
+      'jobStats: JobStats!',
+      'createJob(input: CreateJobInput!): Job!',
+      'createJobs(inputs: [CreateJobInput!]!): [Job!]!',
+      'runJob(id: ID!): Job!',
+      'cancelJob(id: ID!): Job!',
+      'deleteJob(id: ID!): Boolean!',
+      'jobUpdated(id: ID): Job!',
+      'jobCreated: Job!',
+      'webhookLogAdded(jobId: ID): WebhookLog!',
+      'scalar DateTime',
+      'scalar JSON',
+      'enum JobSort',
     ]) {
       expect(printed).toContain(name);
     }

@@ -24,7 +24,12 @@ describe.each(databases)('two delivery loops on one $name database', (db) => {
         const id = String(hit.headers['webhook-id']);
         perMessage.set(id, (perMessage.get(id) ?? 0) + 1);
         // Each server signs with its own secret, so the signature tells which one sent the attempt.
-        const sender = hit.headers['x-signature'] === seedSignature('secret-a', hit.body) ? 'a' : hit.headers['x-signature'] === seedSignature('secret-b', hit.body) ? 'b' : '?';
+        const sender =
+          hit.headers['x-signature'] === seedSignature('secret-a', hit.body)
+            ? 'a'
+            : hit.headers['x-signature'] === seedSignature('secret-b', hit.body)
+              ? 'b'
+              : '?';
         senders.set(sender, (senders.get(sender) ?? 0) + 1);
         return { status: perMessage.get(id) === 1 ? 500 : 200 };
       },
@@ -33,7 +38,8 @@ describe.each(databases)('two delivery loops on one $name database', (db) => {
     const env = { DATABASE_URL: url, WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_CONCURRENCY: '8', WORKER_POLL_MS: '20' };
     a = await startServer(db, { ...env, WEBHOOK_SECRET: 'secret-a' });
     b = await startServer(db, { ...env, WEBHOOK_SECRET: 'secret-b' });
-    for (let i = 0; i < MESSAGES; i++) await finishJobWithDelivery(a.orm.em as Em, { url: `${receiver.url}/hook`, trusted: true }, { taskName: `msg-${i}` });
+    for (let i = 0; i < MESSAGES; i++)
+      await finishJobWithDelivery(a.orm.em as Em, { url: `${receiver.url}/hook`, trusted: true }, { taskName: `msg-${i}` });
   }, 120_000);
   afterAll(async () => {
     await a?.stop();
@@ -42,10 +48,17 @@ describe.each(databases)('two delivery loops on one $name database', (db) => {
   });
 
   it('sends every attempt exactly once', async () => {
-    await eventually(async () => {
-      const [row] = await query<{ n: number }>(a.orm.em.fork() as Em, "select count(*) as n from webhook_deliveries where status = 'DELIVERED'");
-      return Number(row.n) === MESSAGES;
-    }, 90_000, `all ${MESSAGES} deliveries`);
+    await eventually(
+      async () => {
+        const [row] = await query<{ n: number }>(
+          a.orm.em.fork() as Em,
+          "select count(*) as n from webhook_deliveries where status = 'DELIVERED'",
+        );
+        return Number(row.n) === MESSAGES;
+      },
+      90_000,
+      `all ${MESSAGES} deliveries`,
+    );
     await new Promise((r) => setTimeout(r, 500)); // anything sent twice would arrive now
     expect(perMessage.size).toBe(MESSAGES);
     expect([...perMessage.values()].every((n) => n === 2)).toBe(true);
@@ -54,10 +67,18 @@ describe.each(databases)('two delivery loops on one $name database', (db) => {
     expect(senders.get('a')).toBeGreaterThan(0);
     expect(senders.get('b')).toBeGreaterThan(0);
 
-    const logs = await query<{ job_id: number; attempt: number; response_status: number }>(a.orm.em.fork() as Em, 'select job_id, attempt, response_status from webhook_logs order by job_id, attempt');
+    const logs = await query<{ job_id: number; attempt: number; response_status: number }>(
+      a.orm.em.fork() as Em,
+      'select job_id, attempt, response_status from webhook_logs order by job_id, attempt',
+    );
     expect(logs).toHaveLength(2 * MESSAGES);
     const byJob = new Map<number, [number, number][]>();
-    for (const l of logs) byJob.set(Number(l.job_id), [...(byJob.get(Number(l.job_id)) ?? []), [Number(l.attempt), Number(l.response_status)]]);
-    for (const attempts of byJob.values()) expect(attempts).toEqual([[1, 500], [2, 200]]);
+    for (const l of logs)
+      byJob.set(Number(l.job_id), [...(byJob.get(Number(l.job_id)) ?? []), [Number(l.attempt), Number(l.response_status)]]);
+    for (const attempts of byJob.values())
+      expect(attempts).toEqual([
+        [1, 500],
+        [2, 200],
+      ]);
   }, 120_000);
 });

@@ -65,18 +65,38 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
   });
 
   const settled = (jobId: number) =>
-    eventually(async () => {
-      const [d] = (await deliveriesOf(server, jobId)).slice(-1);
-      return d && (d.status === 'DELIVERED' || d.status === 'FAILED') ? d : undefined;
-    }, 25_000, `delivery of job ${jobId} to settle`);
+    eventually(
+      async () => {
+        const [d] = (await deliveriesOf(server, jobId)).slice(-1);
+        return d && (d.status === 'DELIVERED' || d.status === 'FAILED') ? d : undefined;
+      },
+      25_000,
+      `delivery of job ${jobId} to settle`,
+    );
 
   it('sends the stored bytes, signed both ways, and logs the attempt', async () => {
     const delivery = await settled(jobs['/ok']);
     const [hit] = receiver.on('/ok');
     expect(hit.body).toBe(delivery.body);
     const parsed = JSON.parse(hit.body);
-    expect(Object.keys(parsed)).toEqual(['type', 'jobId', 'taskName', 'priority', 'status', 'payload', 'completedAt', 'runDurationMs', 'attempts']);
-    expect(parsed).toMatchObject({ type: 'job.completed', jobId: jobs['/ok'], priority: 'MEDIUM', status: 'COMPLETED', payload: { note: 'Grüße ✓' } });
+    expect(Object.keys(parsed)).toEqual([
+      'type',
+      'jobId',
+      'taskName',
+      'priority',
+      'status',
+      'payload',
+      'completedAt',
+      'runDurationMs',
+      'attempts',
+    ]);
+    expect(parsed).toMatchObject({
+      type: 'job.completed',
+      jobId: jobs['/ok'],
+      priority: 'MEDIUM',
+      status: 'COMPLETED',
+      payload: { note: 'Grüße ✓' },
+    });
     expect(hit.headers['content-type']).toBe('application/json');
     expect(verifySignature(parsed, hit.headers['x-signature'] as string, SECRET)).toBe(true);
     expect(new Webhook(SECRET, { format: 'raw' }).verify(hit.body, hit.headers as Record<string, string>)).toEqual(parsed);
@@ -85,7 +105,14 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
 
     const logs = await logsOf(server, jobs['/ok']);
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatchObject({ attempt: 1, responseStatus: 200, responseBody: 'thanks', error: null, url: `${receiver.url}/ok`, requestBody: parsed });
+    expect(logs[0]).toMatchObject({
+      attempt: 1,
+      responseStatus: 200,
+      responseBody: 'thanks',
+      error: null,
+      url: `${receiver.url}/ok`,
+      requestBody: parsed,
+    });
     expect(logs[0].durationMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -132,10 +159,14 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
   });
 
   it('a receiver that hangs: the attempt fails at the timeout and says so', async () => {
-    const logs = await eventually(async () => {
-      const l = await logsOf(server, jobs['/hang']);
-      return l.length >= 2 ? l : undefined;
-    }, 25_000, 'two timed-out attempts');
+    const logs = await eventually(
+      async () => {
+        const l = await logsOf(server, jobs['/hang']);
+        return l.length >= 2 ? l : undefined;
+      },
+      25_000,
+      'two timed-out attempts',
+    );
     expect(logs[0]).toMatchObject({ attempt: 1, responseStatus: null, responseBody: null, error: `timeout after ${TIMEOUT_MS} ms` });
     expect(logs[0].durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
     expect(logs[0].durationMs).toBeLessThanOrEqual(TIMEOUT_MS + SLACK_MS);
@@ -143,10 +174,14 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
   });
 
   it('a closed port: "connection refused"', async () => {
-    const logs = await eventually(async () => {
-      const l = await logsOf(server, jobs.refused);
-      return l.length >= 1 ? l : undefined;
-    }, 10_000, 'an attempt at a closed port');
+    const logs = await eventually(
+      async () => {
+        const l = await logsOf(server, jobs.refused);
+        return l.length >= 1 ? l : undefined;
+      },
+      10_000,
+      'an attempt at a closed port',
+    );
     expect(logs[0]).toMatchObject({ attempt: 1, responseStatus: null, error: 'connection refused' });
   });
 
@@ -174,10 +209,14 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
     const hits = await eventually(() => (receiver.on('/ok').length === 2 ? receiver.on('/ok') : undefined), 10_000, 'the redelivery');
     expect(hits[1].headers['webhook-id']).toBe(hits[0].headers['webhook-id']);
     expect(hits[1].body).toBe(hits[0].body);
-    const logs = await eventually(async () => {
-      const l = await logsOf(server, jobs['/ok']);
-      return l.length === 2 ? l : undefined;
-    }, 10_000, 'the redelivery log');
+    const logs = await eventually(
+      async () => {
+        const l = await logsOf(server, jobs['/ok']);
+        return l.length === 2 ? l : undefined;
+      },
+      10_000,
+      'the redelivery log',
+    );
     expect(logs.map((l) => [l.attempt, l.responseStatus])).toEqual([
       [1, 200],
       [2, 200],
@@ -187,10 +226,14 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
   it('redeliverWebhook continues the attempt numbers after a failed delivery', async () => {
     await settled(jobs['/flaky']);
     await server.gql('mutation($id: ID!) { redeliverWebhook(jobId: $id) { id } }', { id: String(jobs['/flaky']) });
-    const logs = await eventually(async () => {
-      const l = await logsOf(server, jobs['/flaky']);
-      return l.length === 5 ? l : undefined;
-    }, 10_000, 'the fifth attempt');
+    const logs = await eventually(
+      async () => {
+        const l = await logsOf(server, jobs['/flaky']);
+        return l.length === 5 ? l : undefined;
+      },
+      10_000,
+      'the fifth attempt',
+    );
     expect(logs[4]).toMatchObject({ attempt: 5, responseStatus: 200 });
     const hits: Hit[] = receiver.on('/flaky');
     expect(hits[4].headers['webhook-id']).toBe(hits[0].headers['webhook-id']);
@@ -209,7 +252,9 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
 
   it('writes exactly one log row per attempt', async () => {
     await settled(jobs['/down']);
-    const [row] = await query<{ n: number }>(server.orm.em.fork() as Em, 'select count(*) as n from webhook_logs where job_id = ?', [jobs['/down']]);
+    const [row] = await query<{ n: number }>(server.orm.em.fork() as Em, 'select count(*) as n from webhook_logs where job_id = ?', [
+      jobs['/down'],
+    ]);
     expect(Number(row.n)).toBe(4);
   });
 });

@@ -21,7 +21,11 @@ describe.each(testDatabases())('webhooks with the engine on $name', (db) => {
   let receiver: Receiver;
 
   beforeAll(async () => {
-    receiver = await new Receiver({ '/outbound': () => ({ status: 200 }), '/per-job': () => ({ status: 200 }), '/api': () => ({ status: 200, body: '{"pong":true}', headers: { 'content-type': 'application/json' } }) }).start();
+    receiver = await new Receiver({
+      '/outbound': () => ({ status: 200 }),
+      '/per-job': () => ({ status: 200 }),
+      '/api': () => ({ status: 200, body: '{"pong":true}', headers: { 'content-type': 'application/json' } }),
+    }).start();
     // Defaults: no OUTBOUND_WEBHOOK, so deliveries go to this server's own /api/webhook-test.
     server = await startServer(db);
     routed = await startServer(db, { OUTBOUND_WEBHOOK: `${receiver.url}/outbound`, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
@@ -33,28 +37,48 @@ describe.each(testDatabases())('webhooks with the engine on $name', (db) => {
   });
 
   const finished = (s: TestServer, id: string, attempts = 1) =>
-    eventually(async () => {
-      const logs = await logsOf(s, id);
-      return logs.length >= attempts ? logs : undefined;
-    }, 25_000, `webhook attempts of job ${id}`);
+    eventually(
+      async () => {
+        const logs = await logsOf(s, id);
+        return logs.length >= attempts ? logs : undefined;
+      },
+      25_000,
+      `webhook attempts of job ${id}`,
+    );
 
   it('a fresh server delivers to its own test receiver, which accepts it (200 in the log)', async () => {
     const id = (await server.gql(CREATE, { in: { taskName: 'noop', priority: 'HIGH', payload: { hello: 'wörld' } } })).data.createJob.id;
     const [log] = await finished(server, id);
-    expect(log).toMatchObject({ attempt: 1, responseStatus: 200, error: null, url: `${server.url}/api/webhook-test`, responseBody: '{"ok":true}' });
+    expect(log).toMatchObject({
+      attempt: 1,
+      responseStatus: 200,
+      error: null,
+      url: `${server.url}/api/webhook-test`,
+      responseBody: '{"ok":true}',
+    });
     const received = (await server.gql('{ receivedWebhooks { valid reason jobId type webhookId body } }')).data.receivedWebhooks;
     const mine = received.find((r: { jobId: string }) => r.jobId === id);
     expect(mine).toMatchObject({ valid: true, reason: null, type: 'job.completed' });
-    expect(mine.body).toMatchObject({ jobId: Number(id), taskName: 'noop', priority: 'HIGH', status: 'COMPLETED', payload: { hello: 'wörld' }, attempts: 1 });
+    expect(mine.body).toMatchObject({
+      jobId: Number(id),
+      taskName: 'noop',
+      priority: 'HIGH',
+      status: 'COMPLETED',
+      payload: { hello: 'wörld' },
+      attempts: 1,
+    });
     expect(mine.webhookId).toMatch(/^msg_[0-9a-f]{32}$/);
   });
 
   it('a finally failed job sends job.failed with its last error', async () => {
-    const id = (await server.gql(CREATE, { in: { taskName: 'simulate-failure', payload: { fail: true, durationMs: 10 }, maxAttempts: 1 } })).data.createJob.id;
+    const id = (await server.gql(CREATE, { in: { taskName: 'simulate-failure', payload: { fail: true, durationMs: 10 }, maxAttempts: 1 } }))
+      .data.createJob.id;
     await finished(server, id);
     const job = (await server.gql('query($id: ID!) { job(id: $id) { status lastError } }', { id })).data.job;
     expect(job.status).toBe('FAILED');
-    const mine = (await server.gql('{ receivedWebhooks { jobId valid body } }')).data.receivedWebhooks.find((r: { jobId: string }) => r.jobId === id);
+    const mine = (await server.gql('{ receivedWebhooks { jobId valid body } }')).data.receivedWebhooks.find(
+      (r: { jobId: string }) => r.jobId === id,
+    );
     expect(mine.valid).toBe(true);
     expect(mine.body).toMatchObject({ type: 'job.failed', status: 'FAILED', attempts: 1, lastError: job.lastError });
   });
@@ -71,7 +95,9 @@ describe.each(testDatabases())('webhooks with the engine on $name', (db) => {
     expect(outbound).not.toContain(Number(withUrl));
     const hit = receiver.on('/per-job').find((h) => JSON.parse(h.body).jobId === Number(withUrl))!;
     expect(verifySignature(JSON.parse(hit.body), hit.headers['x-signature'] as string, routed.config.WEBHOOK_SECRET)).toBe(true);
-    expect(new Webhook(routed.config.WEBHOOK_SECRET, { format: 'raw' }).verify(hit.body, hit.headers as Record<string, string>)).toEqual(JSON.parse(hit.body));
+    expect(new Webhook(routed.config.WEBHOOK_SECRET, { format: 'raw' }).verify(hit.body, hit.headers as Record<string, string>)).toEqual(
+      JSON.parse(hit.body),
+    );
   });
 
   it('announces each attempt on webhookLogAdded', async () => {
@@ -89,16 +115,23 @@ describe.each(testDatabases())('webhooks with the engine on $name', (db) => {
   });
 
   it('http.request is SSRF-guarded the same way', async () => {
-    const refused = await server.gql(CREATE, { in: { taskName: 'http.request', payload: { url: 'http://169.254.169.254/latest/meta-data/' } } });
+    const refused = await server.gql(CREATE, {
+      in: { taskName: 'http.request', payload: { url: 'http://169.254.169.254/latest/meta-data/' } },
+    });
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.payload.url' });
     expect(refused.errors?.[0].message).toMatch(/metadata/);
     const local = await server.gql(CREATE, { in: { taskName: 'http.request', payload: { url: `${receiver.url}/api` } } });
     expect(local.errors?.[0].message).toMatch(/loopback/);
-    const allowed = (await routed.gql(CREATE, { in: { taskName: 'http.request', payload: { url: `${receiver.url}/api` } } })).data.createJob.id;
-    const job = await eventually(async () => {
-      const j = (await routed.gql('query($id: ID!) { job(id: $id) { status result } }', { id: allowed })).data.job;
-      return j.status === 'COMPLETED' ? j : undefined;
-    }, 20_000, 'the allowed http.request');
+    const allowed = (await routed.gql(CREATE, { in: { taskName: 'http.request', payload: { url: `${receiver.url}/api` } } })).data.createJob
+      .id;
+    const job = await eventually(
+      async () => {
+        const j = (await routed.gql('query($id: ID!) { job(id: $id) { status result } }', { id: allowed })).data.job;
+        return j.status === 'COMPLETED' ? j : undefined;
+      },
+      20_000,
+      'the allowed http.request',
+    );
     expect(job.result).toMatchObject({ status: 200, body: { pong: true } });
   });
 });

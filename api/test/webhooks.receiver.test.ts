@@ -5,7 +5,17 @@ import { seedSignature, signedHeaders } from '../src/webhooks/signatures.js';
 import { sqlite, startServer, type TestServer } from './support/server.js';
 
 const SECRET = 'receiver-test-secret';
-const body = JSON.stringify({ type: 'job.completed', jobId: 7, taskName: 'noop', priority: 'LOW', status: 'COMPLETED', payload: { a: 'ü' }, completedAt: new Date().toISOString(), runDurationMs: 3, attempts: 1 });
+const body = JSON.stringify({
+  type: 'job.completed',
+  jobId: 7,
+  taskName: 'noop',
+  priority: 'LOW',
+  status: 'COMPLETED',
+  payload: { a: 'ü' },
+  completedAt: new Date().toISOString(),
+  runDurationMs: 3,
+  attempts: 1,
+});
 
 async function post(server: TestServer, payload: string | Buffer, headers: Record<string, string | undefined>) {
   const clean = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
@@ -31,12 +41,32 @@ describe('POST /api/webhook-test', () => {
   });
 
   it.each([
-    ['a flipped body byte', () => ({ payload: body.replace('"noop"', '"noOp"'), headers: signedHeaders(SECRET, 'm', body) }), /X-Signature does not match/],
+    [
+      'a flipped body byte',
+      () => ({ payload: body.replace('"noop"', '"noOp"'), headers: signedHeaders(SECRET, 'm', body) }),
+      /X-Signature does not match/,
+    ],
     ['a wrong secret', () => ({ payload: body, headers: signedHeaders('not-the-secret', 'm', body) }), /X-Signature does not match/],
-    ['a missing X-Signature', () => ({ payload: body, headers: { ...signedHeaders(SECRET, 'm', body), 'x-signature': undefined } }), /missing X-Signature header/],
-    ['a missing webhook-signature', () => ({ payload: body, headers: { ...signedHeaders(SECRET, 'm', body), 'webhook-signature': undefined } }), /missing webhook-signature header/],
-    ['a timestamp 6 minutes old', () => ({ payload: body, headers: signedHeaders(SECRET, 'm', body, new Date(Date.now() - 6 * 60_000)) }), /webhook-timestamp is 36\d s old/],
-    ['a Standard Webhooks signature of another message', () => ({ payload: body, headers: { ...signedHeaders(SECRET, 'm', body), 'webhook-id': 'other' } }), /webhook-signature does not match/],
+    [
+      'a missing X-Signature',
+      () => ({ payload: body, headers: { ...signedHeaders(SECRET, 'm', body), 'x-signature': undefined } }),
+      /missing X-Signature header/,
+    ],
+    [
+      'a missing webhook-signature',
+      () => ({ payload: body, headers: { ...signedHeaders(SECRET, 'm', body), 'webhook-signature': undefined } }),
+      /missing webhook-signature header/,
+    ],
+    [
+      'a timestamp 6 minutes old',
+      () => ({ payload: body, headers: signedHeaders(SECRET, 'm', body, new Date(Date.now() - 6 * 60_000)) }),
+      /webhook-timestamp is 36\d s old/,
+    ],
+    [
+      'a Standard Webhooks signature of another message',
+      () => ({ payload: body, headers: { ...signedHeaders(SECRET, 'm', body), 'webhook-id': 'other' } }),
+      /webhook-signature does not match/,
+    ],
   ])('answers 401 with a reason to %s', async (_name, make, reason) => {
     const { payload, headers } = make();
     const res = await post(server, payload, headers as Record<string, string | undefined>);
@@ -53,13 +83,27 @@ describe('POST /api/webhook-test', () => {
   });
 
   it('lists what it received, newest first, with the verdicts', async () => {
-    const res = await server.gql('{ receivedWebhooks(limit: 3) { id receivedAt valid reason standardWebhooks webhookId type jobId body bodyBytes } }');
+    const res = await server.gql(
+      '{ receivedWebhooks(limit: 3) { id receivedAt valid reason standardWebhooks webhookId type jobId body bodyBytes } }',
+    );
     expect(res.errors).toBeUndefined();
     const [newest, previous] = res.data.receivedWebhooks;
-    expect(newest).toMatchObject({ valid: false, reason: expect.stringMatching(/X-Signature does not match/), type: 'job.completed', jobId: '7' });
-    expect(previous).toMatchObject({ valid: false, reason: expect.stringMatching(/webhook-signature does not match/), webhookId: 'other', standardWebhooks: true });
+    expect(newest).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/X-Signature does not match/),
+      type: 'job.completed',
+      jobId: '7',
+    });
+    expect(previous).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/webhook-signature does not match/),
+      webhookId: 'other',
+      standardWebhooks: true,
+    });
     expect(Number(newest.id)).toBeGreaterThan(Number(previous.id));
-    const valid = (await server.gql('{ receivedWebhooks { valid webhookId body bodyBytes } }')).data.receivedWebhooks.find((r: { webhookId: string }) => r.webhookId === 'msg_valid');
+    const valid = (await server.gql('{ receivedWebhooks { valid webhookId body bodyBytes } }')).data.receivedWebhooks.find(
+      (r: { webhookId: string }) => r.webhookId === 'msg_valid',
+    );
     expect(valid).toEqual({ valid: true, webhookId: 'msg_valid', body: JSON.parse(body), bodyBytes: Buffer.byteLength(body) });
   });
 
@@ -96,6 +140,13 @@ describe('POST /api/webhook-test with a whsec_ secret', () => {
       'webhook-signature': new Webhook(secret).sign(id, at, body),
     };
     expect(await post(server, body, headers)).toEqual({ status: 200, json: { ok: true } });
-    expect((await post(server, body, { ...headers, 'webhook-signature': new Webhook(`whsec_${randomBytes(32).toString('base64')}`).sign(id, at, body) })).status).toBe(401);
+    expect(
+      (
+        await post(server, body, {
+          ...headers,
+          'webhook-signature': new Webhook(`whsec_${randomBytes(32).toString('base64')}`).sign(id, at, body),
+        })
+      ).status,
+    ).toBe(401);
   });
 });

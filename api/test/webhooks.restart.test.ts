@@ -80,7 +80,11 @@ describe.each(testDatabases().filter((d) => d.name !== 'mysql'))('webhook delive
     expect(receiver.hits[1].headers['webhook-id']).toBe(receiver.hits[0].headers['webhook-id']);
     expect(receiver.hits[1].body).toBe(receiver.hits[0].body);
     await eventually(async () => (await logCount(orm!, jobId)) === 2, 10_000, 'attempt 2 to be logged');
-    const after = await query<{ attempt: number; response_status: number }>(orm!.em.fork() as Em, 'select attempt, response_status from webhook_logs where job_id = ? order by attempt', [jobId]);
+    const after = await query<{ attempt: number; response_status: number }>(
+      orm!.em.fork() as Em,
+      'select attempt, response_status from webhook_logs where job_id = ? order by attempt',
+      [jobId],
+    );
     expect(after.map((l) => [Number(l.attempt), Number(l.response_status)])).toEqual([
       [1, 500],
       [2, 200],
@@ -100,7 +104,11 @@ describe.each(testDatabases().filter((d) => d.name !== 'mysql'))('webhook delive
     await eventually(() => receiver.hits.length === 2, 20_000, 'the attempt to be sent again');
     expect(receiver.hits[1].headers['webhook-id']).toBe(receiver.hits[0].headers['webhook-id']);
     await eventually(async () => (await deliveriesOf({ orm } as TestServer, jobId))[0].status === 'DELIVERED', 10_000, 'delivered');
-    const logs = await query<{ attempt: number; response_status: number }>(orm!.em.fork() as Em, 'select attempt, response_status from webhook_logs where job_id = ?', [jobId]);
+    const logs = await query<{ attempt: number; response_status: number }>(
+      orm!.em.fork() as Em,
+      'select attempt, response_status from webhook_logs where job_id = ?',
+      [jobId],
+    );
     expect(logs.map((l) => [Number(l.attempt), Number(l.response_status)])).toEqual([[1, 200]]);
   }, 90_000);
 

@@ -57,16 +57,22 @@ describe('SSRF guard on per-job webhookUrl', () => {
   it('createJobs names the index of the refused input; nothing is created', async () => {
     const before = (await open.gql('{ jobStats { total } }')).data.jobStats.total;
     const res = await open.gql('mutation($ins: [CreateJobInput!]!) { createJobs(inputs: $ins) { id } }', {
-      ins: [{ taskName: 'fine', runAt: later, webhookUrl: 'https://93.184.216.34/hook' }, { taskName: 'bad', runAt: later, webhookUrl: 'http://10.1.1.1/' }],
+      ins: [
+        { taskName: 'fine', runAt: later, webhookUrl: 'https://93.184.216.34/hook' },
+        { taskName: 'bad', runAt: later, webhookUrl: 'http://10.1.1.1/' },
+      ],
     });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[1].webhookUrl' });
     expect((await open.gql('{ jobStats { total } }')).data.jobStats.total).toBe(before);
   });
 
-  it.each(['ftp://93.184.216.34/x', 'file:///etc/passwd', 'not a url', 'javascript:alert(1)'])('refuses %j: only absolute http(s) URLs', async (url) => {
-    const res = await open.gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: url } });
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.webhookUrl' });
-  });
+  it.each(['ftp://93.184.216.34/x', 'file:///etc/passwd', 'not a url', 'javascript:alert(1)'])(
+    'refuses %j: only absolute http(s) URLs',
+    async (url) => {
+      const res = await open.gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: url } });
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.webhookUrl' });
+    },
+  );
 
   it('accepts a public address', async () => {
     const res = await open.gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: 'https://93.184.216.34/hook' } });
@@ -100,11 +106,19 @@ describe('SSRF guard at connect time', () => {
   it('a stored per-job URL that points inward is refused when sending, and logged', async () => {
     // Written straight into the outbox, as if the input check had been passed (e.g. DNS changed since).
     const job = await finishJobWithDelivery(server.orm.em as Em, { url: `${receiver.url}/hook`, trusted: false });
-    const [log] = await eventually(async () => {
-      const l = await logsOf(server, job.id);
-      return l.length ? l : undefined;
-    }, 10_000, 'the refused attempt');
-    expect(log).toMatchObject({ attempt: 1, responseStatus: null, error: expect.stringMatching(/^refused to connect to 127\.0\.0\.1:\d+: 127\.0\.0\.1 is a loopback address/) });
+    const [log] = await eventually(
+      async () => {
+        const l = await logsOf(server, job.id);
+        return l.length ? l : undefined;
+      },
+      10_000,
+      'the refused attempt',
+    );
+    expect(log).toMatchObject({
+      attempt: 1,
+      responseStatus: null,
+      error: expect.stringMatching(/^refused to connect to 127\.0\.0\.1:\d+: 127\.0\.0\.1 is a loopback address/),
+    });
     expect(receiver.hits).toHaveLength(0);
   });
 
@@ -116,20 +130,28 @@ describe('SSRF guard at connect time', () => {
     }
     const port = new URL(receiver.url).port;
     const job = await finishJobWithDelivery(server.orm.em as Em, { url: `http://${name}:${port}/hook`, trusted: false });
-    const [log] = await eventually(async () => {
-      const l = await logsOf(server, job.id);
-      return l.length ? l : undefined;
-    }, 10_000, 'the refused attempt');
+    const [log] = await eventually(
+      async () => {
+        const l = await logsOf(server, job.id);
+        return l.length ? l : undefined;
+      },
+      10_000,
+      'the refused attempt',
+    );
     expect(log.error).toMatch(new RegExp(`^refused to connect to ${name} \\(127\\.0\\.0\\.1\\): a loopback address`));
     expect(receiver.hits).toHaveLength(0);
   });
 
   it("the operator's trusted target is not guarded", async () => {
     const job = await finishJobWithDelivery(server.orm.em as Em, { url: `${receiver.url}/hook`, trusted: true });
-    const [log] = await eventually(async () => {
-      const l = await logsOf(server, job.id);
-      return l.length ? l : undefined;
-    }, 10_000, 'the trusted attempt');
+    const [log] = await eventually(
+      async () => {
+        const l = await logsOf(server, job.id);
+        return l.length ? l : undefined;
+      },
+      10_000,
+      'the trusted attempt',
+    );
     expect(log).toMatchObject({ responseStatus: 200, error: null });
     expect(receiver.hits).toHaveLength(1);
   });

@@ -63,7 +63,11 @@ export class Receiver {
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -114,7 +118,11 @@ export interface DeliveryRow {
 }
 
 export async function deliveriesOf(server: TestServer, jobId: number): Promise<DeliveryRow[]> {
-  const rows = await query<DeliveryRow>(server.orm.em.fork() as Em, 'select id, status, attempts, message_id, body from webhook_deliveries where job_id = ? order by id', [jobId]);
+  const rows = await query<DeliveryRow>(
+    server.orm.em.fork() as Em,
+    'select id, status, attempts, message_id, body from webhook_deliveries where job_id = ? order by id',
+    [jobId],
+  );
   return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts), body: String(r.body) }));
 }
 

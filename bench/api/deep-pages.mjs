@@ -15,7 +15,13 @@ const base = new URL(process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
 const DB = 'jobs_bench_deep';
 const ROWS = 1_000_000;
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const conn = await mysql.createConnection({ host: base.hostname, port: Number(base.port || 3306), user: base.username || 'root', password: base.password, multipleStatements: true });
+const conn = await mysql.createConnection({
+  host: base.hostname,
+  port: Number(base.port || 3306),
+  user: base.username || 'root',
+  password: base.password,
+  multipleStatements: true,
+});
 await conn.query(`create database if not exists ${DB}`);
 await conn.query(`use ${DB}`);
 const databaseUrl = `mariadb://${base.username || 'root'}${base.password ? `:${base.password}` : ''}@${base.hostname}:${base.port || 3306}/${DB}`;
@@ -51,18 +57,52 @@ const api = spawn('npx', ['tsx', 'src/main.ts'], {
 });
 const url = `http://127.0.0.1:${port}`;
 for (let i = 0; i < 120; i++) {
-  if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
+  if (
+    await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    )
+  )
+    break;
   await new Promise((r) => setTimeout(r, 500));
 }
 
 const cases = [
-  ['jobs(limit: 20, offset: 990000)', '{ jobs(limit: 20, offset: 990000) { total jobs { id } } }', 'select id from jobs order by created_at desc, id desc limit 20 offset 990000'],
-  ['  filter status PENDING, offset 190000', '{ jobs(filter: { status: PENDING }, limit: 20, offset: 190000) { total jobs { id } } }', "select id from jobs where status = 'PENDING' order by created_at desc, id desc limit 20 offset 190000"],
-  ['  filter priority HIGH, offset 300000', '{ jobs(filter: { priority: HIGH }, limit: 20, offset: 300000) { total jobs { id } } }', 'select id from jobs where priority = 2 order by created_at desc, id desc limit 20 offset 300000'],
-  ['  filter status + priority, offset 100000', '{ jobs(filter: { status: COMPLETED, priority: HIGH }, limit: 20, offset: 100000) { total jobs { id } } }', "select id from jobs where status = 'COMPLETED' and priority = 2 order by created_at desc, id desc limit 20 offset 100000"],
-  ['  filter taskName, offset 150000', '{ jobs(filter: { taskName: "noop" }, limit: 20, offset: 150000) { total jobs { id } } }', "select id from jobs where task_name = 'noop' order by created_at desc, id desc limit 20 offset 150000"],
-  ['  sort PRIORITY_DESC, offset 990000', '{ jobs(sort: PRIORITY_DESC, limit: 20, offset: 990000) { total jobs { id } } }', 'select id from jobs order by priority desc, created_at desc, id desc limit 20 offset 990000'],
-  ['  search "user42@", first page', '{ jobs(filter: { search: "user42@" }, limit: 20) { total jobs { id } } }', "select id from jobs where (task_name like '%user42@%' or payload like '%user42@%') order by created_at desc, id desc limit 20"],
+  [
+    'jobs(limit: 20, offset: 990000)',
+    '{ jobs(limit: 20, offset: 990000) { total jobs { id } } }',
+    'select id from jobs order by created_at desc, id desc limit 20 offset 990000',
+  ],
+  [
+    '  filter status PENDING, offset 190000',
+    '{ jobs(filter: { status: PENDING }, limit: 20, offset: 190000) { total jobs { id } } }',
+    "select id from jobs where status = 'PENDING' order by created_at desc, id desc limit 20 offset 190000",
+  ],
+  [
+    '  filter priority HIGH, offset 300000',
+    '{ jobs(filter: { priority: HIGH }, limit: 20, offset: 300000) { total jobs { id } } }',
+    'select id from jobs where priority = 2 order by created_at desc, id desc limit 20 offset 300000',
+  ],
+  [
+    '  filter status + priority, offset 100000',
+    '{ jobs(filter: { status: COMPLETED, priority: HIGH }, limit: 20, offset: 100000) { total jobs { id } } }',
+    "select id from jobs where status = 'COMPLETED' and priority = 2 order by created_at desc, id desc limit 20 offset 100000",
+  ],
+  [
+    '  filter taskName, offset 150000',
+    '{ jobs(filter: { taskName: "noop" }, limit: 20, offset: 150000) { total jobs { id } } }',
+    "select id from jobs where task_name = 'noop' order by created_at desc, id desc limit 20 offset 150000",
+  ],
+  [
+    '  sort PRIORITY_DESC, offset 990000',
+    '{ jobs(sort: PRIORITY_DESC, limit: 20, offset: 990000) { total jobs { id } } }',
+    'select id from jobs order by priority desc, created_at desc, id desc limit 20 offset 990000',
+  ],
+  [
+    '  search "user42@", first page',
+    '{ jobs(filter: { search: "user42@" }, limit: 20) { total jobs { id } } }',
+    "select id from jobs where (task_name like '%user42@%' or payload like '%user42@%') order by created_at desc, id desc limit 20",
+  ],
   ['jobStats', '{ jobStats { pending running completed failed cancelled total } }', 'select status, count(*) from jobs group by status'],
 ];
 
@@ -71,7 +111,11 @@ for (const [name, query, sql] of cases) {
   const times = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
     const body = await res.json();
     if (body.errors) throw new Error(`${name}: ${JSON.stringify(body.errors)}`);
     times.push(performance.now() - t0);

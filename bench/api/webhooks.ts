@@ -91,7 +91,14 @@ async function round(orm: Orm, concurrency: number, url: string, config: ReturnT
   await loop.stop(1000);
   durations.sort((a, b) => a - b);
   const pct = (p: number) => durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))];
-  return { concurrency, deliveries: DELIVERIES, seconds: seconds.toFixed(2), perSecond: Math.round(DELIVERIES / seconds), p50Ms: pct(50), p95Ms: pct(95) };
+  return {
+    concurrency,
+    deliveries: DELIVERIES,
+    seconds: seconds.toFixed(2),
+    perSecond: Math.round(DELIVERIES / seconds),
+    p50Ms: pct(50),
+    p95Ms: pct(95),
+  };
 }
 
 const databaseUrl = process.env.DATABASE_URL ?? join(mkdtempSync(join(tmpdir(), 'bench-webhooks-')), 'jobs.sqlite');
@@ -99,7 +106,9 @@ const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
 const orm = await openOrm(config.database);
 await migrate(orm);
 const receiver = await startReceiver();
-console.log(`webhook deliveries to a local receiver — ${config.database.dialect}, ${DELIVERIES} deliveries per round, Node ${process.version}`);
+console.log(
+  `webhook deliveries to a local receiver — ${config.database.dialect}, ${DELIVERIES} deliveries per round, Node ${process.version}`,
+);
 const rows = [];
 try {
   for (const c of LEVELS) rows.push(await round(orm, c, receiver.url, config));

@@ -22,14 +22,30 @@ for (const chunk of chunks(ROWS, 1000)) {
   await run(
     orm.em.fork() as Em,
     `insert into jobs (task_name, payload, priority, status, attempts, max_attempts, progress, run_at, created_at, updated_at) values ${chunk.map(() => '(?, ?, ?, ?, ?, 3, ?, ?, ?, ?)').join(', ')}`,
-    chunk.flatMap((i) => [`task-${i % 7}`, JSON.stringify({ i }), i % 3, STATUSES[i % STATUSES.length], i % 4, (i % 5) / 4, at(i), at(i), at(i + 1)]),
+    chunk.flatMap((i) => [
+      `task-${i % 7}`,
+      JSON.stringify({ i }),
+      i % 3,
+      STATUSES[i % STATUSES.length],
+      i % 4,
+      (i % 5) / 4,
+      at(i),
+      at(i),
+      at(i + 1),
+    ]),
   );
 }
 await orm.close(true);
 
 const app = await bootstrap(
   loadConfig({
-    DATABASE_URL: url, ROLE: 'api', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'production', AUTH_DISABLED: 'true',
+    DATABASE_URL: url,
+    ROLE: 'api',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'production',
+    AUTH_DISABLED: 'true',
     // One client sends everything: the per-IP limit (3,000/min) would answer 429 to the benchmark.
     GLOBAL_RATE_LIMIT_MAX: '100000000',
   }),

@@ -29,7 +29,10 @@ export async function until(check, timeoutMs, what, everyMs = 10) {
 
 /** Waits for a drain's n handler calls, then for the store to report all n jobs finished. */
 export async function timeDrain(counter, storeDone, timeoutMs) {
-  await Promise.race([counter.done, sleep(timeoutMs).then(() => Promise.reject(new Error(`drain: ${counter.count} handler calls after ${timeoutMs} ms`)))]);
+  await Promise.race([
+    counter.done,
+    sleep(timeoutMs).then(() => Promise.reject(new Error(`drain: ${counter.count} handler calls after ${timeoutMs} ms`))),
+  ]);
   await until(storeDone, timeoutMs, 'the store to report every job finished', 5);
   return { ms: now() - counter.first };
 }

@@ -26,7 +26,13 @@ const ratio = (a, b) => (a == null || b == null || b === 0 ? '—' : `${(a / b).
 
 export function formatTable(systems, results) {
   const header = ['', ...systems.map((s) => s.label), ...PEERS.filter(([k]) => results[k]).map(([, name]) => `ours/${name}`)];
-  const lines = [`| ${header.join(' | ')} |`, `| --- | ${header.slice(1).map(() => '---:').join(' | ')} |`];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `| --- | ${header
+      .slice(1)
+      .map(() => '---:')
+      .join(' | ')} |`,
+  ];
   for (const row of ROWS) {
     const cells = systems.map((s) => fmt(results[s.key]?.figures[row.id], row));
     if (cells.every((c) => c === '—')) continue;
@@ -43,7 +49,11 @@ export function checkTargets(results) {
   const targets = [];
   for (const c of [1, 10, 50]) {
     const ours = f('ours-mariadb', `drain.${c}`);
-    for (const [peer, name, k] of [['graphile', 'graphile-worker', 1], ['pgboss', 'pg-boss', 1], ['bullmq', 'BullMQ', 0.5]]) {
+    for (const [peer, name, k] of [
+      ['graphile', 'graphile-worker', 1],
+      ['pgboss', 'pg-boss', 1],
+      ['bullmq', 'BullMQ', 0.5],
+    ]) {
       const theirs = f(peer, `drain.${c}`);
       targets.push({
         id: `drain.${c}.${peer}`,
@@ -54,11 +64,23 @@ export function checkTargets(results) {
   }
   const createJobs = f('ours-graphql', 'enqueue.1000');
   const insert = f('raw', 'enqueue.1000');
-  targets.push({ id: 'createJobs', ok: at(createJobs, insert, 0.5), text: `createJobs of 1,000 ${fmt(createJobs, {})}/s ≥ 0.5 × bare multi-row INSERT ${fmt(insert, {})}/s (${ratio(createJobs, insert)})` });
+  targets.push({
+    id: 'createJobs',
+    ok: at(createJobs, insert, 0.5),
+    text: `createJobs of 1,000 ${fmt(createJobs, {})}/s ≥ 0.5 × bare multi-row INSERT ${fmt(insert, {})}/s (${ratio(createJobs, insert)})`,
+  });
   const ours = f('ours-graphql', 'http');
   const bare = f('raw', 'http');
-  targets.push({ id: 'http', ok: at(ours, bare, 0.3), text: `jobs(limit: 20) ${fmt(ours, {})} req/s ≥ 0.3 × bare Fastify route ${fmt(bare, {})} req/s (${ratio(ours, bare)})` });
+  targets.push({
+    id: 'http',
+    ok: at(ours, bare, 0.3),
+    text: `jobs(limit: 20) ${fmt(ours, {})} req/s ≥ 0.3 × bare Fastify route ${fmt(bare, {})} req/s (${ratio(ours, bare)})`,
+  });
   const p99 = f('ours-mariadb', 'latency.p99');
-  targets.push({ id: 'latency', ok: p99 === null ? null : p99 < 50, text: `enqueue→start p99 at 100 jobs/s on MariaDB ${p99 === null ? '—' : p99.toFixed(1)} ms < 50 ms` });
+  targets.push({
+    id: 'latency',
+    ok: p99 === null ? null : p99 < 50,
+    text: `enqueue→start p99 at 100 jobs/s on MariaDB ${p99 === null ? '—' : p99.toFixed(1)} ms < 50 ms`,
+  });
   return targets;
 }

@@ -15,7 +15,10 @@ export async function open({ redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://
   const queue = new Queue(QUEUE, { connection });
   await queue.waitUntilReady();
   const client = new Redis(connection);
-  const persistence = { appendonly: (await client.config('GET', 'appendonly'))[1], save: (await client.config('GET', 'save'))[1] || '(none)' };
+  const persistence = {
+    appendonly: (await client.config('GET', 'appendonly'))[1],
+    save: (await client.config('GET', 'save'))[1] || '(none)',
+  };
   const reset = () => queue.obliterate({ force: true });
   const addMany = async (ids) => {
     for (const chunk of chunks(ids, 1000)) await queue.addBulk(chunk.map((i) => ({ name: 'noop', data: { i } })));

@@ -28,7 +28,14 @@ export async function open({ timeoutMs }) {
       noHandleSignals: true,
       logger: silent,
       taskList: { noop: handler },
-      preset: { worker: { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0, failJobBatchDelay: 0, maxPoolSize: Math.max(10, concurrency + 2) } },
+      preset: {
+        worker: {
+          localQueue: { size: concurrency + 1 },
+          completeJobBatchDelay: 0,
+          failJobBatchDelay: 0,
+          maxPoolSize: Math.max(10, concurrency + 2),
+        },
+      },
     });
 
   return {

@@ -21,10 +21,20 @@ export async function open({ timeoutMs }) {
   await boss.createQueue(QUEUE, { notify: true });
   const pool = new pg.Pool({ connectionString, max: 2 });
   const reset = () => boss.deleteAllJobs(QUEUE);
-  const completed = async () => Number((await pool.query(`select count(*) as n from pgboss.job where name = $1 and state = 'completed'`, [QUEUE])).rows[0].n);
+  const completed = async () =>
+    Number((await pool.query(`select count(*) as n from pgboss.job where name = $1 and state = 'completed'`, [QUEUE])).rows[0].n);
   const work = (handle, concurrency) => {
-    const runAll = concurrency === 1 ? async (jobs) => { for (const j of jobs) await handle(j); } : (jobs) => Promise.all(jobs.map(handle));
-    return boss.work(QUEUE, { batchSize: concurrency === 1 ? 10 : concurrency, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 }, runAll);
+    const runAll =
+      concurrency === 1
+        ? async (jobs) => {
+            for (const j of jobs) await handle(j);
+          }
+        : (jobs) => Promise.all(jobs.map(handle));
+    return boss.work(
+      QUEUE,
+      { batchSize: concurrency === 1 ? 10 : concurrency, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 },
+      runAll,
+    );
   };
 
   return {
@@ -34,12 +44,21 @@ export async function open({ timeoutMs }) {
       await reset();
       const t = performance.now();
       if (batch === 1) for (let i = 0; i < n; i++) await boss.send(QUEUE, { i });
-      else for (const chunk of chunks(n, batch)) await boss.insert(QUEUE, chunk.map((i) => ({ data: { i } })));
+      else
+        for (const chunk of chunks(n, batch))
+          await boss.insert(
+            QUEUE,
+            chunk.map((i) => ({ data: { i } })),
+          );
       return { ms: performance.now() - t };
     },
     async drain({ n, concurrency }) {
       await reset();
-      for (const chunk of chunks(n, 1000)) await boss.insert(QUEUE, chunk.map((i) => ({ data: { i } })));
+      for (const chunk of chunks(n, 1000))
+        await boss.insert(
+          QUEUE,
+          chunk.map((i) => ({ data: { i } })),
+        );
       const counter = handlerCounter(n);
       await work(async () => counter.hit(), concurrency);
       try {

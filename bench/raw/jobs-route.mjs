@@ -14,7 +14,9 @@ const app = Fastify({ logger: false });
 
 app.post('/graphql', async () => {
   const [[rows], [[{ total }]]] = await Promise.all([
-    pool.query('select id, task_name, status, priority, attempts, progress, run_at, created_at, updated_at from jobs order by created_at desc, id desc limit 20'),
+    pool.query(
+      'select id, task_name, status, priority, attempts, progress, run_at, created_at, updated_at from jobs order by created_at desc, id desc limit 20',
+    ),
     pool.query('select count(*) as total from jobs'),
   ]);
   return {
@@ -39,4 +41,9 @@ app.post('/graphql', async () => {
 
 await app.listen({ port: 0, host: '127.0.0.1' });
 console.log(`URL http://127.0.0.1:${app.server.address().port}/graphql`);
-process.on('SIGTERM', () => app.close().then(() => pool.end()).then(() => process.exit(0)));
+process.on('SIGTERM', () =>
+  app
+    .close()
+    .then(() => pool.end())
+    .then(() => process.exit(0)),
+);

@@ -24,7 +24,10 @@ export async function open({ timeoutMs }: { timeoutMs: number }) {
   const reset = () => pool.query('truncate table jobs');
   const insertRows = async (conn: mysql.Pool | mysql.PoolConnection, ids: number[]) => {
     const now = dbNow();
-    await conn.query(`insert into jobs ${COLUMNS} values ${ids.map(() => ROW).join(', ')}`, ids.flatMap((i) => ['bench.noop', JSON.stringify({ i }), now, now, now]));
+    await conn.query(
+      `insert into jobs ${COLUMNS} values ${ids.map(() => ROW).join(', ')}`,
+      ids.flatMap((i) => ['bench.noop', JSON.stringify({ i }), now, now, now]),
+    );
   };
   const retryDeadlock = async <T>(fn: () => Promise<T>): Promise<T> => {
     for (;;) {
@@ -68,7 +71,11 @@ export async function open({ timeoutMs }: { timeoutMs: number }) {
                   [dbNow(), perClaim],
                 );
                 const picked = (rows as { id: number }[]).map((r) => r.id);
-                if (picked.length) await conn.query(`update jobs set status = 'RUNNING', attempts = attempts + 1, started_at = ? where id in (?)`, [dbNow(), picked]);
+                if (picked.length)
+                  await conn.query(`update jobs set status = 'RUNNING', attempts = attempts + 1, started_at = ? where id in (?)`, [
+                    dbNow(),
+                    picked,
+                  ]);
                 await conn.commit();
                 return picked;
               } catch (error) {
@@ -92,7 +99,8 @@ export async function open({ timeoutMs }: { timeoutMs: number }) {
       try {
         return await timeDrain(
           counter,
-          async () => Number(((await pool.query(`select count(*) as n from jobs where status = 'COMPLETED'`))[0] as { n: number }[])[0].n) === n,
+          async () =>
+            Number(((await pool.query(`select count(*) as n from jobs where status = 'COMPLETED'`))[0] as { n: number }[])[0].n) === n,
           timeoutMs,
         );
       } finally {

@@ -25,14 +25,35 @@ const url = `http://127.0.0.1:${port}`;
 const server = spawn('npx', ['tsx', 'src/main.ts'], {
   cwd: apiDir,
   // The runJob rate limit protects production; the bench calls runJob hundreds of times on purpose.
-  env: { ...process.env, ROLE: 'api', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '1000000', GLOBAL_RATE_LIMIT_MAX: '1000000', DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'bench-rt-')), 'jobs.sqlite') },
+  env: {
+    ...process.env,
+    ROLE: 'api',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '1000000',
+    GLOBAL_RATE_LIMIT_MAX: '1000000',
+    DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'bench-rt-')), 'jobs.sqlite'),
+  },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 process.on('exit', () => server.kill('SIGTERM'));
-for (let i = 0; i < 240 && !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false)); i++) await sleep(250);
+for (
+  let i = 0;
+  i < 240 &&
+  !(await fetch(`${url}/readyz`).then(
+    (r) => r.ok,
+    () => false,
+  ));
+  i++
+)
+  await sleep(250);
 
 const gql = async (query, variables) => {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = await res.json();
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -64,7 +85,8 @@ for (const subscribers of FANOUTS) {
   }
   await sleep(1000 + subscribers * 3); // let every subscription register
   const started = Date.now();
-  for (let i = 0; i < UPDATES; i++) await gql(`mutation($id: ID!) { ${i % 2 ? 'runJob' : 'cancelJob'}(id: $id) { id } }`, { id: createJob.id });
+  for (let i = 0; i < UPDATES; i++)
+    await gql(`mutation($id: ID!) { ${i % 2 ? 'runJob' : 'cancelJob'}(id: $id) { id } }`, { id: createJob.id });
   const expected = UPDATES * subscribers;
   for (let i = 0; i < 600 && delivered < expected; i++) await sleep(50);
   latencies.sort((a, b) => a - b);
@@ -81,8 +103,13 @@ for (const subscribers of FANOUTS) {
   await Promise.all(clients.map((c) => c.dispose()));
 }
 
-console.log('\n| subscribers | updates | delivered / expected | p50 ms | p99 ms | messages/s |\n| ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const r of results) console.log(`| ${r.subscribers} | ${r.updates} | ${r.delivered} / ${r.expected} | ${r.p50Ms} | ${r.p99Ms} | ${r.messagesPerSecond.toLocaleString('en')} |`);
+console.log(
+  '\n| subscribers | updates | delivered / expected | p50 ms | p99 ms | messages/s |\n| ---: | ---: | ---: | ---: | ---: | ---: |',
+);
+for (const r of results)
+  console.log(
+    `| ${r.subscribers} | ${r.updates} | ${r.delivered} / ${r.expected} | ${r.p50Ms} | ${r.p99Ms} | ${r.messagesPerSecond.toLocaleString('en')} |`,
+  );
 server.kill('SIGTERM');
 process.exit(results.every((r) => r.delivered === r.expected) ? 0 : 1);
 

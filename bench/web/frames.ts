@@ -59,7 +59,11 @@ export async function measureFrames(
   await page.routeWebSocket(/\/graphql$/, (ws) => {
     const server = ws.connectToServer();
     ws.onMessage((message) => {
-      const parsed = JSON.parse(String(message)) as { id?: string; type: string; payload?: { query?: string; variables?: Record<string, unknown> } };
+      const parsed = JSON.parse(String(message)) as {
+        id?: string;
+        type: string;
+        payload?: { query?: string; variables?: Record<string, unknown> };
+      };
       // The dashboard's all-jobs jobUpdated subscription (no id variable).
       if (parsed.type === 'subscribe' && /subscription JobUpdated\b/.test(parsed.payload?.query ?? '') && !parsed.payload?.variables?.id) {
         subscriptionId = parsed.id;
@@ -71,14 +75,19 @@ export async function measureFrames(
 
   await page.goto(`/?limit=${rows}`);
   await page.locator('[data-connection="live"]').waitFor();
-  await page.locator('tbody tr[data-job-id]').nth(rows - 1).waitFor();
+  await page
+    .locator('tbody tr[data-job-id]')
+    .nth(rows - 1)
+    .waitFor();
   while (!subscriptionId) await new Promise((r) => setTimeout(r, 20));
 
   // Main-thread time split by kind over the run (Chrome DevTools Protocol Performance domain).
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   const metrics = async () =>
-    Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
+    Object.fromEntries(
+      ((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]),
+    );
   const before = await metrics();
   // A string, not a function: tsx would wrap named functions in a `__name` helper the page lacks.
   await page.evaluate(FRAME_RECORDER);
@@ -93,7 +102,14 @@ export async function measureFrames(
     const id = String(job.id);
     const next = Math.min(0.99, (progress.get(id) ?? 0) + 0.01 + Math.random() * 0.05);
     progress.set(id, next);
-    const update = { ...job, status: 'RUNNING', progress: next, attempts: 1, updatedAt: new Date().toISOString(), startedAt: new Date(started).toISOString() };
+    const update = {
+      ...job,
+      status: 'RUNNING',
+      progress: next,
+      attempts: 1,
+      updatedAt: new Date().toISOString(),
+      startedAt: new Date(started).toISOString(),
+    };
     sendToPage!(JSON.stringify({ id: subscriptionId, type: 'next', payload: { data: { jobUpdated: update } } }));
     sent++;
     // Keep the schedule honest: the next update is due at started + sent × interval.
@@ -107,7 +123,11 @@ export async function measureFrames(
   const result = await page.evaluate(() => {
     const w = window as unknown as { bench: { gaps: number[]; loaf: number; running: boolean } };
     w.bench.running = false;
-    return { gaps: w.bench.gaps.slice(1), loaf: w.bench.loaf, running: document.querySelectorAll('tbody tr[data-status="RUNNING"]').length };
+    return {
+      gaps: w.bench.gaps.slice(1),
+      loaf: w.bench.loaf,
+      running: document.querySelectorAll('tbody tr[data-status="RUNNING"]').length,
+    };
   });
   await context.close();
 

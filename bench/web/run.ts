@@ -26,7 +26,12 @@ ensureBuild();
 const app = await startApp();
 const browser = await launchBrowser();
 try {
-  for (let i = 0; i < ROWS; i++) await createParkedJob(app, { taskName: `bench-task-${i % 7}`, priority: (['LOW', 'MEDIUM', 'HIGH'] as const)[i % 3], payload: { n: i } });
+  for (let i = 0; i < ROWS; i++)
+    await createParkedJob(app, {
+      taskName: `bench-task-${i % 7}`,
+      priority: (['LOW', 'MEDIUM', 'HIGH'] as const)[i % 3],
+      payload: { n: i },
+    });
 
   // 1. First load of `/`, cold cache.
   const { page, context } = await openPage(browser, { baseURL: app.url });
@@ -53,15 +58,29 @@ try {
 
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   console.log('\nDashboard: first load of / (cold cache)');
-  console.log(`  JS files: ${load.scripts}, transferred (as negotiated, incl. headers): ${kb(load.transferredBytes)}, gzip size of those files: ${kb(load.gzipBytes)} (target < 150 KB)`);
+  console.log(
+    `  JS files: ${load.scripts}, transferred (as negotiated, incl. headers): ${kb(load.transferredBytes)}, gzip size of those files: ${kb(load.gzipBytes)} (target < 150 KB)`,
+  );
   console.log(`  GraphiQL on first load: ${load.graphiqlLoaded ? 'yes' : 'no (lazy-loaded on /playground)'}`);
-  console.log(`\nJob table, ${ROWS} rows, ${frames.updatesSent} updates in ${(frames.durationMs / 1000).toFixed(1)} s (${frames.updatesPerSecond.toFixed(1)}/s applied)`);
-  console.log(`  frames: ${frames.frames}, mean ${frames.meanMs.toFixed(1)} ms, p95 ${frames.p95Ms.toFixed(1)} ms, p99 ${frames.p99Ms.toFixed(1)} ms, max ${frames.maxMs.toFixed(1)} ms`);
-  console.log(`  frames over 50 ms: ${frames.over50ms}; long animation frames (>50 ms, Chromium LoAF): ${frames.longAnimationFrames} (target 0)`);
+  console.log(
+    `\nJob table, ${ROWS} rows, ${frames.updatesSent} updates in ${(frames.durationMs / 1000).toFixed(1)} s (${frames.updatesPerSecond.toFixed(1)}/s applied)`,
+  );
+  console.log(
+    `  frames: ${frames.frames}, mean ${frames.meanMs.toFixed(1)} ms, p95 ${frames.p95Ms.toFixed(1)} ms, p99 ${frames.p99Ms.toFixed(1)} ms, max ${frames.maxMs.toFixed(1)} ms`,
+  );
+  console.log(
+    `  frames over 50 ms: ${frames.over50ms}; long animation frames (>50 ms, Chromium LoAF): ${frames.longAnimationFrames} (target 0)`,
+  );
   console.log(`  rows that changed on screen: ${frames.rowsChanged} of ${ROWS}`);
   const busy = frames.mainThreadMsPerSecond;
-  console.log(`  main thread busy per second: ${busy.task.toFixed(0)} ms (script ${busy.script.toFixed(0)}, style ${busy.style.toFixed(0)}, layout ${busy.layout.toFixed(0)})`);
-  console.log(`  machine load average at the end: ${loadavg().map((n) => n.toFixed(1)).join(', ')} on ${cpus().length} cores`);
+  console.log(
+    `  main thread busy per second: ${busy.task.toFixed(0)} ms (script ${busy.script.toFixed(0)}, style ${busy.style.toFixed(0)}, layout ${busy.layout.toFixed(0)})`,
+  );
+  console.log(
+    `  machine load average at the end: ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(', ')} on ${cpus().length} cores`,
+  );
 
   const out = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(out, { recursive: true });

@@ -44,7 +44,11 @@ try {
     payload: { format: 'PDF', month: '2026-10', durationMs: 1800, recipients: ['finance@example.com', 'ops@example.com'] },
   });
   await app.gql(`mutation { runJob(id: "${detail.id}") { id } }`);
-  const long = await createParkedJob(app, { taskName: 'sync-crm', priority: 'MEDIUM', payload: { account: 'acct_512', full: true, durationMs: 300_000 } });
+  const long = await createParkedJob(app, {
+    taskName: 'sync-crm',
+    priority: 'MEDIUM',
+    payload: { account: 'acct_512', full: true, durationMs: 300_000 },
+  });
   await app.gql(`mutation { runJob(id: "${long.id}") { id } }`);
 
   // Wait for the detail job's webhook to be delivered and the burst to drain.

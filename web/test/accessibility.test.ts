@@ -53,7 +53,10 @@ describe('layout, accessibility and theme', () => {
 
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`has no serious or critical axe violations on /, /jobs/new and /jobs/[id] (${colorScheme})`, async () => {
-      for (const viewport of [{ width: 1280, height: 900 }, { width: 360, height: 740 }]) {
+      for (const viewport of [
+        { width: 1280, height: 900 },
+        { width: 360, height: 740 },
+      ]) {
         const { page, context } = await openPage(browser, { baseURL: app.url, colorScheme, ...viewport });
         for (const path of ['/', '/jobs/new', detailPath]) {
           await settle(page, path);

@@ -27,7 +27,10 @@ describe('when the WebSocket drops', () => {
     });
 
     await page.goto('/');
-    const indicator = page.getByRole('status').filter({ has: page.locator('[data-connection]') }).or(page.locator('[data-connection]'));
+    const indicator = page
+      .getByRole('status')
+      .filter({ has: page.locator('[data-connection]') })
+      .or(page.locator('[data-connection]'));
     await page.locator('[data-connection="live"]').waitFor();
     expect(await indicator.first().textContent()).toContain('Live');
 

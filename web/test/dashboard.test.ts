@@ -19,7 +19,8 @@ describe('the dashboard', () => {
       ids.high.push(job.id);
       ids.emails.push(job.id);
     }
-    for (let i = 0; i < 22; i++) ids.all.push((await createParkedJob(app, { taskName: 'resize-image', payload: { image: `photo-${i}.png` } })).id);
+    for (let i = 0; i < 22; i++)
+      ids.all.push((await createParkedJob(app, { taskName: 'resize-image', payload: { image: `photo-${i}.png` } })).id);
     await app.gql(`mutation { cancelJob(id: "${ids.all[0]}") { id } }`);
   });
   afterAll(async () => {

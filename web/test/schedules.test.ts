@@ -15,7 +15,8 @@ describe('the schedules page', () => {
     await app?.stop();
   });
 
-  const stored = async () => (await app.gql('{ schedules { id name cron timezone enabled nextRunAt } }')).data.schedules as Record<string, any>[];
+  const stored = async () =>
+    (await app.gql('{ schedules { id name cron timezone enabled nextRunAt } }')).data.schedules as Record<string, any>[];
 
   it('creates (with server errors on their fields), disables, triggers, edits and deletes a schedule', async () => {
     const { page, errors } = await openPage(browser, { baseURL: app.url });

@@ -4,9 +4,15 @@ import { JobStatus, Priority } from '../jobs/job.enums.js';
 import { WebhookLog } from '../webhooks/webhook-log.entity.js';
 
 const TASKS: { name: string; payload: () => Record<string, unknown> }[] = [
-  { name: 'send-email', payload: () => ({ to: pick(['ana@example.com', 'li@example.org', 'sam@example.net']), subject: 'Your weekly report', durationMs: 800 }) },
+  {
+    name: 'send-email',
+    payload: () => ({ to: pick(['ana@example.com', 'li@example.org', 'sam@example.net']), subject: 'Your weekly report', durationMs: 800 }),
+  },
   { name: 'generate-report', payload: () => ({ format: pick(['PDF', 'CSV', 'XLSX']), month: '2026-10', durationMs: 2500 }) },
-  { name: 'resize-image', payload: () => ({ src: `s3://media/uploads/${rand(1000, 9999)}.png`, width: pick([320, 640, 1280]), durationMs: 1200 }) },
+  {
+    name: 'resize-image',
+    payload: () => ({ src: `s3://media/uploads/${rand(1000, 9999)}.png`, width: pick([320, 640, 1280]), durationMs: 1200 }),
+  },
   { name: 'sync-crm', payload: () => ({ account: `acct_${rand(100, 999)}`, full: Math.random() < 0.2, durationMs: 3000 }) },
   { name: 'cleanup-temp-files', payload: () => ({ olderThanDays: pick([1, 7, 30]), durationMs: 600 }) },
   { name: 'noop', payload: () => ({}) },
@@ -25,9 +31,22 @@ function rand(min: number, max: number): number {
  * A realistic sample spread over the last two days: every status, priority and task, failed and
  * completed jobs with their webhook attempts (some retried before a 200).
  */
-export async function seed(em: Em, count = 48, webhookUrl = 'http://localhost:5000/api/webhook-test'): Promise<{ jobs: number; webhookLogs: number }> {
+export async function seed(
+  em: Em,
+  count = 48,
+  webhookUrl = 'http://localhost:5000/api/webhook-test',
+): Promise<{ jobs: number; webhookLogs: number }> {
   const now = Date.now();
-  const statuses = [JobStatus.COMPLETED, JobStatus.COMPLETED, JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.PENDING, JobStatus.PENDING, JobStatus.CANCELLED, JobStatus.RUNNING];
+  const statuses = [
+    JobStatus.COMPLETED,
+    JobStatus.COMPLETED,
+    JobStatus.COMPLETED,
+    JobStatus.FAILED,
+    JobStatus.PENDING,
+    JobStatus.PENDING,
+    JobStatus.CANCELLED,
+    JobStatus.RUNNING,
+  ];
   const jobs: Job[] = [];
   for (let i = 0; i < count; i++) {
     const task = TASKS[i % TASKS.length];

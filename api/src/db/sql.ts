@@ -26,7 +26,10 @@ export async function query<T = Record<string, unknown>>(em: Em, sql: string, pa
 }
 
 export async function run(em: Em, sql: string, params: readonly unknown[] = []): Promise<number> {
-  const res = (await em.getConnection().execute(sql, [...params], 'run', em.getTransactionContext())) as { affectedRows?: number; changes?: number };
+  const res = (await em.getConnection().execute(sql, [...params], 'run', em.getTransactionContext())) as {
+    affectedRows?: number;
+    changes?: number;
+  };
   return Number(res.affectedRows ?? res.changes ?? 0);
 }
 

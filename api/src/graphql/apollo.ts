@@ -38,13 +38,26 @@ export function formatError(log: (err: unknown) => void) {
     log(cause);
     if (isDatabaseUnavailable(cause)) {
       // An outage is not a bug: say so, and that retrying is the right move.
-      return { message: 'the database is unavailable right now: retry shortly', path: formatted.path, extensions: { code: 'DATABASE_UNAVAILABLE' } };
+      return {
+        message: 'the database is unavailable right now: retry shortly',
+        path: formatted.path,
+        extensions: { code: 'DATABASE_UNAVAILABLE' },
+      };
     }
-    return { message: 'internal error: the failure was logged on the server', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: 'internal error: the failure was logged on the server',
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   };
 }
 
-export function createApollo(schema: GraphQLSchema, config: Config, log: (err: unknown) => void, plugins: ApolloServerPlugin<Context>[] = []) {
+export function createApollo(
+  schema: GraphQLSchema,
+  config: Config,
+  log: (err: unknown) => void,
+  plugins: ApolloServerPlugin<Context>[] = [],
+) {
   return new ApolloServer<Context>({
     schema,
     csrfPrevention: true,

@@ -31,7 +31,11 @@ export function createFastify(config: Config): FastifyInstance {
   return app;
 }
 
-export function registerGraphql(app: FastifyInstance, apollo: ApolloServer<Context>, context: (req: import('fastify').FastifyRequest) => Promise<Context>) {
+export function registerGraphql(
+  app: FastifyInstance,
+  apollo: ApolloServer<Context>,
+  context: (req: import('fastify').FastifyRequest) => Promise<Context>,
+) {
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],

@@ -21,15 +21,7 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
 @Index({ name: 'jobs_lease_idx', properties: ['status', 'leaseExpiresAt'] })
 @Unique({ name: 'jobs_schedule_tick_unique', properties: ['scheduleId', 'scheduleTickAt'] })
 export class Job {
-  [OptionalProps]?:
-    | 'priority'
-    | 'status'
-    | 'attempts'
-    | 'maxAttempts'
-    | 'progress'
-    | 'createdAt'
-    | 'updatedAt'
-    | 'runAt';
+  [OptionalProps]?: 'priority' | 'status' | 'attempts' | 'maxAttempts' | 'progress' | 'createdAt' | 'updatedAt' | 'runAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'integer', autoincrement: true })

@@ -49,10 +49,7 @@ export class JobsResolver {
   }
 
   @Mutation(() => [Job], { description: 'Creates every job or none (one transaction)' })
-  async createJobs(
-    @Ctx() { services }: Context,
-    @Arg('inputs', () => [CreateJobInput]) inputs: CreateJobInput[],
-  ): Promise<Job[]> {
+  async createJobs(@Ctx() { services }: Context, @Arg('inputs', () => [CreateJobInput]) inputs: CreateJobInput[]): Promise<Job[]> {
     if (inputs.length === 0 || inputs.length > MAX_BATCH) {
       throw new BadUserInputError('inputs', `expected 1..${MAX_BATCH} jobs, got ${inputs.length}`);
     }

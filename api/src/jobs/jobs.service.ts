@@ -112,7 +112,9 @@ export class JobsService {
         status: JobStatus.PENDING,
         runAt: now,
         updatedAt: now,
-        ...(requeue ? { attempts: 0, progress: 0, lastError: null, result: null, startedAt: null, completedAt: null, runDurationMs: null } : {}),
+        ...(requeue
+          ? { attempts: 0, progress: 0, lastError: null, result: null, startedAt: null, completedAt: null, runDurationMs: null }
+          : {}),
       },
     );
     if (changed === 0) return this.run(id); // the status moved under us: apply the rules to the new one

@@ -33,7 +33,11 @@ export function whereClause(filter: JobFilter | undefined): { sql: string; param
 export async function listJobIds(em: Em, filter: JobFilter | undefined, sort: JobSort, limit: number, offset: number) {
   const where = whereClause(filter);
   const [rows, counted] = await Promise.all([
-    query<{ id: number }>(em, `select id from jobs ${where.sql} order by ${ORDER_BY[sort]} limit ? offset ?`, [...where.params, limit, offset]),
+    query<{ id: number }>(em, `select id from jobs ${where.sql} order by ${ORDER_BY[sort]} limit ? offset ?`, [
+      ...where.params,
+      limit,
+      offset,
+    ]),
     query<{ total: number }>(em, `select count(*) as total from jobs ${where.sql}`, where.params),
   ]);
   return { ids: rows.map((r) => Number(r.id)), total: Number(counted[0]?.total ?? 0) };

@@ -1,5 +1,8 @@
 /** Passes on the items of `source` that match, and ends `source` when the consumer stops. */
-export function filtered<T>(source: AsyncIterableIterator<T> & { return?(): Promise<unknown> }, match: (item: T) => boolean): AsyncIterableIterator<T> {
+export function filtered<T>(
+  source: AsyncIterableIterator<T> & { return?(): Promise<unknown> },
+  match: (item: T) => boolean,
+): AsyncIterableIterator<T> {
   const iterator: AsyncIterableIterator<T> = {
     async next() {
       for (;;) {

@@ -73,10 +73,14 @@ export class AllowList {
 
   constructor(entries: readonly string[]) {
     for (const raw of entries) {
-      const entry = raw.trim().toLowerCase().replace(/^\[|\]$/g, '');
+      const entry = raw
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '');
       if (!entry) continue;
       if (entry.includes('/')) {
-        if (!ipaddr.isValidCIDR(entry)) throw new Error(`WEBHOOK_ALLOWED_HOSTS: expected a host name, an IP or a CIDR such as 10.0.0.0/8, got "${raw}"`);
+        if (!ipaddr.isValidCIDR(entry))
+          throw new Error(`WEBHOOK_ALLOWED_HOSTS: expected a host name, an IP or a CIDR such as 10.0.0.0/8, got "${raw}"`);
         this.cidrs.push(ipaddr.parseCIDR(entry));
       } else if (isIP(entry) !== 0) {
         const ip = ipaddr.parse(entry);
@@ -115,7 +119,10 @@ export class AllowList {
 
 /** Lower case, brackets and one trailing dot removed: `Example.COM.` and `example.com` are one host. */
 export function normalizeHost(hostname: string): string {
-  return hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
 }
 
 /** Names that mean this machine without asking DNS (RFC 6761). */

@@ -35,7 +35,10 @@ export class AttemptRecorder {
     while (this.queue.length > 0) {
       const batch = this.queue[0].alone ? this.queue.splice(0, 1) : this.queue.splice(0, MAX_BATCH);
       try {
-        const logs = await recordAttempts(this.orm, batch.map((p) => p.record));
+        const logs = await recordAttempts(
+          this.orm,
+          batch.map((p) => p.record),
+        );
         batch.forEach((p, i) => p.resolve(logs[i]));
       } catch (error) {
         if (batch.length === 1) batch[0].reject(error);

@@ -115,7 +115,8 @@ export class DeliveryLoop {
         for (const delivery of claimed) this.track(this.attempt(delivery));
       }
       // A full claim may have left more due rows behind: claim again as soon as a slot is free.
-      if (claimed.length > 0 && claimed.length === free) await this.sleep(this.inFlight.size < this.options.concurrency ? 0 : this.options.pollMs);
+      if (claimed.length > 0 && claimed.length === free)
+        await this.sleep(this.inFlight.size < this.options.concurrency ? 0 : this.options.pollMs);
       else await this.sleep(Math.min(this.options.pollMs, Math.max(0, (this.knownDue[0] ?? Infinity) - Date.now())));
     }
   }
@@ -160,7 +161,10 @@ export class DeliveryLoop {
       const next = nextStep(delivery.attempts + 1, outcome, this.options.retry, at);
       const log = await this.recorder.record({ delivery, outcome, next, at });
       if (!log) {
-        this.log.warn({ deliveryId: delivery.id, jobId: delivery.jobId }, 'webhook delivery lease lost during the attempt; another sender owns it now');
+        this.log.warn(
+          { deliveryId: delivery.id, jobId: delivery.jobId },
+          'webhook delivery lease lost during the attempt; another sender owns it now',
+        );
         return;
       }
       if (next.status === 'PENDING') this.expectDue(next.nextAttemptAt.getTime());

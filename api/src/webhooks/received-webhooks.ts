@@ -2,7 +2,9 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../graphql/scalars.js';
 
 /** One request the test receiver got, valid or not, as the dashboard shows it. */
-@ObjectType({ description: 'A request received by the test receiver POST /api/webhook-test (newest first; the last 100 are kept in memory)' })
+@ObjectType({
+  description: 'A request received by the test receiver POST /api/webhook-test (newest first; the last 100 are kept in memory)',
+})
 export class ReceivedWebhook {
   @Field(() => ID)
   id!: number;

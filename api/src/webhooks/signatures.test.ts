@@ -21,7 +21,13 @@ function finishedJob(overrides: Partial<Job> = {}): Job {
     priority: Priority.HIGH,
     status: JobStatus.COMPLETED,
     // Unicode, escapes, integer-like keys, nesting, numbers that print oddly: the body must re-serialize to itself.
-    payload: { to: 'ana@example.com', subject: 'Grüße — ✓ "quoted" \\ \n', 10: 'ten', 2: 'two', nested: { a: [1, 2.5, -0, 1e21, null, true] } },
+    payload: {
+      to: 'ana@example.com',
+      subject: 'Grüße — ✓ "quoted" \\ \n',
+      10: 'ten',
+      2: 'two',
+      nested: { a: [1, 2.5, -0, 1e21, null, true] },
+    },
     completedAt: new Date('2026-01-02T03:04:05.678Z'),
     runDurationMs: 3254,
     attempts: 1,
@@ -33,13 +39,32 @@ describe('serializeWebhookBody', () => {
   it('has exactly the SPEC keys in order and re-serializes to the same bytes', () => {
     const body = serializeWebhookBody(finishedJob());
     const parsed = JSON.parse(body);
-    expect(Object.keys(parsed)).toEqual(['type', 'jobId', 'taskName', 'priority', 'status', 'payload', 'completedAt', 'runDurationMs', 'attempts']);
-    expect(parsed).toMatchObject({ type: 'job.completed', jobId: 42, priority: 'HIGH', status: 'COMPLETED', completedAt: '2026-01-02T03:04:05.678Z', runDurationMs: 3254 });
+    expect(Object.keys(parsed)).toEqual([
+      'type',
+      'jobId',
+      'taskName',
+      'priority',
+      'status',
+      'payload',
+      'completedAt',
+      'runDurationMs',
+      'attempts',
+    ]);
+    expect(parsed).toMatchObject({
+      type: 'job.completed',
+      jobId: 42,
+      priority: 'HIGH',
+      status: 'COMPLETED',
+      completedAt: '2026-01-02T03:04:05.678Z',
+      runDurationMs: 3254,
+    });
     expect(JSON.stringify(JSON.parse(body))).toBe(body);
   });
 
   it('a finally failed job says so and carries its last error', () => {
-    const body = JSON.parse(serializeWebhookBody(finishedJob({ status: JobStatus.FAILED, attempts: 3, lastError: 'boom', priority: Priority.LOW })));
+    const body = JSON.parse(
+      serializeWebhookBody(finishedJob({ status: JobStatus.FAILED, attempts: 3, lastError: 'boom', priority: Priority.LOW })),
+    );
     expect(body).toMatchObject({ type: 'job.failed', status: 'FAILED', attempts: 3, lastError: 'boom', priority: 'LOW' });
     expect(Object.keys(body).at(-1)).toBe('lastError');
   });

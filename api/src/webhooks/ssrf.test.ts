@@ -118,11 +118,13 @@ describe('assertSafeUrl', () => {
 
   it('a listed CIDR does not open other private ranges', async () => {
     expect((await refusal('http://192.168.1.1/x', ['10.0.0.0/8']))?.message).toMatch(/private/);
-    expect((await refusal('http://mixed.example/x', ['mixed.example']))).toBeNull();
+    expect(await refusal('http://mixed.example/x', ['mixed.example'])).toBeNull();
   });
 
   it('refuses a malformed WEBHOOK_ALLOWED_HOSTS entry by name', async () => {
-    await expect(assertSafeUrl('u', 'https://public.example/', ['10.0.0.0/99'])).rejects.toThrow(/WEBHOOK_ALLOWED_HOSTS: expected a host name, an IP or a CIDR/);
+    await expect(assertSafeUrl('u', 'https://public.example/', ['10.0.0.0/99'])).rejects.toThrow(
+      /WEBHOOK_ALLOWED_HOSTS: expected a host name, an IP or a CIDR/,
+    );
   });
 });
 

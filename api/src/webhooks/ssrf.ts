@@ -29,7 +29,10 @@ export const MAX_URL_LENGTH = 2048;
 /** Thrown (or passed as a fetch failure's cause) when a connection would reach a refused address. */
 export class SsrfError extends Error {
   readonly code = 'ERR_SSRF_REFUSED';
-  constructor(readonly target: string, readonly reason: string) {
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+  ) {
     super(`refused to connect to ${target}: ${reason} (WEBHOOK_ALLOWED_HOSTS can allow it)`);
     this.name = 'SsrfError';
   }
@@ -41,7 +44,8 @@ function hostOf(url: URL): string {
 
 /** What the URL's text alone says is wrong (scheme, localhost, IP literal), or null. */
 function literalProblem(url: URL, allow: AllowList): string | null {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `only http and https are allowed, got ${url.protocol.replace(/:$/, '')}`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `only http and https are allowed, got ${url.protocol.replace(/:$/, '')}`;
   const host = hostOf(url);
   if (allow.allowsHost(host)) return null;
   if (isLocalhostName(host)) return `${host} is a loopback address`;

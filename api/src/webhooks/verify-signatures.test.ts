@@ -3,7 +3,8 @@ import { signedHeaders } from './signatures.js';
 import { verifyDelivery } from './verify-signatures.js';
 
 const secret = 'dev-webhook-secret';
-const body = '{"type":"job.completed","jobId":1,"taskName":"noop","priority":"LOW","status":"COMPLETED","payload":{},"completedAt":"2026-01-01T00:00:00.000Z","runDurationMs":5,"attempts":1}';
+const body =
+  '{"type":"job.completed","jobId":1,"taskName":"noop","priority":"LOW","status":"COMPLETED","payload":{},"completedAt":"2026-01-01T00:00:00.000Z","runDurationMs":5,"attempts":1}';
 const now = Date.parse('2026-01-01T00:00:10Z');
 const headers = (at = new Date(now), s = secret) => signedHeaders(s, 'msg_1', body, at) as Record<string, string | undefined>;
 
@@ -20,15 +21,24 @@ describe('verifyDelivery', () => {
   it('refuses a body with one byte flipped', () => {
     const flipped = Buffer.from(body);
     flipped[10] ^= 0x01;
-    expect(verifyDelivery(flipped, headers(), secret, now)).toMatchObject({ ok: false, reason: expect.stringMatching(/X-Signature does not match/) });
+    expect(verifyDelivery(flipped, headers(), secret, now)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/X-Signature does not match/),
+    });
   });
 
   it('refuses a delivery signed with another secret', () => {
-    expect(verifyDelivery(Buffer.from(body), headers(new Date(now), 'wrong'), secret, now)).toMatchObject({ ok: false, reason: expect.stringMatching(/X-Signature does not match/) });
+    expect(verifyDelivery(Buffer.from(body), headers(new Date(now), 'wrong'), secret, now)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/X-Signature does not match/),
+    });
   });
 
   it('refuses a missing X-Signature, and a Standard Webhooks set with a header missing', () => {
-    expect(verifyDelivery(Buffer.from(body), { ...headers(), 'x-signature': undefined }, secret, now)).toEqual({ ok: false, reason: 'missing X-Signature header' });
+    expect(verifyDelivery(Buffer.from(body), { ...headers(), 'x-signature': undefined }, secret, now)).toEqual({
+      ok: false,
+      reason: 'missing X-Signature header',
+    });
     expect(verifyDelivery(Buffer.from(body), { ...headers(), 'webhook-timestamp': undefined }, secret, now)).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/missing webhook-timestamp header/),
@@ -36,8 +46,14 @@ describe('verifyDelivery', () => {
   });
 
   it('refuses a timestamp 6 minutes old or ahead, accepts 4 minutes', () => {
-    expect(verifyDelivery(Buffer.from(body), headers(new Date(now - 6 * 60_000)), secret, now)).toEqual({ ok: false, reason: 'webhook-timestamp is 360 s old (tolerance ±300 s)' });
-    expect(verifyDelivery(Buffer.from(body), headers(new Date(now + 6 * 60_000)), secret, now)).toMatchObject({ ok: false, reason: expect.stringMatching(/in the future/) });
+    expect(verifyDelivery(Buffer.from(body), headers(new Date(now - 6 * 60_000)), secret, now)).toEqual({
+      ok: false,
+      reason: 'webhook-timestamp is 360 s old (tolerance ±300 s)',
+    });
+    expect(verifyDelivery(Buffer.from(body), headers(new Date(now + 6 * 60_000)), secret, now)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/in the future/),
+    });
     expect(verifyDelivery(Buffer.from(body), headers(new Date(now - 4 * 60_000)), secret, now)).toMatchObject({ ok: true });
   });
 
@@ -48,6 +64,8 @@ describe('verifyDelivery', () => {
       ok: false,
       reason: expect.stringMatching(/webhook-signature does not match/),
     });
-    expect(verifyDelivery(Buffer.from(body), { ...good, 'webhook-signature': `v1,bm90LWl0 ${good['webhook-signature']}` }, secret, now)).toMatchObject({ ok: true });
+    expect(
+      verifyDelivery(Buffer.from(body), { ...good, 'webhook-signature': `v1,bm90LWl0 ${good['webhook-signature']}` }, secret, now),
+    ).toMatchObject({ ok: true });
   });
 });

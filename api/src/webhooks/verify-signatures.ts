@@ -36,10 +36,15 @@ export function verifyDelivery(rawBody: Buffer, headers: Headers, secret: string
   const timestamp = header(headers, 'webhook-timestamp');
   const signature = header(headers, 'webhook-signature');
   if (id === undefined && timestamp === undefined && signature === undefined) return { ok: true, standard: false };
-  for (const [name, value] of [['webhook-id', id], ['webhook-timestamp', timestamp], ['webhook-signature', signature]] as const) {
+  for (const [name, value] of [
+    ['webhook-id', id],
+    ['webhook-timestamp', timestamp],
+    ['webhook-signature', signature],
+  ] as const) {
     if (!value) return { ok: false, reason: `missing ${name} header (Standard Webhooks headers come as a set of three)` };
   }
-  if (!/^\d{1,12}$/.test(timestamp!)) return { ok: false, reason: `webhook-timestamp: expected unix seconds, got "${timestamp!.slice(0, 40)}"` };
+  if (!/^\d{1,12}$/.test(timestamp!))
+    return { ok: false, reason: `webhook-timestamp: expected unix seconds, got "${timestamp!.slice(0, 40)}"` };
   const skew = Math.floor(nowMs / 1000) - Number(timestamp);
   if (skew > TIMESTAMP_TOLERANCE_SECONDS) {
     return { ok: false, reason: `webhook-timestamp is ${skew} s old (tolerance ±${TIMESTAMP_TOLERANCE_SECONDS} s)` };
@@ -49,6 +54,7 @@ export function verifyDelivery(rawBody: Buffer, headers: Headers, secret: string
   }
   const expected = standardSignature(standardKey(secret), id!, Number(timestamp), body);
   const matches = signature!.split(' ').some((candidate) => sameText(candidate, expected));
-  if (!matches) return { ok: false, reason: 'webhook-signature does not match (expected v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">)' };
+  if (!matches)
+    return { ok: false, reason: 'webhook-signature does not match (expected v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">)' };
   return { ok: true, standard: true };
 }

@@ -12,13 +12,16 @@ export class WebhooksResolver {
     return services.webhooks.redeliver(parseId('jobId', jobId));
   }
 
-  @Query(() => [ReceivedWebhook], { description: 'What the test receiver POST /api/webhook-test got, newest first (this process, last 100)' })
+  @Query(() => [ReceivedWebhook], {
+    description: 'What the test receiver POST /api/webhook-test got, newest first (this process, last 100)',
+  })
   receivedWebhooks(
     @Ctx() { services }: Context,
     @Arg('limit', () => Int, { nullable: true, defaultValue: RECEIVED_KEPT, description: `1..${RECEIVED_KEPT}` }) limit: number | null,
   ): ReceivedWebhook[] {
     const n = limit ?? RECEIVED_KEPT;
-    if (!Number.isInteger(n) || n < 1 || n > RECEIVED_KEPT) throw new BadUserInputError('limit', `expected a whole number 1..${RECEIVED_KEPT}, got ${describe(n)}`);
+    if (!Number.isInteger(n) || n < 1 || n > RECEIVED_KEPT)
+      throw new BadUserInputError('limit', `expected a whole number 1..${RECEIVED_KEPT}, got ${describe(n)}`);
     return services.webhooks.receivedWebhooks(n);
   }
 }

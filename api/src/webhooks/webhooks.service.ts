@@ -70,7 +70,7 @@ export class WebhooksService {
       );
     }
     const target = this.targets.forJob(job);
-    if (!target) throw new ConflictError('no webhook target is configured: set OUTBOUND_WEBHOOK or the job\'s webhookUrl');
+    if (!target) throw new ConflictError("no webhook target is configured: set OUTBOUND_WEBHOOK or the job's webhookUrl");
     await recordDelivery(tx, job, target);
   }
 

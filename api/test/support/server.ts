@@ -25,7 +25,12 @@ export const MYSQL_SKIP_REASON = mysqlBase
 async function createMysqlDatabase(scheme: 'mariadb' | 'mysql'): Promise<string> {
   const base = new URL(mysqlBase!);
   const name = `jobs_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const conn = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username || 'root'), password: decodeURIComponent(base.password) });
+  const conn = await createConnection({
+    host: base.hostname,
+    port: Number(base.port || 3306),
+    user: decodeURIComponent(base.username || 'root'),
+    password: decodeURIComponent(base.password),
+  });
   await conn.query(`create database \`${name}\``);
   await conn.end();
   const url = `${scheme}://${base.username || 'root'}${base.password ? `:${base.password}` : ''}@${base.hostname}:${base.port || 3306}/${name}`;

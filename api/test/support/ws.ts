@@ -46,7 +46,12 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
       if (items.length >= count) return Promise.resolve(items);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`expected ${count} messages, got ${items.length}: ${JSON.stringify(items).slice(0, 500)} errors ${JSON.stringify(errors)}`)),
+          () =>
+            reject(
+              new Error(
+                `expected ${count} messages, got ${items.length}: ${JSON.stringify(items).slice(0, 500)} errors ${JSON.stringify(errors)}`,
+              ),
+            ),
           timeoutMs,
         );
         waiters.push({ count, resolve: (v) => (clearTimeout(timer), resolve(v)) });
@@ -59,9 +64,15 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
 export const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens a raw WebSocket speaking the graphql-transport-ws subprotocol; resolves its close code. */
-export function rawSocket(httpUrl: string): { socket: WebSocket; closed: Promise<{ code: number; reason: string }>; opened: Promise<void> } {
+export function rawSocket(httpUrl: string): {
+  socket: WebSocket;
+  closed: Promise<{ code: number; reason: string }>;
+  opened: Promise<void>;
+} {
   const socket = new WebSocket(`${httpUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   const opened = new Promise<void>((resolve, reject) => {
     socket.on('open', () => resolve());
     socket.on('error', reject);

@@ -7,7 +7,11 @@ import { WEB_BUILD } from './build.ts';
 
 export interface TestApp extends App {
   /** GraphQL over HTTP as "another client" would send it. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ data: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
 }
 
 /**

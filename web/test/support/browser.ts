@@ -47,7 +47,10 @@ export async function openPage(browser: Browser, options: PageOptions): Promise<
   if (process.env.DEBUG_BROWSER) {
     page.on('console', (m) => console.log(`[browser] ${m.type()}: ${m.text()}`));
     page.on('response', async (r) => {
-      if (r.status() >= 400) console.log(`[browser] ${r.status()} ${r.request().method()} ${r.url()} ${r.request().postData() ?? ''} → ${await r.text().catch(() => '')}`);
+      if (r.status() >= 400)
+        console.log(
+          `[browser] ${r.status()} ${r.request().method()} ${r.url()} ${r.request().postData() ?? ''} → ${await r.text().catch(() => '')}`,
+        );
     });
   }
   return { context, page, errors };

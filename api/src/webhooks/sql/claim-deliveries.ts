@@ -47,7 +47,9 @@ async function claimSqlite(em: Em, token: string, limit: number, leaseUntil: Dat
                     order by next_attempt_at, id limit ?)`,
     [token, t(leaseUntil), t(now), t(now), t(now), limit],
   );
-  return (await query(em, `select ${COLUMNS} from webhook_deliveries where lease_owner = ? and status = 'SENDING'`, [token])).map(toClaimed);
+  return (await query(em, `select ${COLUMNS} from webhook_deliveries where lease_owner = ? and status = 'SENDING'`, [token])).map(
+    toClaimed,
+  );
 }
 
 /**
@@ -59,32 +61,34 @@ async function claimSqlite(em: Em, token: string, limit: number, leaseUntil: Dat
  */
 async function claimMysql(em: Em, token: string, limit: number, leaseUntil: Date, now: Date): Promise<ClaimedDelivery[]> {
   const t = (d: Date) => toDbTime('mysql', d);
-  return em.transactional(async (tx) => {
-    const due = await query<{ id: number }>(
-      tx,
-      `select id from webhook_deliveries where status = 'PENDING' and next_attempt_at <= ?
-        order by next_attempt_at, id limit ? for update skip locked`,
-      [t(now), limit],
-    );
-    const ids = due.map((r) => Number(r.id));
-    if (ids.length < limit) {
-      const expired = await query<{ id: number }>(
+  return em.transactional(
+    async (tx) => {
+      const due = await query<{ id: number }>(
         tx,
-        `select id from webhook_deliveries where status = 'SENDING' and lease_expires_at < ? limit ? for update skip locked`,
-        [t(now), limit - ids.length],
+        `select id from webhook_deliveries where status = 'PENDING' and next_attempt_at <= ?
+        order by next_attempt_at, id limit ? for update skip locked`,
+        [t(now), limit],
       );
-      ids.push(...expired.map((r) => Number(r.id)));
-    }
-    if (ids.length === 0) return [];
-    const marks = ids.map(() => '?').join(', ');
-    await run(tx, `update webhook_deliveries set status = 'SENDING', lease_owner = ?, lease_expires_at = ?, updated_at = ? where id in (${marks})`, [
-      token,
-      t(leaseUntil),
-      t(now),
-      ...ids,
-    ]);
-    return (await query(tx, `select ${COLUMNS} from webhook_deliveries where id in (${marks})`, ids)).map(toClaimed);
-  }, { isolationLevel: IsolationLevel.READ_COMMITTED });
+      const ids = due.map((r) => Number(r.id));
+      if (ids.length < limit) {
+        const expired = await query<{ id: number }>(
+          tx,
+          `select id from webhook_deliveries where status = 'SENDING' and lease_expires_at < ? limit ? for update skip locked`,
+          [t(now), limit - ids.length],
+        );
+        ids.push(...expired.map((r) => Number(r.id)));
+      }
+      if (ids.length === 0) return [];
+      const marks = ids.map(() => '?').join(', ');
+      await run(
+        tx,
+        `update webhook_deliveries set status = 'SENDING', lease_owner = ?, lease_expires_at = ?, updated_at = ? where id in (${marks})`,
+        [token, t(leaseUntil), t(now), ...ids],
+      );
+      return (await query(tx, `select ${COLUMNS} from webhook_deliveries where id in (${marks})`, ids)).map(toClaimed);
+    },
+    { isolationLevel: IsolationLevel.READ_COMMITTED },
+  );
 }
 
 /** Takes up to `limit` due deliveries for `leaseMs`; a lost lock race (deadlock, busy) is simply tried again. */

@@ -15,7 +15,13 @@ export function uiErrors(error: CombinedError | undefined): UiError[] {
   }
   return error.graphQLErrors.map((e) => {
     const ext = e.extensions as { code?: string; field?: string };
-    const field = typeof ext.field === 'string' ? ext.field.split('.').pop()?.replace(/\[\d+\]$/, '') : undefined;
+    const field =
+      typeof ext.field === 'string'
+        ? ext.field
+            .split('.')
+            .pop()
+            ?.replace(/\[\d+\]$/, '')
+        : undefined;
     return { message: e.message, code: ext.code, field };
   });
 }

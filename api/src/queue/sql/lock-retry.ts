@@ -4,7 +4,8 @@
  * simply tries again, so these never surface as a job failure.
  */
 export function isLockConflict(error: unknown): boolean {
-  for (let e: any = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
+  type DriverError = { errno?: unknown; code?: unknown; name?: unknown; cause?: unknown };
+  for (let e = error as DriverError | undefined, depth = 0; e && depth < 4; e = e.cause as DriverError | undefined, depth++) {
     const errno = Number(e.errno);
     if (errno === 1213 || errno === 1205) return true;
     if (e.code === 'ER_LOCK_DEADLOCK' || e.code === 'ER_LOCK_WAIT_TIMEOUT' || e.code === 'SQLITE_BUSY') return true;

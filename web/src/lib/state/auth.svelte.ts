@@ -13,6 +13,8 @@ export class AuthState {
   #token = $state<string | null>(null);
   #asking = $state(false);
   #reason = $state('');
+  // Callbacks to notify, not state to render: a plain Set on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #listeners = new Set<Listener>();
 
   constructor(private readonly storage: Storage | undefined) {

@@ -16,6 +16,8 @@ export class ConnectionState {
   #everConnected = $state(false);
   #httpReachable = $state(true);
   #socketFailures = $state(0);
+  // Callbacks to notify, not state to render: a plain Set on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #refreshers = new Set<Refresher>();
   #timer: ReturnType<typeof setInterval> | undefined;
 

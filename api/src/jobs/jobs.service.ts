@@ -7,6 +7,7 @@ import { JobSort, JobStatus } from './job.enums.js';
 import type { JobEvents } from './job.events.js';
 import type { JobFilter } from './job.input.js';
 import type { NewJob } from './job.validate.js';
+import { insertJobs, INSERT_ROWS_PER_STATEMENT } from './insert-jobs.sql.js';
 import { listJobIds } from './list-jobs.sql.js';
 import { countByStatus, type StatusCounts } from './job-stats.sql.js';
 
@@ -49,23 +50,23 @@ export class JobsService {
       for (const job of await em.find(Job, { idempotencyKey: { $in: keys } })) existing.set(job.idempotencyKey!, job);
     }
     const created: Job[] = [];
-    const result = await em.transactional(async (tx) => {
-      const now = new Date();
-      const out: Job[] = [];
-      for (const input of inputs) {
-        const found = input.idempotencyKey ? existing.get(input.idempotencyKey) : undefined;
-        if (found) {
-          out.push(found);
-          continue;
-        }
-        const job = tx.create(Job, { ...input, createdAt: now, updatedAt: now });
-        if (input.idempotencyKey) existing.set(input.idempotencyKey, job);
-        created.push(job);
-        out.push(job);
+    const now = new Date();
+    const result: Job[] = [];
+    for (const input of inputs) {
+      const found = input.idempotencyKey ? existing.get(input.idempotencyKey) : undefined;
+      if (found) {
+        result.push(found);
+        continue;
       }
-      await tx.flush();
-      return out;
-    });
+      const job = Object.assign(new Job(), { ...input, createdAt: now, updatedAt: now });
+      if (input.idempotencyKey) existing.set(input.idempotencyKey, job);
+      created.push(job);
+      result.push(job);
+    }
+    // One statement per 1,000 jobs without the ORM's unit of work (see insertJobs); more than one
+    // statement needs a transaction to stay all-or-nothing.
+    if (created.length > INSERT_ROWS_PER_STATEMENT) await em.transactional((tx) => insertJobs(tx as Em, created));
+    else if (created.length > 0) await insertJobs(em, created);
     if (created.length > 0) this.events.created(created);
     return result;
   }

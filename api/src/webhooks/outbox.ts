@@ -94,7 +94,10 @@ export async function recordDelivery(em: Em, job: Job, target: DeliveryTarget, m
 export async function recordDeliveries(em: Em, items: readonly { job: Job; target: DeliveryTarget }[]): Promise<void> {
   if (items.length === 0) return;
   const now = new Date();
-  const firstAttempts = await nextAttemptNumbers(em, items.map(({ job }) => Number(job.id)));
+  const firstAttempts = await nextAttemptNumbers(
+    em,
+    items.map(({ job }) => Number(job.id)),
+  );
   await em.insertMany(
     WebhookDelivery,
     items.map(({ job, target }) => ({

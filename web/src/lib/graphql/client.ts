@@ -42,7 +42,7 @@ export function createDashboardClient(): Client {
       mapExchange({
         onError(error) {
           if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
-            auth.ask(auth.token ? 'The API rejected the saved token.' : 'The API requires a token.');
+            auth.ask();
           }
         },
       }),

@@ -49,7 +49,7 @@ export class LiveSocket {
         closed: (event) => {
           this.#socket = undefined;
           connection.socketClosed();
-          if (isCloseEvent(event) && AUTH_CLOSE_CODES.has(event.code)) auth.ask('The live connection needs an API token.');
+          if (isCloseEvent(event) && AUTH_CLOSE_CODES.has(event.code)) auth.ask();
         },
       },
     });
@@ -72,12 +72,13 @@ export class LiveSocket {
     if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.close(RESTART_CLOSE_CODE, 'Client Restart');
   }
 
-  subscribe<T>(payload: SubscribePayload, sink: Sink<T>): () => void {
+  /** `R` is whatever result shape the caller's sink takes (urql's ExecutionResult): the server's results pass through unchanged. */
+  subscribe<R>(payload: SubscribePayload, sink: Sink<R>): () => void {
     let active = true;
     let unsubscribe = () => {};
     const start = () => {
-      unsubscribe = this.#client.subscribe<T>(payload, {
-        next: (value) => active && sink.next(value),
+      unsubscribe = this.#client.subscribe(payload, {
+        next: (value) => active && sink.next(value as R),
         complete: () => active && sink.complete(),
         error: (error) => {
           if (!active) return;

@@ -37,9 +37,12 @@ export class AuthState {
     return this.#token ? `Bearer ${this.#token}` : undefined;
   }
 
-  /** Opens the token prompt (once, however many requests failed at the same time). */
-  ask(reason: string): void {
-    this.#reason = reason;
+  /**
+   * Opens the token prompt (once, however many requests and the socket failed at the same time).
+   * The reason depends only on whether a token was sent, so HTTP and WebSocket refusals agree.
+   */
+  ask(): void {
+    this.#reason = this.#token ? 'The API rejected the saved token.' : 'The API requires a token.';
     this.#asking = true;
   }
 

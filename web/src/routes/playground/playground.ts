@@ -7,16 +7,13 @@ import { createClient } from 'graphql-ws';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 
-const DEFAULT_QUERY = `# Queries and mutations go over HTTP, subscriptions over graphql-ws.
+const DEFAULT_QUERY = `# Queries and mutations go over HTTP, subscriptions over graphql-ws. Try:
+#   subscription { jobStats { pending running completed failed } }
 query RecentJobs {
   jobs(limit: 5) {
     total
     jobs { id taskName status progress createdAt }
   }
-}
-
-subscription LiveStats {
-  jobStats { pending running completed failed }
 }
 `;
 

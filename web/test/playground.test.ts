@@ -22,7 +22,8 @@ describe('the playground', () => {
     const { page, context, errors } = await openPage(browser, { baseURL: app.url });
     const external: string[] = [];
     page.on('request', (request) => {
-      if (!request.url().startsWith(app.url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:')) external.push(request.url());
+      if (!request.url().startsWith(app.url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:'))
+        external.push(request.url());
     });
     await context.addInitScript((token) => localStorage.setItem('jobs.apiToken', token), TOKEN);
     await page.goto('/playground');

@@ -6,17 +6,42 @@ import type { Job } from './job.entity.js';
 export const INSERT_ROWS_PER_STATEMENT = 1000;
 
 const COLUMNS = [
-  'task_name', 'payload', 'priority', 'status', 'attempts', 'max_attempts', 'progress', 'run_at', 'created_at', 'updated_at',
-  'timeout_ms', 'webhook_url', 'idempotency_key', 'schedule_id', 'schedule_tick_at',
+  'task_name',
+  'payload',
+  'priority',
+  'status',
+  'attempts',
+  'max_attempts',
+  'progress',
+  'run_at',
+  'created_at',
+  'updated_at',
+  'timeout_ms',
+  'webhook_url',
+  'idempotency_key',
+  'schedule_id',
+  'schedule_tick_at',
 ] as const;
 
 function values(em: Em, job: Job): unknown[] {
   const dialect = dialectOf(em);
   const t = (d: Date | null | undefined) => (d ? toDbTime(dialect, d) : null);
   return [
-    job.taskName, job.payload == null ? null : JSON.stringify(job.payload), job.priority, job.status, job.attempts, job.maxAttempts,
-    job.progress, t(job.runAt), t(job.createdAt), t(job.updatedAt), job.timeoutMs ?? null, job.webhookUrl ?? null,
-    job.idempotencyKey ?? null, job.scheduleId ?? null, t(job.scheduleTickAt),
+    job.taskName,
+    job.payload == null ? null : JSON.stringify(job.payload),
+    job.priority,
+    job.status,
+    job.attempts,
+    job.maxAttempts,
+    job.progress,
+    t(job.runAt),
+    t(job.createdAt),
+    t(job.updatedAt),
+    job.timeoutMs ?? null,
+    job.webhookUrl ?? null,
+    job.idempotencyKey ?? null,
+    job.scheduleId ?? null,
+    t(job.scheduleTickAt),
   ];
 }
 
@@ -59,7 +84,9 @@ export async function insertJobs(em: Em, jobs: readonly Job[]): Promise<void> {
 let cachedStep: number | undefined;
 async function autoIncrementStep(em: Em): Promise<number> {
   if (cachedStep === undefined) {
-    const rows = (await em.getConnection().execute('select @@auto_increment_increment as step', [], 'all', em.getTransactionContext())) as { step: unknown }[];
+    const rows = (await em.getConnection().execute('select @@auto_increment_increment as step', [], 'all', em.getTransactionContext())) as {
+      step: unknown;
+    }[];
     cachedStep = Number(rows[0]?.step ?? 1) || 1;
   }
   return cachedStep;

@@ -84,7 +84,8 @@ try {
 
   const out = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'web.json'), `${JSON.stringify({ date: new Date().toISOString(), load, frames }, null, 2)}\n`);
+  const machine = { cores: cpus().length, loadAverage: loadavg() };
+  writeFileSync(join(out, 'web.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, load, frames }, null, 2)}\n`);
 } finally {
   await browser.close();
   await app.stop();

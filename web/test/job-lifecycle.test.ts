@@ -27,7 +27,7 @@ describe('a job created through the form', () => {
     await page.getByLabel('Task name').fill('generate-report');
     await page.getByLabel('Payload (JSON)').fill('{"durationMs": 2500, "report": "weekly"}');
     // Due a few seconds from now, so the PENDING state is on screen before a worker takes it.
-    await page.getByLabel('Run at (local time)').fill(localInput(new Date(Date.now() + 4_000)));
+    await page.getByLabel('Run at (local time)').fill(localInput(new Date(Date.now() + 6_000)));
     await page.getByRole('button', { name: 'Create job' }).click();
 
     await page.waitForURL(/\/jobs\/\d+$/);

@@ -58,10 +58,23 @@ interface Held {
   active: boolean;
 }
 
+/**
+ * While a backlog exists, up to max(concurrency, MIN_PREFETCH) claimed jobs wait in this process besides
+ * the running ones, so a slot that frees starts its next job without a claim round trip, and claims
+ * come in batches even at concurrency 1 (graphile-worker's `localQueue`; a 5,000-job noop drain at c = 1 on
+ * MariaDB went from 84 to 160–280 jobs/s on the loaded 2-core machine). Without a backlog nothing is
+ * claimed ahead: jobs are not held back from other workers when there is no queue to speak of.
+ */
+const MIN_PREFETCH = 10;
+
 /** The worker loop: claims due jobs into free slots, runs their handlers, writes how they ended. */
 export class Runner {
   state: RunnerState = 'idle';
   private readonly held = new Map<number, Held>();
+  /** Claimed and leased, waiting for a free slot (in claim order). */
+  private readonly ready: Held[] = [];
+  /** The last claim came back full: more jobs are due than this process asked for. */
+  private backlog = false;
   private readonly executions = new Set<Promise<void>>();
   private readonly finisher: Finisher;
   private active = 0;
@@ -142,6 +155,7 @@ export class Runner {
     await this.loopDone;
     this.state = 'stopping';
     if (this.dueTimer) clearTimeout(this.dueTimer);
+    await this.releaseReady();
 
     let graceTimer: NodeJS.Timeout | undefined;
     const grace = new Promise((r) => (graceTimer = setTimeout(r, this.o.graceMs)));
@@ -180,16 +194,23 @@ export class Runner {
         // while the last ones' end states are still being written overlaps the two commits, but at
         // most `concurrency` ended jobs may wait for their write: a slow database slows claiming
         // down instead of piling up finished-but-RUNNING jobs.
-        const free = Math.min(this.o.concurrency - this.active, 2 * this.o.concurrency - this.held.size);
+        this.startReady();
+        const c = this.o.concurrency;
+        const prefetch = this.backlog ? Math.max(c, MIN_PREFETCH) : 0;
+        // Refill the local queue once it is half empty, not job by job (that would be a claim per job).
+        const refill = this.ready.length <= prefetch / 2 ? prefetch - this.ready.length : 0;
+        const free = Math.min(c - this.active + refill, 2 * c + prefetch - this.held.size);
         if (free > 0 && !(await this.isPaused())) {
           this.state = 'claiming';
           const claimStarted = performance.now();
           const jobs = await claimJobs(this.o.orm, { owner: this.o.owner, limit: free, leaseMs: this.o.leaseMs, now: new Date() });
           this.o.metrics?.observeClaim(performance.now() - claimStarted, jobs.length);
           failures = 0;
-          for (const job of jobs) this.execute(job);
+          for (const job of jobs) this.ready.push(this.hold(job));
+          this.startReady();
           // A full batch means more may be due: claim again at once (or when a slot frees).
-          if (jobs.length === free) continue;
+          this.backlog = jobs.length === free;
+          if (this.backlog) continue;
         }
         failures = 0;
         if (this.isStopping()) break;
@@ -222,16 +243,54 @@ export class Runner {
     return this.paused.value;
   }
 
-  private execute(job: Job): void {
+  /** A claimed job this process now holds (its lease is renewed from here on), not started yet. */
+  private hold(job: Job): Held {
     const { orm, owner, events, log } = this.o;
     const held: Held = {
       job,
       controller: new AbortController(),
       progress: new ProgressReporter(job, orm, owner, events, log),
-      active: true,
+      active: false,
     };
     this.held.set(job.id, held);
+    return held;
+  }
+
+  /** Starts waiting jobs while slots are free; one cancelled while it waited is dropped (its state is written). */
+  private startReady(): void {
+    while (this.active < this.o.concurrency && this.ready.length > 0) {
+      const held = this.ready.shift()!;
+      if (held.controller.signal.aborted) this.held.delete(held.job.id);
+      else this.execute(held);
+    }
+  }
+
+  /** Shutdown: jobs claimed ahead that never started go back to the queue at once (not an attempt). */
+  private async releaseReady(): Promise<void> {
+    const waiting = this.ready.splice(0);
+    if (waiting.length === 0) return;
+    for (const h of waiting) this.held.delete(h.job.id);
+    try {
+      const released = await releaseJobs(
+        this.o.orm,
+        this.o.owner,
+        waiting.map((h) => h.job.id),
+        new Date(),
+        'the worker shut down before the job started; returned to the queue',
+      );
+      for (const job of released) this.publish(job);
+    } catch (error) {
+      this.o.log.error({ err: error }, 'returning jobs claimed ahead failed; their leases will expire and another worker takes them');
+    }
+  }
+
+  private execute(held: Held): void {
+    const { job } = held;
+    const { log } = this.o;
+    held.active = true;
     this.active++;
+    // Run time counts from here, not from the claim: a job claimed ahead waited in this process first.
+    job.startedAt = new Date();
     this.publish(job);
     log.info({ jobId: job.id, taskName: job.taskName, attempt: job.attempts }, 'job started');
     const execution = this.runToEnd(held).finally(() => this.executions.delete(execution));

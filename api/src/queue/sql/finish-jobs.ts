@@ -61,6 +61,8 @@ const END_COLUMNS = [
   'completed_at',
   'run_duration_ms',
   'updated_at',
+  // The claim wrote the claim time; a job claimed ahead (the runner's local queue) started later.
+  'started_at',
 ] as const;
 
 function endStateValues(dialect: SqlDialect, next: Job): unknown[] {
@@ -75,6 +77,7 @@ function endStateValues(dialect: SqlDialect, next: Job): unknown[] {
     t(next.completedAt),
     next.runDurationMs ?? null,
     t(next.updatedAt),
+    t(next.startedAt),
   ];
 }
 

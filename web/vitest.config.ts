@@ -1,14 +1,17 @@
 import { createRequire } from 'node:module';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
 /**
  * Browser end-to-end tests: Debian's Chromium (playwright-core) against the real API, started in this
- * process from api/src/app.ts and serving the freshly built dashboard. No SvelteKit plugin here: the
- * tests drive the built app, they do not compile it.
+ * process from api/src/app.ts and serving the freshly built dashboard. The SvelteKit plugin is not
+ * loaded: the browser tests drive the built app; only the rune modules' unit tests need Svelte's compiler.
  */
 export default defineConfig({
+  // Compiles runes in lib/state/*.svelte.ts for their unit tests.
+  plugins: [svelte()],
   // The API's type-graphql and MikroORM classes use legacy decorators.
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   resolve: {

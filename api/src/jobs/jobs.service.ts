@@ -7,6 +7,7 @@ import { JobSort, JobStatus } from './job.enums.js';
 import type { JobEvents } from './job.events.js';
 import type { JobFilter } from './job.input.js';
 import type { NewJob } from './job.validate.js';
+import { newJobRecord } from './job-record.js';
 import { insertJobs, INSERT_ROWS_PER_STATEMENT } from './insert-jobs.sql.js';
 import { listJobIds } from './list-jobs.sql.js';
 import { countByStatus, type StatusCounts } from './job-stats.sql.js';
@@ -58,7 +59,7 @@ export class JobsService {
         result.push(found);
         continue;
       }
-      const job = Object.assign(new Job(), { ...input, createdAt: now, updatedAt: now });
+      const job = newJobRecord(input, now);
       if (input.idempotencyKey) existing.set(input.idempotencyKey, job);
       created.push(job);
       result.push(job);

@@ -1,5 +1,6 @@
 import { fromDbTime } from '../db/sql.js';
-import { Job } from '../jobs/job.entity.js';
+import type { Job } from '../jobs/job.entity.js';
+import { emptyJob } from '../jobs/job-record.js';
 import type { JobStatus, Priority } from '../jobs/job.enums.js';
 
 /** A `jobs` row as the drivers return it: snake_case columns, dialect-specific dates and JSON. */
@@ -19,7 +20,7 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 
 /** Maps a raw row to a full Job (every GraphQL field), so the engine can publish it without a re-read. */
 export function rowToJob(row: JobRow): Job {
-  const job = new Job();
+  const job = emptyJob();
   job.id = Number(row.id);
   job.taskName = String(row.task_name);
   job.payload = parseJson(row.payload) as Record<string, unknown> | null;

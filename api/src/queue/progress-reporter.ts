@@ -1,5 +1,6 @@
 import type { Orm } from '../db/orm.js';
-import { Job } from '../jobs/job.entity.js';
+import type { Job } from '../jobs/job.entity.js';
+import { copyJob } from '../jobs/job-record.js';
 import type { JobEvents } from '../jobs/job.events.js';
 import type { EngineLog } from './log.js';
 import { writeProgress } from './sql/progress.js';
@@ -42,7 +43,7 @@ export class ProgressReporter {
       try {
         if (!(await writeProgress(this.orm, this.owner, this.job.id, share, at))) return;
         Object.assign(this.job, { progress: share, updatedAt: at });
-        this.events.updated(Object.assign(new Job(), this.job));
+        this.events.updated(copyJob(this.job));
       } catch (error) {
         this.log.warn({ err: error, jobId: this.job.id }, 'writing job progress failed');
       }

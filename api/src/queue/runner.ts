@@ -1,5 +1,6 @@
 import type { Orm } from '../db/orm.js';
-import { Job } from '../jobs/job.entity.js';
+import type { Job } from '../jobs/job.entity.js';
+import { copyJob } from '../jobs/job-record.js';
 import type { JobEvents } from '../jobs/job.events.js';
 import { loopBackoffMs, retryDelayMs } from './backoff.js';
 import type { FinishHook } from './finish-hooks.js';
@@ -192,14 +193,15 @@ export class Runner {
       try {
         // A handler slot is free when fewer than `concurrency` handlers run. Claiming the next jobs
         // while the last ones' end states are still being written overlaps the two commits, but at
-        // most `concurrency` ended jobs may wait for their write: a slow database slows claiming
-        // down instead of piling up finished-but-RUNNING jobs.
+        // most `concurrency + prefetch` ended jobs may wait for their write: a slow database slows
+        // claiming down instead of piling up finished-but-RUNNING jobs (a bound of `concurrency` alone
+        // kept claims tiny while one finish batch was being written: c = 10 drained ~650 vs ~1,200 jobs/s).
         this.startReady();
         const c = this.o.concurrency;
         const prefetch = this.backlog ? Math.max(c, MIN_PREFETCH) : 0;
         // Refill the local queue once it is half empty, not job by job (that would be a claim per job).
         const refill = this.ready.length <= prefetch / 2 ? prefetch - this.ready.length : 0;
-        const free = Math.min(c - this.active + refill, 2 * c + prefetch - this.held.size);
+        const free = Math.min(c - this.active + refill, 2 * (c + prefetch) - this.held.size);
         if (free > 0 && !(await this.isPaused())) {
           this.state = 'claiming';
           const claimStarted = performance.now();
@@ -355,7 +357,7 @@ export class Runner {
 
   private publish(job: Job): void {
     try {
-      this.o.events.updated(Object.assign(new Job(), job));
+      this.o.events.updated(copyJob(job));
     } catch (error) {
       this.o.log.error({ err: error, jobId: job.id }, 'publishing a job update failed');
     }

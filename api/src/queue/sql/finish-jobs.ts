@@ -1,6 +1,7 @@
 import type { Em, Orm } from '../../db/orm.js';
 import { dialectOf, query, run, toDbTime, type SqlDialect } from '../../db/sql.js';
-import { Job } from '../../jobs/job.entity.js';
+import type { Job } from '../../jobs/job.entity.js';
+import { copyJob } from '../../jobs/job-record.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
 import { placeholders, resultToDb } from '../job-row.js';
@@ -14,7 +15,7 @@ export type RunOutcome =
 /** Decides the job's next state: COMPLETED, PENDING again (retry at now + backoff) or finally FAILED. */
 export function nextState(outcome: RunOutcome, retryDelayMs: (attempts: number) => number): Job {
   const { job, endedAt } = outcome;
-  const next = Object.assign(new Job(), job, { updatedAt: endedAt, leaseOwner: null, leaseExpiresAt: null });
+  const next = copyJob(job, { updatedAt: endedAt, leaseOwner: null, leaseExpiresAt: null });
   next.runDurationMs = job.startedAt ? Math.max(0, endedAt.getTime() - job.startedAt.getTime()) : null;
   if (outcome.kind === 'completed') {
     return Object.assign(next, { status: JobStatus.COMPLETED, progress: 1, result: outcome.result ?? null, completedAt: endedAt });

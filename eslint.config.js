@@ -22,6 +22,7 @@ export default tseslint.config(
       'api/examples/generated/',
       // Scratch files nobody commits.
       '**/tmp-*',
+      '**/*-tmp.*',
     ],
   },
   js.configs.recommended,

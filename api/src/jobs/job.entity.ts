@@ -17,6 +17,7 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
 @Index({ name: 'jobs_status_created_idx', properties: ['status', 'createdAt'] })
 @Index({ name: 'jobs_priority_created_idx', properties: ['priority', 'createdAt'] })
 @Index({ name: 'jobs_status_priority_created_idx', properties: ['status', 'priority', 'createdAt'] })
+@Index({ name: 'jobs_status_completed_idx', properties: ['status', 'completedAt'] })
 @Index({ name: 'jobs_task_created_idx', properties: ['taskName', 'createdAt'] })
 @Index({ name: 'jobs_lease_idx', properties: ['status', 'leaseExpiresAt'] })
 @Unique({ name: 'jobs_schedule_tick_unique', properties: ['scheduleId', 'scheduleTickAt'] })

@@ -166,6 +166,14 @@ describe('general per-IP limit', () => {
     expect(gql.status).toBe(429);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    // The server's own webhook deliveries (loopback → its receiver) still get through: 401 is the
+    // receiver refusing the missing signature, not the limiter.
+    const selfDelivery = await fetch(`${server.url}/api/webhook-test`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(selfDelivery.status).toBe(401);
   });
 });
 

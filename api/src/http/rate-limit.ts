@@ -134,10 +134,21 @@ export class RateLimiter {
 /** Probes and scrapers poll these; starving them would turn a busy client into an outage. */
 const UNLIMITED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * By default every finished job's webhook goes to this server's own receiver over loopback: those
+ * deliveries must neither be refused nor use up the allowance of a dashboard opened on the same host.
+ */
+function isSelfDelivery(path: string, remoteAddress: string | undefined): boolean {
+  return path === '/api/webhook-test' && remoteAddress !== undefined && LOOPBACK.has(remoteAddress);
+}
+
 /** The general per-IP limit, checked before any route (GraphQL, dashboard, webhook receiver) runs. */
 export function registerGlobalRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
   app.addHook('onRequest', async (req, reply) => {
-    if (UNLIMITED_PATHS.has(req.url.split('?')[0])) return;
+    const path = req.url.split('?')[0];
+    if (UNLIMITED_PATHS.has(path) || isSelfDelivery(path, req.socket.remoteAddress)) return;
     const decision = await limiter.consume(`ip:${req.ip}`);
     reply.header('ratelimit-limit', limiter.max);
     reply.header('ratelimit-remaining', decision.remaining);

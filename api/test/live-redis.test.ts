@@ -14,7 +14,7 @@ describe.skipIf(!redisUrl)('live updates across API processes through Redis', ()
     const env = { ROLE: 'api', REDIS_URL: redisUrl!, REDIS_CHANNEL_PREFIX: `test-${process.pid}-${Date.now()}:` };
     a = await startServer(db, env);
     // The second replica shares the first one's database and Redis channels.
-    b = await startServer(db, { ...env, DATABASE_URL: a.config.database.dialect === 'sqlite' ? a.config.database.file : urlOf(a) });
+    b = await startServer(db, { ...env, DATABASE_URL: a.databaseUrl });
   });
   afterAll(async () => {
     await a?.stop();
@@ -40,9 +40,3 @@ describe.skipIf(!redisUrl)('live updates across API processes through Redis', ()
     await onB.dispose();
   });
 });
-
-function urlOf(server: TestServer): string {
-  const d = server.config.database;
-  if (d.dialect === 'sqlite') return d.file;
-  return `${d.dialect}://${d.user}${d.password ? `:${d.password}` : ''}@${d.host}:${d.port}/${d.dbName}`;
-}

@@ -57,6 +57,8 @@ export function testDatabases(): TestDatabase[] {
 
 export interface TestServer extends App {
   config: Config;
+  /** The DATABASE_URL this server runs on, for a second process or replica on the same database. */
+  databaseUrl: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResult<T>>;
 }
 
@@ -68,6 +70,7 @@ export interface GqlResult<T> {
 
 /** Starts the real server (HTTP on a free port) on a fresh database of the given kind. */
 export async function startServer(db: TestDatabase = sqlite, env: Record<string, string> = {}): Promise<TestServer> {
+  const databaseUrl = env.DATABASE_URL ?? (await db.create());
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -75,7 +78,7 @@ export async function startServer(db: TestDatabase = sqlite, env: Record<string,
     HOST: '127.0.0.1',
     WORKER_POLL_MS: '50',
     ...env,
-    DATABASE_URL: env.DATABASE_URL ?? (await db.create()),
+    DATABASE_URL: databaseUrl,
   });
   const app = await bootstrap(config);
   const gql = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
@@ -87,5 +90,5 @@ export async function startServer(db: TestDatabase = sqlite, env: Record<string,
     const body = (await res.json()) as { data: any; errors?: any[] };
     return { status: res.status, data: body.data, errors: body.errors };
   };
-  return { ...app, config, gql };
+  return { ...app, config, databaseUrl, gql };
 }

@@ -30,6 +30,8 @@ describe('the playground', () => {
     await page.locator('.graphiql-container').waitFor({ timeout: 60_000 });
     await page.getByText('Requests carry your API token.').waitFor();
 
+    // Monaco fills the editor after GraphiQL mounts; a click before that runs nothing, as it would for a person.
+    await page.locator('.graphiql-query-editor .view-lines', { hasText: 'query RecentJobs' }).waitFor();
     await page.getByRole('button', { name: /Execute query/ }).click();
     await expect.poll(() => page.locator('.result-window').textContent(), { timeout: 30_000 }).toContain('visible-in-graphiql');
     expect(external).toEqual([]);

@@ -7,7 +7,8 @@ import type { FinishHook } from './finish-hooks.js';
 import type { EngineLog } from './log.js';
 import { writeEndStates } from './sql/finish-jobs.js';
 
-const MAX_BATCH = 200;
+// Large enough for a full local queue of short jobs (LocalQueueSize caps it at 200) plus the running ones.
+const MAX_BATCH = 500;
 const MAX_TRIES = 5;
 
 interface Pending {

@@ -8,6 +8,7 @@ import { Finisher } from './finisher.js';
 import type { TaskRegistry } from './handlers/index.js';
 import { runOutcomeOf, type EngineMetrics } from '../http/metrics.js';
 import type { EngineLog } from './log.js';
+import { LocalQueueSize } from './local-queue-size.js';
 import { ProgressReporter } from './progress-reporter.js';
 import type { QueueService } from './queue.service.js';
 import { repeat } from './repeat.js';
@@ -59,15 +60,6 @@ interface Held {
   active: boolean;
 }
 
-/**
- * While a backlog exists, up to max(concurrency, MIN_PREFETCH) claimed jobs wait in this process besides
- * the running ones, so a slot that frees starts its next job without a claim round trip, and claims
- * come in batches even at concurrency 1 (graphile-worker's `localQueue`; a 5,000-job noop drain at c = 1 on
- * MariaDB went from 84 to 160–280 jobs/s on the loaded 2-core machine). Without a backlog nothing is
- * claimed ahead: jobs are not held back from other workers when there is no queue to speak of.
- */
-const MIN_PREFETCH = 10;
-
 /** The worker loop: claims due jobs into free slots, runs their handlers, writes how they ended. */
 export class Runner {
   state: RunnerState = 'idle';
@@ -79,6 +71,8 @@ export class Runner {
   private readonly executions = new Set<Promise<void>>();
   private readonly finisher: Finisher;
   private active = 0;
+  /** How many jobs `ready` holds while a backlog exists (graphile-worker's `localQueue`). */
+  private readonly prefetchSize: LocalQueueSize;
   private readonly sleeper = new WakeableSleep();
   private dueTimer: NodeJS.Timeout | null = null;
   private dueAt = Infinity;
@@ -89,6 +83,7 @@ export class Runner {
 
   constructor(private readonly o: RunnerOptions) {
     this.finisher = new Finisher(o.orm, o.owner, o.finishHooks, o.events, o.log);
+    this.prefetchSize = new LocalQueueSize(o.concurrency);
   }
 
   start(): void {
@@ -198,7 +193,9 @@ export class Runner {
         // kept claims tiny while one finish batch was being written: c = 10 drained ~650 vs ~1,200 jobs/s).
         this.startReady();
         const c = this.o.concurrency;
-        const prefetch = this.backlog ? Math.max(c, MIN_PREFETCH) : 0;
+        // Without a backlog nothing is claimed ahead: jobs are not held back from other workers when
+        // there is no queue to speak of.
+        const prefetch = this.backlog ? this.prefetchSize.prefetch : 0;
         // Refill the local queue once it is half empty, not job by job (that would be a claim per job).
         const refill = this.ready.length <= prefetch / 2 ? prefetch - this.ready.length : 0;
         const free = Math.min(c - this.active + refill, 2 * (c + prefetch) - this.held.size);
@@ -301,7 +298,9 @@ export class Runner {
 
   private async runToEnd(held: Held): Promise<void> {
     const { job } = held;
+    const started = performance.now();
     const outcome = await runHandler(this.o.tasks.handlerFor(job.taskName), job, held.controller, (share) => held.progress.report(share));
+    this.prefetchSize.observe(performance.now() - started);
     const endedAt = new Date();
     held.active = false;
     this.active--;

@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { bootstrap } from '../../api/src/app.js';
+import { loadConfig } from '../../api/src/config.js';
+import { freshMariaDb, migratedOrm } from './database.js';
+const url = await freshMariaDb('jobs_bench_prof_create');
+const orm = await migratedOrm(url); await orm.close(true);
+const app = await bootstrap(loadConfig({ DATABASE_URL: url, ROLE: 'api', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'production', AUTH_DISABLED: 'true', GLOBAL_RATE_LIMIT_MAX: '100000000' }));
+const q = 'mutation($in: [CreateJobInput!]!) { createJobs(inputs: $in) { id } }';
+const send = async (k: number) => { const r = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, variables: { in: Array.from({ length: 1000 }, (_, i) => ({ taskName: 'bench.noop', payload: { i: k * 1000 + i } })) } }) }); const b = await r.json() as any; if (b.errors) throw new Error(JSON.stringify(b.errors)); };
+for (let k = 0; k < 3; k++) await send(k);
+const t = performance.now(); const N = Number(process.env.N ?? 20);
+for (let k = 0; k < N; k++) await send(k);
+console.log('jobs/s', Math.round(N * 1000 / (performance.now() - t) * 1000));
+await app.stop();

@@ -1,5 +1,5 @@
 import type { Em } from '../db/orm.js';
-import { dialectOf, toDbTime } from '../db/sql.js';
+import { dialectOf, toDbTime, type SqlDialect } from '../db/sql.js';
 import type { Job } from './job.entity.js';
 
 /** Rows per statement: 15 parameters each stays far below MySQL's 65,535 and SQLite's 32,766 limits. */
@@ -23,9 +23,22 @@ const COLUMNS = [
   'schedule_tick_at',
 ] as const;
 
-function values(em: Em, job: Job): unknown[] {
-  const dialect = dialectOf(em);
-  const t = (d: Date | null | undefined) => (d ? toDbTime(dialect, d) : null);
+/**
+ * A batch's jobs mostly share one timestamp (createdAt = updatedAt = runAt = now): format each distinct
+ * instant once instead of three times per row (formatting was ~4 % of a `createJobs` of 1,000).
+ */
+function timeFormatter(dialect: SqlDialect): (d: Date | null | undefined) => number | string | null {
+  let lastMs = NaN;
+  let last: number | string = '';
+  return (d) => {
+    if (!d) return null;
+    const ms = d.getTime();
+    if (ms !== lastMs) [lastMs, last] = [ms, toDbTime(dialect, d)];
+    return last;
+  };
+}
+
+function values(t: ReturnType<typeof timeFormatter>, job: Job): unknown[] {
   return [
     job.taskName,
     job.payload == null ? null : JSON.stringify(job.payload),
@@ -59,13 +72,15 @@ function values(em: Em, job: Job): unknown[] {
  */
 export async function insertJobs(em: Em, jobs: readonly Job[]): Promise<void> {
   const conn = em.getConnection();
-  const sqlite = dialectOf(em) === 'sqlite';
+  const dialect = dialectOf(em);
+  const sqlite = dialect === 'sqlite';
+  const t = timeFormatter(dialect);
   const step = sqlite ? 1 : await autoIncrementStep(em);
   for (let start = 0; start < jobs.length; start += INSERT_ROWS_PER_STATEMENT) {
     const chunk = jobs.slice(start, start + INSERT_ROWS_PER_STATEMENT);
     const row = `(${COLUMNS.map(() => '?').join(', ')})`;
     const sql = `insert into jobs (${COLUMNS.join(', ')}) values ${chunk.map(() => row).join(', ')}${sqlite ? ' returning id' : ''}`;
-    const params = chunk.flatMap((job) => values(em, job));
+    const params = chunk.flatMap((job) => values(t, job));
     const res = await conn.execute(sql, params, sqlite ? 'all' : 'run', em.getTransactionContext()).catch((error: Error) => {
       // Raw execute hands back the driver's error; callers (idempotency races) expect MikroORM's.
       throw em.getDriver().convertException(error);

@@ -1,0 +1,121 @@
+/**
+ * Where a drained job's cost goes: `npm run bench:cost -w bench` drains noop jobs through the product's
+ * engine (with the webhook outbox hook, as `npm run bench`) and reports, per job, the worker's CPU, the
+ * MariaDB server's CPU (read from /proc, so only for a server on this machine), statements sent, and
+ * jobs carried per commit. The harness's throughput tables say how fast; this says why, and is how the
+ * engine changes in the README's performance section were measured.
+ *
+ *   npm run bench:cost -w bench -- --jobs=20000 --concurrency=1,10,50
+ */
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../../api/src/config.js';
+import type { Em, Orm } from '../../api/src/db/orm.js';
+import { query, run } from '../../api/src/db/sql.js';
+import { Priority } from '../../api/src/jobs/job.enums.js';
+import { silentJobEvents } from '../../api/src/jobs/job.events.js';
+import type { NewJob } from '../../api/src/jobs/job.validate.js';
+import { JobsService } from '../../api/src/jobs/jobs.service.js';
+import { Engine } from '../../api/src/queue/engine.js';
+import { silentLog } from '../../api/src/queue/log.js';
+import { createWebhooks } from '../../api/src/webhooks/webhooks.js';
+import { silentWebhookEvents } from '../../api/src/webhooks/webhook.events.js';
+import { chunks, handlerCounter, timeDrain } from '../lib/measure.mjs';
+import { freshMariaDb, migratedOrm } from './database.js';
+
+const { values: args } = parseArgs({
+  options: { jobs: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '1,10,50' } },
+});
+const jobs = Number(args.jobs);
+const levels = args.concurrency.split(',').map(Number);
+if (!Number.isInteger(jobs) || jobs < 1 || levels.some((c) => !Number.isInteger(c) || c < 1)) {
+  throw new Error(`--jobs and --concurrency expect positive whole numbers, got ${args.jobs} and ${args.concurrency}`);
+}
+
+/** CPU time (ms) the local mariadbd has used so far, or null when it does not run on this machine. */
+function serverCpuMs(): number | null {
+  try {
+    const pid = execFileSync('pgrep', ['-x', 'mariadbd']).toString().trim().split('\n')[0];
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+async function serverCounters(em: Em): Promise<Record<string, number>> {
+  const rows = await query<{ Variable_name: string; Value: string }>(
+    em,
+    "show global status where Variable_name in ('Questions', 'Com_commit')",
+  );
+  return Object.fromEntries(rows.map((r) => [r.Variable_name, Number(r.Value)]));
+}
+
+const newJob = (i: number): NewJob => ({
+  taskName: 'bench.noop',
+  payload: { i },
+  priority: Priority.LOW,
+  runAt: new Date(),
+  maxAttempts: 3,
+  timeoutMs: null,
+  webhookUrl: null,
+  idempotencyKey: null,
+});
+
+async function drainOnce(orm: Orm, base: Config, concurrency: number) {
+  const em = () => orm.em.fork() as Em;
+  for (const table of ['webhook_logs', 'webhook_deliveries', 'jobs']) await run(em(), `truncate table ${table}`);
+  const service = new JobsService(orm, silentJobEvents);
+  for (const chunk of chunks(jobs, 1000)) await service.create(chunk.map(newJob));
+  const webhooks = createWebhooks(orm, { ...base, ROLE: 'api' }, silentWebhookEvents);
+  webhooks.start('http://127.0.0.1:5000', silentLog);
+  const counter = handlerCounter(jobs);
+  const engine = new Engine({
+    orm,
+    config: { ...base, ROLE: 'worker', WORKER_CONCURRENCY: concurrency } as Config,
+    events: silentJobEvents,
+    finishHooks: [(tx, finished) => webhooks.recordOnFinish(tx, finished)],
+    log: silentLog,
+    tasks: { 'bench.noop': { handler: () => counter.hit() } },
+  });
+  const before = { counters: await serverCounters(em()), server: serverCpuMs(), worker: process.cpuUsage() };
+  engine.start();
+  try {
+    const finished = async () =>
+      Number((await query<{ n: number }>(em(), "select count(*) as n from jobs where status = 'COMPLETED'"))[0].n) === jobs;
+    const { ms } = await timeDrain(counter, finished, 300_000);
+    const worker = process.cpuUsage(before.worker);
+    const server = serverCpuMs();
+    const counters = await serverCounters(em());
+    return {
+      concurrency,
+      jobsPerSec: Math.round((jobs / ms) * 1000),
+      workerCpuUsPerJob: Math.round((worker.user + worker.system) / jobs),
+      serverCpuUsPerJob: server === null || before.server === null ? null : Math.round(((server - before.server) * 1000) / jobs),
+      statementsPerJob: +((counters.Questions - before.counters.Questions) / jobs).toFixed(2),
+      jobsPerCommit: +(jobs / (counters.Com_commit - before.counters.Com_commit)).toFixed(1),
+    };
+  } finally {
+    await engine.stop();
+    await webhooks.stop(0);
+  }
+}
+
+const url = await freshMariaDb('jobs_bench_cost');
+const orm = await migratedOrm(url);
+const base = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', NODE_ENV: 'production', AUTH_DISABLED: 'true' });
+try {
+  console.log(`${jobs} noop jobs per drain on MariaDB; CPU and statements count the drain only, not the enqueue before it`);
+  const rows = [];
+  for (const c of levels) {
+    // Let InnoDB purge the previous drain's history before the next one is counted.
+    await new Promise((r) => setTimeout(r, 1000));
+    rows.push(await drainOnce(orm, base, c));
+  }
+  console.table(rows);
+} finally {
+  await orm.close(true);
+}

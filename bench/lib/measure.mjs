@@ -29,10 +29,12 @@ export async function until(check, timeoutMs, what, everyMs = 10) {
 
 /** Waits for a drain's n handler calls, then for the store to report all n jobs finished. */
 export async function timeDrain(counter, storeDone, timeoutMs) {
-  await Promise.race([
-    counter.done,
-    sleep(timeoutMs).then(() => Promise.reject(new Error(`drain: ${counter.count} handler calls after ${timeoutMs} ms`))),
-  ]);
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`drain: ${counter.count} handler calls after ${timeoutMs} ms`)), timeoutMs);
+  });
+  // Cleared once the drain ends: a pending timer would keep the process alive for the rest of timeoutMs.
+  await Promise.race([counter.done, timeout]).finally(() => clearTimeout(timer));
   await until(storeDone, timeoutMs, 'the store to report every job finished', 5);
   return { ms: now() - counter.first };
 }

@@ -7,7 +7,7 @@ import type { FinishHook } from './finish-hooks.js';
 import type { EngineLog } from './log.js';
 import { writeEndStates } from './sql/finish-jobs.js';
 
-// Large enough for a full local queue of short jobs (LocalQueueSize caps it at 200) plus the running ones.
+// Large enough for a full local queue of short jobs (LocalQueueSize caps it at 500) plus the running ones.
 const MAX_BATCH = 500;
 const MAX_TRIES = 5;
 

@@ -88,6 +88,8 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
   it('publishes each transition after its commit with the whole job', async () => {
     const [job] = await jobs.create([newJob('progressing', { durationMs: 300 })]);
     await waitUntil('completion', async () => (await read(job.id)).status === JobStatus.COMPLETED, 20_000);
+    // The event follows the commit, so a read may see COMPLETED a moment before it is published.
+    await waitUntil('the completion to be published', async () => published.some((j) => j.id === job.id && j.status === 'COMPLETED'));
     const mine = published.filter((j) => j.id === job.id);
     expect(mine[0]).toMatchObject({ status: 'RUNNING', attempts: 1, taskName: 'progressing', payload: { durationMs: 300 } });
     expect(mine[0].startedAt).toBeInstanceOf(Date);

@@ -14,16 +14,11 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../../api/src/config.js';
 import type { Em, Orm } from '../../api/src/db/orm.js';
 import { query, run } from '../../api/src/db/sql.js';
-import { Priority } from '../../api/src/jobs/job.enums.js';
 import { silentJobEvents } from '../../api/src/jobs/job.events.js';
-import type { NewJob } from '../../api/src/jobs/job.validate.js';
 import { JobsService } from '../../api/src/jobs/jobs.service.js';
-import { Engine } from '../../api/src/queue/engine.js';
-import { silentLog } from '../../api/src/queue/log.js';
-import { createWebhooks } from '../../api/src/webhooks/webhooks.js';
-import { silentWebhookEvents } from '../../api/src/webhooks/webhook.events.js';
-import { chunks, handlerCounter, timeDrain } from '../lib/measure.mjs';
+import { chunks, handlerCounter, sleep, timeDrain } from '../lib/measure.mjs';
 import { freshMariaDb, migratedOrm } from './database.js';
+import { noopEngine, noopJob, outboxOnly, type Webhooks } from './product.js';
 
 const { values: args } = parseArgs({
   options: { jobs: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '1,10,50' } },
@@ -54,33 +49,13 @@ async function serverCounters(em: Em): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.Variable_name, Number(r.Value)]));
 }
 
-const newJob = (i: number): NewJob => ({
-  taskName: 'bench.noop',
-  payload: { i },
-  priority: Priority.LOW,
-  runAt: new Date(),
-  maxAttempts: 3,
-  timeoutMs: null,
-  webhookUrl: null,
-  idempotencyKey: null,
-});
-
-async function drainOnce(orm: Orm, base: Config, concurrency: number) {
+async function drainOnce(orm: Orm, base: Config, webhooks: Webhooks, concurrency: number) {
   const em = () => orm.em.fork() as Em;
   for (const table of ['webhook_logs', 'webhook_deliveries', 'jobs']) await run(em(), `truncate table ${table}`);
   const service = new JobsService(orm, silentJobEvents);
-  for (const chunk of chunks(jobs, 1000)) await service.create(chunk.map(newJob));
-  const webhooks = createWebhooks(orm, { ...base, ROLE: 'api' }, silentWebhookEvents);
-  webhooks.start('http://127.0.0.1:5000', silentLog);
+  for (const chunk of chunks(jobs, 1000)) await service.create(chunk.map(noopJob));
   const counter = handlerCounter(jobs);
-  const engine = new Engine({
-    orm,
-    config: { ...base, ROLE: 'worker', WORKER_CONCURRENCY: concurrency } as Config,
-    events: silentJobEvents,
-    finishHooks: [(tx, finished) => webhooks.recordOnFinish(tx, finished)],
-    log: silentLog,
-    tasks: { 'bench.noop': { handler: () => counter.hit() } },
-  });
+  const engine = noopEngine(orm, base, webhooks, concurrency, () => counter.hit());
   const before = { counters: await serverCounters(em()), server: serverCpuMs(), worker: process.cpuUsage() };
   engine.start();
   try {
@@ -100,20 +75,20 @@ async function drainOnce(orm: Orm, base: Config, concurrency: number) {
     };
   } finally {
     await engine.stop();
-    await webhooks.stop(0);
   }
 }
 
 const url = await freshMariaDb('jobs_bench_cost');
 const orm = await migratedOrm(url);
 const base = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', NODE_ENV: 'production', AUTH_DISABLED: 'true' });
+const webhooks = outboxOnly(orm, base);
 try {
   console.log(`${jobs} noop jobs per drain on MariaDB; CPU and statements count the drain only, not the enqueue before it`);
   const rows = [];
   for (const c of levels) {
     // Let InnoDB purge the previous drain's history before the next one is counted.
-    await new Promise((r) => setTimeout(r, 1000));
-    rows.push(await drainOnce(orm, base, c));
+    await sleep(1000);
+    rows.push(await drainOnce(orm, base, webhooks, c));
   }
   console.table(rows);
 } finally {

@@ -9,36 +9,21 @@
  */
 import 'reflect-metadata';
 import { bootstrap, type App } from '../../api/src/app.js';
-import { loadConfig, type Config } from '../../api/src/config.js';
+import { loadConfig } from '../../api/src/config.js';
 import type { Em } from '../../api/src/db/orm.js';
 import { dialectOf, query, run } from '../../api/src/db/sql.js';
-import { JobStatus, Priority } from '../../api/src/jobs/job.enums.js';
+import { JobStatus } from '../../api/src/jobs/job.enums.js';
 import { silentJobEvents, type JobEvents } from '../../api/src/jobs/job.events.js';
-import type { NewJob } from '../../api/src/jobs/job.validate.js';
 import { JobsService } from '../../api/src/jobs/jobs.service.js';
-import { Engine } from '../../api/src/queue/engine.js';
-import { silentLog } from '../../api/src/queue/log.js';
-import { createWebhooks } from '../../api/src/webhooks/webhooks.js';
-import { silentWebhookEvents } from '../../api/src/webhooks/webhook.events.js';
 import { arrive, chunks, handlerCounter, latencyProbe, timeDrain } from '../lib/measure.mjs';
 import { freshMariaDb, freshSqliteFile, mariaDbSettings, migratedOrm } from './database.js';
+import { noopEngine, noopJob, outboxOnly } from './product.js';
 
 interface Options {
   db: 'mariadb' | 'sqlite';
   via: 'internal' | 'graphql';
   timeoutMs: number;
 }
-
-const newJob = (i: number): NewJob => ({
-  taskName: 'bench.noop',
-  payload: { i },
-  priority: Priority.LOW,
-  runAt: new Date(),
-  maxAttempts: 3,
-  timeoutMs: null,
-  webhookUrl: null,
-  idempotencyKey: null,
-});
 
 export async function open({ db, via, timeoutMs }: Options) {
   const databaseUrl = db === 'mariadb' ? await freshMariaDb(`jobs_bench_ours_${via}`) : freshSqliteFile();
@@ -53,18 +38,9 @@ export async function open({ db, via, timeoutMs }: Options) {
   const finished = async () =>
     Number((await query<{ n: number }>(em(), `select count(*) as n from jobs where status = '${JobStatus.COMPLETED}'`))[0].n);
 
-  // The webhooks part only records outbox rows here (ROLE=api: its delivery loop never starts).
-  const webhooks = createWebhooks(orm, { ...base, ROLE: 'api' }, silentWebhookEvents);
-  webhooks.start('http://127.0.0.1:5000', silentLog);
+  const webhooks = outboxOnly(orm, base);
   const engineFor = (concurrency: number, handler: (payload: Record<string, unknown>) => void) =>
-    new Engine({
-      orm,
-      config: { ...base, ROLE: 'worker', WORKER_CONCURRENCY: concurrency } as Config,
-      events: silentJobEvents,
-      finishHooks: [(tx, finished) => webhooks.recordOnFinish(tx, finished)],
-      log: silentLog,
-      tasks: { 'bench.noop': { handler: (job) => handler(job.payload ?? {}) } },
-    });
+    noopEngine(orm, base, webhooks, concurrency, handler);
 
   let app: App | null = null;
   if (via === 'graphql') {
@@ -107,14 +83,14 @@ export async function open({ db, via, timeoutMs }: Options) {
         else
           for (const chunk of chunks(n, batch))
             await gql('mutation($in: [CreateJobInput!]!) { createJobs(inputs: $in) { id } }', { in: chunk.map(gqlInput) });
-      } else if (batch === 1) for (let i = 0; i < n; i++) await jobs.create([newJob(i)]);
-      else for (const chunk of chunks(n, batch)) await jobs.create(chunk.map(newJob));
+      } else if (batch === 1) for (let i = 0; i < n; i++) await jobs.create([noopJob(i)]);
+      else for (const chunk of chunks(n, batch)) await jobs.create(chunk.map(noopJob));
       return { ms: performance.now() - t };
     },
     async drain({ n, concurrency }: { n: number; concurrency: number }) {
       await reset();
       const jobs = service();
-      for (const chunk of chunks(n, 1000)) await jobs.create(chunk.map(newJob));
+      for (const chunk of chunks(n, 1000)) await jobs.create(chunk.map(noopJob));
       const counter = handlerCounter(n);
       const engine = engineFor(concurrency, () => counter.hit());
       engine.start();
@@ -136,7 +112,7 @@ export async function open({ db, via, timeoutMs }: Options) {
           probe.sent[i] = performance.now();
           return via === 'graphql'
             ? gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', { in: gqlInput(i) })
-            : jobs.create([newJob(i)]);
+            : jobs.create([noopJob(i)]);
         });
         await probe.counter.done;
         return { samples: probe.samples() };

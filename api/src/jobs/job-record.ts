@@ -16,25 +16,36 @@ export function copyJob(job: Job, changes: Partial<Job> = {}): Job {
   return { ...job, ...changes } as Job;
 }
 
-/** A job about to be inserted: the entity's defaults, the validated input, no id yet. */
+/**
+ * A job about to be inserted: the entity's defaults, the validated input, no id yet; due at `now`
+ * unless the input says when. Fields listed one by one: a spread of the input cost more than the
+ * rest of this function on a 1,000-job batch.
+ */
 export function newJobRecord(input: NewJob, now: Date): Job {
   return {
     id: 0,
+    taskName: input.taskName,
+    payload: input.payload,
+    priority: input.priority,
     status: JobStatus.PENDING,
     attempts: 0,
-    progress: 0,
+    maxAttempts: input.maxAttempts,
     lastError: null,
+    progress: 0,
     result: null,
+    runAt: input.runAt ?? now,
+    createdAt: now,
+    updatedAt: now,
     startedAt: null,
     completedAt: null,
     runDurationMs: null,
+    timeoutMs: input.timeoutMs,
+    webhookUrl: input.webhookUrl,
+    idempotencyKey: input.idempotencyKey,
+    scheduleId: input.scheduleId ?? null,
+    scheduleTickAt: input.scheduleTickAt ?? null,
     leaseOwner: null,
     leaseExpiresAt: null,
-    scheduleId: null,
-    scheduleTickAt: null,
-    ...input,
-    createdAt: now,
-    updatedAt: now,
   } as Job;
 }
 

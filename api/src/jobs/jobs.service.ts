@@ -66,8 +66,8 @@ export class JobsService {
     }
     // One statement per 1,000 jobs without the ORM's unit of work (see insertJobs); more than one
     // statement needs a transaction to stay all-or-nothing.
-    if (created.length > INSERT_ROWS_PER_STATEMENT) await em.transactional((tx) => insertJobs(tx as Em, created));
-    else if (created.length > 0) await insertJobs(em, created);
+    if (created.length > INSERT_ROWS_PER_STATEMENT) await em.transactional((tx) => insertJobs(tx as Em, created, now));
+    else if (created.length > 0) await insertJobs(em, created, now);
     if (created.length > 0) this.events.created(created);
     return result;
   }

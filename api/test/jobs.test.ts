@@ -127,6 +127,59 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
     expect(await total()).toBe(before);
   });
 
+  it('createJobs stores each input as given when only some inputs set the optional fields', async () => {
+    // One INSERT leaves out columns no row of it sets: every row must still get its own values.
+    const inputs = [
+      { taskName: 'mixed-a', payload: { n: 1 } },
+      {
+        taskName: 'mixed-b',
+        priority: 'HIGH',
+        runAt: far(30),
+        maxAttempts: 7,
+        timeoutMs: 1500,
+        webhookUrl: 'https://93.184.216.34/hook',
+        idempotencyKey: 'mixed-key-b',
+      },
+      { taskName: 'mixed-c', payload: { quote: `it's "quoted" ? \\ ${'x'.repeat(20)}` }, idempotencyKey: 'mixed-key-c' },
+    ];
+    const fields =
+      'id taskName priority status payload runAt attempts maxAttempts timeoutMs webhookUrl idempotencyKey progress createdAt updatedAt';
+    const res = await server.gql(`mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { ${fields} } }`, { inputs });
+    expect(res.errors).toBeUndefined();
+    const created = res.data.createJobs;
+    const stored = await Promise.all(
+      created.map(async (j: { id: string }) => (await server.gql(`query($id: ID!) { job(id: $id) { ${fields} } }`, { id: j.id })).data.job),
+    );
+    expect(stored).toEqual(created);
+    expect(new Set(created.map((j: { id: string }) => j.id)).size).toBe(3);
+    expect(stored[0]).toMatchObject({ taskName: 'mixed-a', priority: 'LOW', status: 'PENDING', attempts: 0, progress: 0, maxAttempts: 3 });
+    expect(stored[0]).toMatchObject({ timeoutMs: null, webhookUrl: null, idempotencyKey: null, payload: { n: 1 } });
+    expect(stored[1]).toMatchObject({ taskName: 'mixed-b', priority: 'HIGH', runAt: far(30), maxAttempts: 7, timeoutMs: 1500 });
+    expect(stored[1]).toMatchObject({ webhookUrl: 'https://93.184.216.34/hook', idempotencyKey: 'mixed-key-b', payload: {} });
+    expect(stored[2]).toMatchObject({ taskName: 'mixed-c', timeoutMs: null, webhookUrl: null, idempotencyKey: 'mixed-key-c' });
+    expect(stored[2].payload).toEqual(inputs[2].payload);
+    // Jobs created together share their creation instant, and runAt defaults to it.
+    expect(stored[0].runAt).toBe(stored[0].createdAt);
+    expect(new Set(stored.map((j: { createdAt: string; updatedAt: string }) => [j.createdAt, j.updatedAt]).flat()).size).toBe(1);
+    for (const job of created) await server.gql('mutation($id: ID!) { deleteJob(id: $id) }', { id: job.id });
+  });
+
+  it('createJobs reports the first bad input in order, also when an earlier one fails a URL check', async () => {
+    const before = await total();
+    const res = await server.gql('mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { id } }', {
+      inputs: [{ taskName: 'ok-1' }, { taskName: 'ok-2', webhookUrl: 'http://127.0.0.1:9/private' }, { taskName: '' }],
+    });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[1].webhookUrl' });
+    const later = await server.gql('mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { id } }', {
+      inputs: [
+        { taskName: 'ok-1', webhookUrl: 'https://93.184.216.34/hook' },
+        { taskName: 'ok-2', maxAttempts: 0 },
+      ],
+    });
+    expect(later.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[1].maxAttempts' });
+    expect(await total()).toBe(before);
+  });
+
   it('returns the existing job for a repeated idempotencyKey', async () => {
     const create = () =>
       server.gql(`mutation { createJob(input: { taskName: "once", idempotencyKey: "key-1", runAt: "${far(5)}" }) { id } }`);

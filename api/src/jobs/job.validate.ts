@@ -10,7 +10,8 @@ export interface NewJob {
   taskName: string;
   payload: Record<string, unknown>;
   priority: Priority;
-  runAt: Date;
+  /** When it becomes due; absent: the instant it is created. */
+  runAt?: Date;
   maxAttempts: number;
   timeoutMs: number | null;
   webhookUrl: string | null;
@@ -69,32 +70,78 @@ function checkInt(field: string, value: number | undefined | null, min: number, 
   return value;
 }
 
-export async function parseCreateJob(input: CreateJobInput, path: string, checkUrl: UrlCheck): Promise<NewJob> {
-  const at = (field: string) => (path ? `${path}.${field}` : field);
-  const runAt = input.runAt ?? new Date();
-  if (!(runAt instanceof Date) || Number.isNaN(runAt.getTime())) {
-    throw new BadUserInputError(at('runAt'), `expected an ISO-8601 date, got ${describe(input.runAt)}`);
-  }
-  let webhookUrl: string | null = null;
-  if (input.webhookUrl !== undefined && input.webhookUrl !== null && input.webhookUrl !== '') {
-    webhookUrl = input.webhookUrl;
-    await checkUrl(at('webhookUrl'), webhookUrl);
+/** The checks of a create input that may need I/O (DNS for URLs); each throws `BadUserInputError`. */
+export interface CreateChecks {
+  checkUrl: UrlCheck;
+  /** The task's own payload check (`TaskRegistry.validate`). */
+  checkTask: (job: NewJob, path: string) => void | Promise<void>;
+}
+
+/** Every field of one input checked and defaulted, except what needs I/O. */
+function parseFields(input: CreateJobInput, path: string): NewJob {
+  const runAt = input.runAt ?? undefined;
+  if (runAt !== undefined && (!(runAt instanceof Date) || Number.isNaN(runAt.getTime()))) {
+    throw new BadUserInputError(`${path}.runAt`, `expected an ISO-8601 date, got ${describe(input.runAt)}`);
   }
   const key = input.idempotencyKey ?? null;
   if (key !== null && (key.length === 0 || key.length > 255)) {
-    throw new BadUserInputError(at('idempotencyKey'), `expected 1–255 characters, got ${describe(key)}`);
+    throw new BadUserInputError(`${path}.idempotencyKey`, `expected 1–255 characters, got ${describe(key)}`);
   }
-  const priority = input.priority ?? Priority.LOW;
+  const url = input.webhookUrl;
   return {
-    taskName: checkTaskName(at('taskName'), input.taskName),
-    payload: checkPayload(at('payload'), input.payload),
-    priority,
+    taskName: checkTaskName(`${path}.taskName`, input.taskName),
+    payload: checkPayload(`${path}.payload`, input.payload),
+    priority: input.priority ?? Priority.LOW,
     runAt,
-    maxAttempts: checkInt(at('maxAttempts'), input.maxAttempts, 1, 100, 3),
-    timeoutMs: checkInt(at('timeoutMs'), input.timeoutMs, 1, 2_147_483_647, null),
-    webhookUrl,
+    maxAttempts: checkInt(`${path}.maxAttempts`, input.maxAttempts, 1, 100, 3),
+    timeoutMs: checkInt(`${path}.timeoutMs`, input.timeoutMs, 1, 2_147_483_647, null),
+    webhookUrl: url === undefined || url === null || url === '' ? null : url,
     idempotencyKey: key,
   };
+}
+
+/**
+ * Parses create inputs in one pass; `pathOf(i)` names input i in errors (`input`, `inputs[3]`). A bad
+ * input fails with the error of the first bad input in order, as if they had been checked one by one,
+ * but checks that need I/O run side by side, and inputs that need none cost no await: this pass was
+ * ~10 % of a `createJobs` of 1,000 when every input awaited its checks in turn.
+ */
+export async function parseCreateJobs(
+  inputs: readonly CreateJobInput[],
+  pathOf: (i: number) => string,
+  checks: CreateChecks,
+): Promise<NewJob[]> {
+  const parsed: NewJob[] = [];
+  // Each settles to its input's error or undefined, so none rejects unobserved if a later input throws.
+  const pending: Promise<unknown>[] = [];
+  const firstPendingError = async () => {
+    for (const error of await Promise.all(pending)) if (error !== undefined) return error;
+    return undefined;
+  };
+  const settle = (p: void | Promise<void>) => {
+    if (p)
+      pending.push(
+        p.then(
+          () => undefined,
+          (error: unknown) => error ?? new Error('check failed'),
+        ),
+      );
+  };
+  for (let i = 0; i < inputs.length; i++) {
+    const path = pathOf(i);
+    let job: NewJob;
+    try {
+      job = parseFields(inputs[i], path);
+      if (job.webhookUrl !== null) settle(checks.checkUrl(`${path}.webhookUrl`, job.webhookUrl));
+      settle(checks.checkTask(job, path));
+    } catch (error) {
+      throw (await firstPendingError()) ?? error;
+    }
+    parsed.push(job);
+  }
+  const error = pending.length > 0 ? await firstPendingError() : undefined;
+  if (error !== undefined) throw error;
+  return parsed;
 }
 
 export function checkPage(limit: number, offset: number): void {

@@ -6,9 +6,14 @@ import { Job } from './job.entity.js';
 import { JobSort } from './job.enums.js';
 import { CreateJobInput, JobFilter } from './job.input.js';
 import { JobPage, JobStats } from './job.types.js';
-import { checkPage, parseCreateJob, parseId } from './job.validate.js';
+import { checkPage, parseCreateJobs, parseId, type CreateChecks } from './job.validate.js';
 
 const MAX_BATCH = 1000;
+
+const createChecks = (services: Context['services']): CreateChecks => ({
+  checkUrl: services.checkUrl,
+  checkTask: (job, path) => services.tasks.validate(job, path),
+});
 
 @Resolver(() => Job)
 export class JobsResolver {
@@ -42,9 +47,7 @@ export class JobsResolver {
 
   @Mutation(() => Job)
   async createJob(@Ctx() { services }: Context, @Arg('input', () => CreateJobInput) input: CreateJobInput): Promise<Job> {
-    const parsed = await parseCreateJob(input, 'input', services.checkUrl);
-    await services.tasks.validate(parsed, 'input');
-    const [job] = await services.jobs.create([parsed]);
+    const [job] = await services.jobs.create(await parseCreateJobs([input], () => 'input', createChecks(services)));
     return job;
   }
 
@@ -53,13 +56,7 @@ export class JobsResolver {
     if (inputs.length === 0 || inputs.length > MAX_BATCH) {
       throw new BadUserInputError('inputs', `expected 1..${MAX_BATCH} jobs, got ${inputs.length}`);
     }
-    const parsed = [];
-    for (const [i, input] of inputs.entries()) {
-      const one = await parseCreateJob(input, `inputs[${i}]`, services.checkUrl);
-      await services.tasks.validate(one, `inputs[${i}]`);
-      parsed.push(one);
-    }
-    return services.jobs.create(parsed);
+    return services.jobs.create(await parseCreateJobs(inputs, (i) => `inputs[${i}]`, createChecks(services)));
   }
 
   @Mutation(() => Job, { description: 'Makes a PENDING job due now, or queues a finished job again' })

@@ -43,8 +43,8 @@ export class TaskRegistry {
   }
 
   /** createJob's check of a payload against its task (`path` is e.g. `input` or `inputs[3]`). */
-  async validate(job: Pick<NewJob, 'taskName' | 'payload'>, path: string): Promise<void> {
+  validate(job: Pick<NewJob, 'taskName' | 'payload'>, path: string): void | Promise<void> {
     const task = this.tasks.get(job.taskName) ?? this.fallback;
-    await task.validatePayload?.(job.payload, path ? `${path}.payload` : 'payload');
+    return task.validatePayload?.(job.payload, path ? `${path}.payload` : 'payload');
   }
 }

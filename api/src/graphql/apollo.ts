@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
@@ -71,6 +71,8 @@ export function createApollo(
     parseOptions: parseOptions(),
     formatError: formatError(log),
     // Apollo's landing page pulls Apollo Sandbox from a third-party CDN; our own GraphiQL is at /playground.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...plugins],
+    // Cache control (on by default) hooks every resolved field to compute cache hints, and we set none:
+    // every answer is live data. Off, a `createJobs` of 1,000 resolves 2,000 fields without a hook each.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...plugins],
   });
 }

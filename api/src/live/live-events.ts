@@ -36,8 +36,10 @@ export class LiveEvents implements JobEvents, WebhookEvents {
   created(jobs: readonly Job[]): void {
     for (const job of jobs) {
       this.jobs.set(job.id, { status: job.status, lastSentAt: Date.now() });
-      this.bus.publish(Topic.JOB_CREATED, toJobMessage(job));
-      this.bus.publish(Topic.JOB_UPDATED, toJobMessage(job));
+      // One message for both topics: subscribers only read it.
+      const message = toJobMessage(job);
+      this.bus.publish(Topic.JOB_CREATED, message);
+      this.bus.publish(Topic.JOB_UPDATED, message);
     }
     this.forget();
     for (const l of this.listeners) for (const job of jobs) l(job);

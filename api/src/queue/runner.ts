@@ -304,7 +304,7 @@ export class Runner {
     const endedAt = new Date();
     held.active = false;
     this.active--;
-    this.notify();
+    this.notifyIfMoreWait();
     if (outcome.kind === 'stopped') {
       // Cancelled or taken back: whoever did that wrote the job's state already.
       this.o.log.info({ jobId: job.id, reason: outcome.reason }, 'job handler stopped');
@@ -325,7 +325,17 @@ export class Runner {
       );
     }
     this.held.delete(job.id);
-    this.notify();
+    this.notifyIfMoreWait();
+  }
+
+  /**
+   * A freed slot (or a written end state, which lifts the cap on held jobs) is worth a claim only while
+   * more jobs wait: claimed ahead here, or due in the database (the last claim came back full). Other
+   * new jobs wake the loop themselves (created in this process) or the next poll finds them. Waking on
+   * every end cost two empty claims per job at low rates: 20 statements per job at 100 jobs/s.
+   */
+  private notifyIfMoreWait(): void {
+    if (this.backlog || this.ready.length > 0) this.notify();
   }
 
   private async renew(): Promise<void> {

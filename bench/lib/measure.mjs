@@ -10,10 +10,14 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 export function handlerCounter(n) {
   let resolve;
-  const state = { first: 0, count: 0, done: new Promise((r) => (resolve = r)) };
-  state.hit = () => {
-    if (state.count === 0) state.first = now();
-    if (++state.count === n) resolve();
+  const state = {
+    first: 0,
+    count: 0,
+    done: new Promise((r) => (resolve = r)),
+    hit() {
+      if (state.count === 0) state.first = now();
+      if (++state.count === n) resolve();
+    },
   };
   return state;
 }

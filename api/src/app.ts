@@ -20,6 +20,7 @@ import { Engine } from './queue/engine.js';
 import type { FinishHook } from './queue/finish-hooks.js';
 import { SchedulesService } from './schedules/schedules.service.js';
 import { ThroughputService } from './jobs/throughput.service.js';
+import { recordEnds } from './jobs/throughput.sql.js';
 import { createLive } from './live/live.js';
 import { assertSafeUrl } from './webhooks/ssrf.js';
 import { createWebhooks } from './webhooks/webhooks.js';
@@ -39,8 +40,9 @@ export async function bootstrap(config: Config): Promise<App> {
   const live = await createLive(orm, config.REDIS_URL, config.REDIS_CHANNEL_PREFIX);
   const metrics = createMetrics(orm);
   const webhooks = createWebhooks(orm, config, countingWebhookAttempts(live.events, metrics));
-  // Run inside the transaction that writes COMPLETED or a final FAILED: the webhook outbox row commits with it.
-  const finishHooks: FinishHook[] = [(em, jobs) => webhooks.recordOnFinish(em, jobs)];
+  // Run inside the transaction that writes COMPLETED or a final FAILED: the webhook outbox row and the
+  // throughput counters commit with it. Counters last: their rows are the ones finish batches share.
+  const finishHooks: FinishHook[] = [(em, jobs) => webhooks.recordOnFinish(em, jobs), recordEnds];
   const http = createFastify(config);
   // Runner and scheduler run with ROLE=all and ROLE=worker; ROLE=api leaves running jobs to worker processes.
   const engine = new Engine({ orm, config, events: live.events, finishHooks, log: http.log, metrics });

@@ -3,7 +3,7 @@
  * - enqueue `via: 'internal'`: `JobsService.create` (what createJob/createJobs call after validation);
  *   `via: 'graphql'`: the real server (bootstrap, ROLE=api) over HTTP, `createJob` / `createJobs`.
  * - drain and latency: one `Engine` (runner + scheduler, as in a ROLE=worker process) with the product's
- *   finish hook, so every completion writes its webhook outbox row in the same transaction — the
+ *   finish hooks, so every completion writes its webhook outbox row and its throughput count in the same transaction — the
  *   durability the product promises. Sending the webhooks is not part of the figure (the peers send
  *   none); nor is publishing to subscribers (none are connected).
  */

@@ -2,6 +2,7 @@
 import type { Config } from '../../api/src/config.js';
 import type { Orm } from '../../api/src/db/orm.js';
 import { Priority } from '../../api/src/jobs/job.enums.js';
+import { recordEnds } from '../../api/src/jobs/throughput.sql.js';
 import { silentJobEvents } from '../../api/src/jobs/job.events.js';
 import type { NewJob } from '../../api/src/jobs/job.validate.js';
 import { Engine } from '../../api/src/queue/engine.js';
@@ -24,8 +25,8 @@ export const noopJob = (i: number): NewJob => ({
 });
 
 /**
- * One `Engine` as in a ROLE=worker process, with the product's finish hook: every completion writes its
- * webhook outbox row in the same transaction. `handler` gets each job's payload.
+ * One `Engine` as in a ROLE=worker process, with the product's finish hooks: every completion writes its
+ * webhook outbox row and its throughput count in the same transaction. `handler` gets each job's payload.
  */
 export function noopEngine(
   orm: Orm,
@@ -38,7 +39,7 @@ export function noopEngine(
     orm,
     config: { ...base, ROLE: 'worker', WORKER_CONCURRENCY: concurrency } as Config,
     events: silentJobEvents,
-    finishHooks: [(tx, finished) => webhooks.recordOnFinish(tx, finished)],
+    finishHooks: [(tx, finished) => webhooks.recordOnFinish(tx, finished), recordEnds],
     log: silentLog,
     tasks: { 'bench.noop': { handler: (job) => handler(job.payload ?? {}) } },
   });

@@ -79,8 +79,8 @@ export class Job {
   startedAt?: Date | null;
 
   @Field(() => DateTimeScalar, { nullable: true })
-  // completed_at alone, not (status, completed_at): a claim leaves it unchanged, so that index costs nothing then.
-  @Property({ ...ms(), nullable: true, index: 'jobs_completed_idx' })
+  // Not indexed: the throughput chart reads job_throughput's counters, and every index here is written at each end.
+  @Property({ ...ms(), nullable: true })
   completedAt?: Date | null;
 
   @Field(() => Int, { nullable: true })

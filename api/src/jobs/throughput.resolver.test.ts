@@ -1,61 +1,118 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialectOf, run, toDbTime } from '../db/sql.js';
+import { dialectOf, query, run, toDbTime } from '../db/sql.js';
 import type { Em } from '../db/orm.js';
 import { startServer, testDatabases, type TestServer } from '../../test/support/server.js';
+import { createJob, waitForJob } from '../../test/support/engine.js';
+import type { Job } from './job.entity.js';
+import { JobStatus } from './job.enums.js';
+import { pruneThroughput, recordEnds } from './throughput.sql.js';
 
 const MINUTE_MS = 60_000;
 const QUERY = 'query($minutes: Int) { throughput(minutes: $minutes) { minute completed failed } }';
+type Point = { minute: string; completed: number; failed: number };
+
+/** Waits until at least 15 s are left in the current minute, so "the current minute" cannot roll over mid-test. */
+async function startOfAMinute(): Promise<number> {
+  const msLeft = MINUTE_MS - (Date.now() % MINUTE_MS);
+  if (msLeft < 15_000) await new Promise((resolve) => setTimeout(resolve, msLeft + 50));
+  return Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
+}
+
+const ended = (status: JobStatus, at: number) => ({ id: 0, status, completedAt: new Date(at) }) as Job;
 
 describe.each(testDatabases())('throughput on $name', (db) => {
   let server: TestServer;
-  // Jobs end relative to the current minute's start so buckets are predictable.
   let minuteStart = 0;
-
-  async function endedJob(status: 'COMPLETED' | 'FAILED', endedAt: number): Promise<void> {
-    const res = await server.gql('mutation { createJob(input: { taskName: "report", runAt: "2999-01-01T00:00:00.000Z" }) { id } }');
-    const em = server.orm.em.fork() as Em;
-    await run(em, 'update jobs set status = ?, completed_at = ? where id = ?', [
-      status,
-      toDbTime(dialectOf(em), new Date(endedAt)),
-      Number(res.data.createJob.id),
-    ]);
-  }
+  const em = () => server.orm.em.fork() as Em;
 
   beforeAll(async () => {
     server = await startServer(db, { ROLE: 'api' });
-    // Start near the beginning of a minute so "the current minute" cannot roll over mid-test.
-    const msLeft = MINUTE_MS - (Date.now() % MINUTE_MS);
-    if (msLeft < 15_000) await new Promise((resolve) => setTimeout(resolve, msLeft + 50));
-    minuteStart = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
-    await endedJob('COMPLETED', minuteStart + 10);
-    await endedJob('COMPLETED', minuteStart + 20);
-    await endedJob('FAILED', minuteStart + 30);
-    await endedJob('COMPLETED', minuteStart - 5 * MINUTE_MS + 1_000);
-    await endedJob('FAILED', minuteStart - 59 * MINUTE_MS);
-    await endedJob('COMPLETED', minuteStart - 61 * MINUTE_MS); // outside the hour
+    minuteStart = await startOfAMinute();
+    // Ends as the finish hook records them, one batch spanning several minutes; CANCELLED is not counted.
+    await recordEnds(em(), [
+      ended(JobStatus.COMPLETED, minuteStart + 10),
+      ended(JobStatus.FAILED, minuteStart + 30),
+      ended(JobStatus.CANCELLED, minuteStart + 40),
+      ended(JobStatus.COMPLETED, minuteStart - 5 * MINUTE_MS + 1_000),
+      ended(JobStatus.FAILED, minuteStart - 59 * MINUTE_MS),
+      ended(JobStatus.COMPLETED, minuteStart - 61 * MINUTE_MS), // outside the hour
+    ]);
+    // A second batch adds to the same minute's counter.
+    await recordEnds(em(), [ended(JobStatus.COMPLETED, minuteStart + 20)]);
+    // Another worker process's shard of the current minute: the chart sums shards.
+    await run(em(), 'insert into job_throughput (minute, status, shard, jobs) values (?, ?, ?, ?)', [
+      toDbTime(dialectOf(em()), new Date(minuteStart)),
+      JobStatus.COMPLETED,
+      99,
+      4,
+    ]);
   });
   afterAll(() => server?.stop());
 
-  it('returns 60 one-minute points, oldest first, with per-minute counts from the database', async () => {
+  it('returns 60 one-minute points, oldest first, with the counted ends of each minute', async () => {
     const res = await server.gql(QUERY);
     expect(res.errors).toBeUndefined();
-    const points = res.data.throughput as { minute: string; completed: number; failed: number }[];
+    const points = res.data.throughput as Point[];
     expect(points).toHaveLength(60);
     expect(Date.parse(points[59].minute)).toBe(minuteStart);
     expect(Date.parse(points[0].minute)).toBe(minuteStart - 59 * MINUTE_MS);
-    expect(points[59]).toMatchObject({ completed: 2, failed: 1 });
+    expect(points[59]).toMatchObject({ completed: 6, failed: 1 });
     expect(points[54]).toMatchObject({ completed: 1, failed: 0 });
     expect(points[0]).toMatchObject({ completed: 0, failed: 1 });
     const totals = points.reduce((t, p) => ({ c: t.c + p.completed, f: t.f + p.failed }), { c: 0, f: 0 });
-    expect(totals).toEqual({ c: 3, f: 2 });
+    expect(totals).toEqual({ c: 7, f: 2 });
   });
 
   it('narrows the window and refuses a window out of range naming the argument', async () => {
     const short = await server.gql(QUERY, { minutes: 5 });
     expect(short.data.throughput).toHaveLength(5);
-    expect(short.data.throughput[4]).toMatchObject({ completed: 2, failed: 1 });
+    expect(short.data.throughput[4]).toMatchObject({ completed: 6, failed: 1 });
     const bad = await server.gql(QUERY, { minutes: 0 });
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'minutes' });
     expect(bad.status).toBeLessThan(500);
+  });
+
+  it('keeps a day of counters: older ones are pruned', async () => {
+    const dayAndMore = minuteStart - 24 * 60 * MINUTE_MS - 2 * MINUTE_MS;
+    await run(em(), 'insert into job_throughput (minute, status, shard, jobs) values (?, ?, ?, ?)', [
+      toDbTime(dialectOf(em()), new Date(dayAndMore)),
+      JobStatus.COMPLETED,
+      0,
+      3,
+    ]);
+    const count = async () =>
+      Number(
+        (
+          await query<{ n: number }>(em(), 'select count(*) as n from job_throughput where minute < ?', [
+            toDbTime(dialectOf(em()), new Date(minuteStart - 24 * 60 * MINUTE_MS)),
+          ])
+        )[0].n,
+      );
+    expect(await count()).toBe(1);
+    await pruneThroughput(em(), new Date(minuteStart));
+    expect(await count()).toBe(0);
+    expect((await server.gql(QUERY)).data.throughput[59]).toMatchObject({ completed: 6, failed: 1 });
+  });
+});
+
+describe.each(testDatabases())('throughput counted by the engine on $name', (db) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer(db, { WORKER_POLL_MS: '50' });
+  });
+  afterAll(() => server?.stop());
+
+  it('counts every end of a job run by the worker, in the minute it ended, a rerun again', async () => {
+    const minuteStart = await startOfAMinute();
+    const ok = await createJob(server, { taskName: 'noop' });
+    const bad = await createJob(server, { taskName: 'report', maxAttempts: 1, payload: { fail: true, durationMs: 5 } });
+    await waitForJob(server, ok.id, (j) => j.status === 'COMPLETED');
+    await waitForJob(server, bad.id, (j) => j.status === 'FAILED');
+    await server.gql('mutation($id: ID!) { runJob(id: $id) { id } }', { id: ok.id });
+    await waitForJob(server, ok.id, (j) => j.status === 'COMPLETED' && j.attempts === 1 && Date.parse(j.completedAt!) >= minuteStart);
+    // The counter commits with the end state: once the job reads COMPLETED, its count is there.
+    const points = (await server.gql(QUERY, { minutes: 2 })).data.throughput as Point[];
+    expect(Date.parse(points[1].minute)).toBe(minuteStart);
+    expect(points[1]).toMatchObject({ completed: 2, failed: 1 });
   });
 });

@@ -1,9 +1,9 @@
 import type { Em, Orm } from '../db/orm.js';
 import { JobStatus } from './job.enums.js';
-import { countEndedPerMinute, MINUTE_MS } from './throughput.sql.js';
+import { countEndedPerMinute, MINUTE_MS, THROUGHPUT_MAX_MINUTES } from './throughput.sql.js';
 import type { ThroughputPoint } from './throughput.types.js';
 
-export const THROUGHPUT_MAX_MINUTES = 24 * 60;
+export { THROUGHPUT_MAX_MINUTES };
 
 /** Completed and failed jobs per minute, one point for every minute of the window (zeros included). */
 export class ThroughputService {
@@ -19,7 +19,7 @@ export class ThroughputService {
       failed: 0,
     }));
     for (const row of await countEndedPerMinute(this.orm.em.fork() as Em, since)) {
-      const point = points[row.bucket];
+      const point = points[Math.round((row.minute.getTime() - since.getTime()) / MINUTE_MS)];
       if (!point) continue; // ended after `now` (clock skew between processes): not part of this window
       if (row.status === JobStatus.COMPLETED) point.completed += row.n;
       else point.failed += row.n;

@@ -1,34 +1,78 @@
 import type { Em } from '../db/orm.js';
-import { dialectOf, query, toDbTime } from '../db/sql.js';
+import { dialectOf, executeBound, fromDbTime, query, run, toDbTime, type BoundValue } from '../db/sql.js';
+import type { Job } from './job.entity.js';
 import { JobStatus } from './job.enums.js';
 
-const MINUTE_MS = 60_000;
+export const MINUTE_MS = 60_000;
+
+/** The longest window the chart may ask for; counters older than it are deleted. */
+export const THROUGHPUT_MAX_MINUTES = 24 * 60;
+
+/**
+ * The counter rows this process adds to. Shards keep finish transactions of different worker processes
+ * off each other's rows (a shared row would make them commit one after another); two processes on one
+ * shard only wait for each other, the sums stay right.
+ */
+const SHARDS = 16;
+const PROCESS_SHARD = process.pid % SHARDS;
 
 export interface ThroughputRow {
-  /** Minutes since the window start, 0-based. */
-  bucket: number;
+  minute: Date;
   status: JobStatus;
   n: number;
 }
 
+const counted = (status: JobStatus) => status === JobStatus.COMPLETED || status === JobStatus.FAILED;
+const minuteOf = (d: Date) => Math.floor(d.getTime() / MINUTE_MS) * MINUTE_MS;
+
+let prunedAt = 0;
+
 /**
- * Jobs that ended COMPLETED or (finally) FAILED since `since`, counted per minute in the database:
- * the dashboard asks for 60 numbers, not for thousands of rows. A job run again is counted at its
- * latest end only, because `completed_at` holds the latest end.
+ * A finish hook: adds the jobs that ended COMPLETED or finally FAILED to their minute's counters, in
+ * the transaction that writes their end states, so a count commits or rolls back with its job. A job
+ * run again is counted at each end. One statement per finish batch (which holds up to hundreds of
+ * jobs); counters older than the longest window go at most once a minute per process.
  */
-export async function countEndedPerMinute(em: Em, since: Date): Promise<ThroughputRow[]> {
+export async function recordEnds(em: Em, jobs: readonly Job[]): Promise<void> {
+  const buckets = new Map<string, { minute: number; status: JobStatus; n: number }>();
+  for (const job of jobs) {
+    if (!counted(job.status) || !job.completedAt) continue;
+    const minute = minuteOf(job.completedAt);
+    const key = `${minute} ${job.status}`;
+    const bucket = buckets.get(key);
+    if (bucket) bucket.n++;
+    else buckets.set(key, { minute, status: job.status, n: 1 });
+  }
+  if (buckets.size === 0) return;
   const dialect = dialectOf(em);
-  // SQLite keeps epoch milliseconds (integer division floors); MySQL keeps DATETIME(3) in UTC.
-  const bucket = dialect === 'sqlite' ? '(completed_at - ?) / 60000' : 'timestampdiff(minute, ?, completed_at)';
-  const start = toDbTime(dialect, since);
-  const rows = await query<{ bucket: number; status: JobStatus; n: number }>(
-    em,
-    `select ${bucket} as bucket, status, count(*) as n from jobs
-      where status in (?, ?) and completed_at >= ?
-      group by ${bucket}, status`,
-    [start, JobStatus.COMPLETED, JobStatus.FAILED, start, start],
-  );
-  return rows.map((r) => ({ bucket: Number(r.bucket), status: r.status, n: Number(r.n) }));
+  // One lock order for every transaction: two finish batches on one shard cannot deadlock on counters.
+  const rows = [...buckets.values()].sort((a, b) => a.minute - b.minute || a.status.localeCompare(b.status));
+  const params: BoundValue[] = rows.flatMap((r) => [toDbTime(dialect, new Date(r.minute)), r.status, PROCESS_SHARD, r.n]);
+  const values = rows.map(() => '(?, ?, ?, ?)').join(', ');
+  const add =
+    dialect === 'sqlite'
+      ? 'on conflict (minute, status, shard) do update set jobs = jobs + excluded.jobs'
+      : 'on duplicate key update jobs = jobs + values(jobs)';
+  await executeBound(em, `insert into job_throughput (minute, status, shard, jobs) values ${values} ${add}`, params);
+  if (Date.now() - prunedAt >= MINUTE_MS) {
+    prunedAt = Date.now();
+    await pruneThroughput(em, new Date());
+  }
 }
 
-export { MINUTE_MS };
+/** Deletes counters older than the longest window the chart may ask for. */
+export async function pruneThroughput(em: Em, now: Date): Promise<void> {
+  const keepFrom = new Date(minuteOf(now) - THROUGHPUT_MAX_MINUTES * MINUTE_MS);
+  await run(em, 'delete from job_throughput where minute < ?', [toDbTime(dialectOf(em), keepFrom)]);
+}
+
+/** Jobs that ended COMPLETED or (finally) FAILED per minute since `since`, summed over shards. */
+export async function countEndedPerMinute(em: Em, since: Date): Promise<ThroughputRow[]> {
+  const start = toDbTime(dialectOf(em), new Date(minuteOf(since)));
+  const rows = await query<{ minute: unknown; status: JobStatus; n: number }>(
+    em,
+    'select minute, status, sum(jobs) as n from job_throughput where minute >= ? group by minute, status',
+    [start],
+  );
+  return rows.map((r) => ({ minute: fromDbTime(r.minute)!, status: r.status, n: Number(r.n) }));
+}

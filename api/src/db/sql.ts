@@ -22,16 +22,14 @@ export function fromDbTime(value: unknown): Date | null {
   return /^\d+$/.test(s) ? new Date(Number(s)) : new Date(s.includes('T') ? s : `${s.replace(' ', 'T')}Z`);
 }
 
-export async function query<T = Record<string, unknown>>(em: Em, sql: string, params: readonly unknown[] = []): Promise<T[]> {
-  return (await em.getConnection().execute(sql, [...params], 'all', em.getTransactionContext())) as T[];
+/** Rows of a hand-written statement (parameters bound by the driver: see `executeBound`). */
+export async function query<T = Record<string, unknown>>(em: Em, sql: string, params: readonly BoundValue[] = []): Promise<T[]> {
+  return (await executeBound(em, sql, params)).rows as T[];
 }
 
-export async function run(em: Em, sql: string, params: readonly unknown[] = []): Promise<number> {
-  const res = (await em.getConnection().execute(sql, [...params], 'run', em.getTransactionContext())) as {
-    affectedRows?: number;
-    changes?: number;
-  };
-  return Number(res.affectedRows ?? res.changes ?? 0);
+/** Rows a hand-written statement changed (matched, for MySQL: its affected rows). */
+export async function run(em: Em, sql: string, params: readonly BoundValue[] = []): Promise<number> {
+  return Number((await executeBound(em, sql, params)).numAffectedRows ?? 0);
 }
 
 /** What `executeBound` accepts: the value types mysql2 and better-sqlite3 both bind as they are. */

@@ -1,5 +1,5 @@
 import type { Em } from '../db/orm.js';
-import { containsPattern, LIKE_ESCAPE, query } from '../db/sql.js';
+import { containsPattern, LIKE_ESCAPE, query, type BoundValue } from '../db/sql.js';
 import { JobSort } from './job.enums.js';
 import type { JobFilter } from './job.input.js';
 
@@ -12,9 +12,9 @@ const ORDER_BY: Record<JobSort, string> = {
   [JobSort.UPDATED_AT_DESC]: 'updated_at desc, id desc',
 };
 
-export function whereClause(filter: JobFilter | undefined): { sql: string; params: unknown[] } {
+export function whereClause(filter: JobFilter | undefined): { sql: string; params: BoundValue[] } {
   const parts: string[] = [];
-  const params: unknown[] = [];
+  const params: BoundValue[] = [];
   if (filter?.status) parts.push('status = ?') && params.push(filter.status);
   if (filter?.priority !== undefined && filter?.priority !== null) parts.push('priority = ?') && params.push(filter.priority);
   if (filter?.taskName) parts.push('task_name = ?') && params.push(filter.taskName);

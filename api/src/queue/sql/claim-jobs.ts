@@ -46,7 +46,7 @@ export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
       em.fork().transactional(async (tx) => {
         const picked = await query(tx, `select * from jobs where ${due} for update skip locked`, [now, req.limit]);
         if (picked.length === 0) return [];
-        const ids = picked.map((r) => r.id);
+        const ids = picked.map((r) => Number(r.id));
         await run(tx, `update jobs set ${set} where id in (${placeholders(ids.length)})`, [req.owner, expires, now, now, ...ids]);
         // The rows were read before the update: apply it to them rather than reading them again.
         return picked.map((r) => ({

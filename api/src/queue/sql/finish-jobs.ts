@@ -1,5 +1,5 @@
 import type { Em, Orm } from '../../db/orm.js';
-import { dialectOf, query, run, toDbTime, type SqlDialect } from '../../db/sql.js';
+import { dialectOf, query, run, toDbTime, type BoundValue, type SqlDialect } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
 import { copyJob } from '../../jobs/job-record.js';
 import { JobStatus } from '../../jobs/job.enums.js';
@@ -66,7 +66,7 @@ const END_COLUMNS = [
   'started_at',
 ] as const;
 
-function endStateValues(dialect: SqlDialect, next: Job): unknown[] {
+function endStateValues(dialect: SqlDialect, next: Job): BoundValue[] {
   const t = (d: Date | null | undefined) => (d ? toDbTime(dialect, d) : null);
   return [
     next.id,

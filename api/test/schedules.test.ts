@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isFinished, sleep, waitForJob, waitUntil } from './support/engine.js';
+import { earlyInAMinute, isFinished, sleep, waitForJob, waitUntil } from './support/engine.js';
 import { startServer, testDatabases, type TestServer } from './support/server.js';
 
 const FIELDS = 'id name cron timezone taskName payload priority enabled nextRunAt lastRunAt createdAt';
@@ -136,8 +136,7 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedules on
 describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedules across a restart on $name', (db) => {
   it('ticks missed while down run once on start, not once per missed tick', async () => {
     // The schedule ticks every minute: a minute starting during the test would add a real, due job.
-    const msLeft = 60_000 - (Date.now() % 60_000);
-    if (msLeft < 15_000) await sleep(msLeft + 50);
+    await earlyInAMinute();
     const url = await db.create();
     const first = await startServer(db, { DATABASE_URL: url });
     const s = (await first.gql(CREATE, { in: { name: 'every minute', cron: '* * * * *', taskName: 'noop' } })).data.createSchedule;

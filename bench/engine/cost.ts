@@ -1,6 +1,6 @@
 /**
  * Where a drained job's cost goes: `npm run bench:cost -w bench` drains noop jobs through the product's
- * engine (with the webhook outbox hook, as `npm run bench`) and reports, per job, the worker's CPU, the
+ * engine (with the webhook outbox and throughput-counter hooks, as `npm run bench`) and reports, per job, the worker's CPU, the
  * MariaDB server's CPU (read from /proc, so only for a server on this machine), statements sent, and
  * jobs carried per commit. The harness's throughput tables say how fast; this says why, and is how the
  * engine changes in the README's performance section were measured.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectOf, query, run, toDbTime } from '../db/sql.js';
 import type { Em } from '../db/orm.js';
 import { startServer, testDatabases, type TestServer } from '../../test/support/server.js';
-import { createJob, waitForJob } from '../../test/support/engine.js';
+import { createJob, earlyInAMinute, waitForJob } from '../../test/support/engine.js';
 import type { Job } from './job.entity.js';
 import { JobStatus } from './job.enums.js';
 import { pruneThroughput, recordEnds } from './throughput.sql.js';
@@ -10,13 +10,6 @@ import { pruneThroughput, recordEnds } from './throughput.sql.js';
 const MINUTE_MS = 60_000;
 const QUERY = 'query($minutes: Int) { throughput(minutes: $minutes) { minute completed failed } }';
 type Point = { minute: string; completed: number; failed: number };
-
-/** Waits until at least 15 s are left in the current minute, so "the current minute" cannot roll over mid-test. */
-async function startOfAMinute(): Promise<number> {
-  const msLeft = MINUTE_MS - (Date.now() % MINUTE_MS);
-  if (msLeft < 15_000) await new Promise((resolve) => setTimeout(resolve, msLeft + 50));
-  return Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
-}
 
 const ended = (status: JobStatus, at: number) => ({ id: 0, status, completedAt: new Date(at) }) as Job;
 
@@ -27,7 +20,7 @@ describe.each(testDatabases())('throughput on $name', (db) => {
 
   beforeAll(async () => {
     server = await startServer(db, { ROLE: 'api' });
-    minuteStart = await startOfAMinute();
+    minuteStart = await earlyInAMinute();
     // Ends as the finish hook records them, one batch spanning several minutes; CANCELLED is not counted.
     await recordEnds(em(), [
       ended(JobStatus.COMPLETED, minuteStart + 10),
@@ -103,7 +96,7 @@ describe.each(testDatabases())('throughput counted by the engine on $name', (db)
   afterAll(() => server?.stop());
 
   it('counts every end of a job run by the worker, in the minute it ended, a rerun again', async () => {
-    const minuteStart = await startOfAMinute();
+    const minuteStart = await earlyInAMinute();
     const ok = await createJob(server, { taskName: 'noop' });
     const bad = await createJob(server, { taskName: 'report', maxAttempts: 1, payload: { fail: true, durationMs: 5 } });
     await waitForJob(server, ok.id, (j) => j.status === 'COMPLETED');

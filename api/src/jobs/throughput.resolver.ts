@@ -1,7 +1,7 @@
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../graphql/context.js';
 import { BadUserInputError } from '../graphql/errors.js';
-import { THROUGHPUT_MAX_MINUTES } from './throughput.service.js';
+import { THROUGHPUT_MAX_MINUTES } from './throughput.sql.js';
 import { ThroughputPoint } from './throughput.types.js';
 
 @Resolver()

@@ -1,9 +1,7 @@
 import type { Em, Orm } from '../db/orm.js';
 import { JobStatus } from './job.enums.js';
-import { countEndedPerMinute, MINUTE_MS, THROUGHPUT_MAX_MINUTES } from './throughput.sql.js';
+import { countEndedPerMinute, MINUTE_MS } from './throughput.sql.js';
 import type { ThroughputPoint } from './throughput.types.js';
-
-export { THROUGHPUT_MAX_MINUTES };
 
 /** Completed and failed jobs per minute, one point for every minute of the window (zeros included). */
 export class ThroughputService {

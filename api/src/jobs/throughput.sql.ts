@@ -1,7 +1,8 @@
 import type { Em } from '../db/orm.js';
 import { dialectOf, executeBound, fromDbTime, query, run, toDbTime, type BoundValue } from '../db/sql.js';
+import { isFinal } from '../queue/sql/finish-jobs.js';
 import type { Job } from './job.entity.js';
-import { JobStatus } from './job.enums.js';
+import type { JobStatus } from './job.enums.js';
 
 export const MINUTE_MS = 60_000;
 
@@ -22,7 +23,6 @@ export interface ThroughputRow {
   n: number;
 }
 
-const counted = (status: JobStatus) => status === JobStatus.COMPLETED || status === JobStatus.FAILED;
 const minuteOf = (d: Date) => Math.floor(d.getTime() / MINUTE_MS) * MINUTE_MS;
 
 let prunedAt = 0;
@@ -36,7 +36,7 @@ let prunedAt = 0;
 export async function recordEnds(em: Em, jobs: readonly Job[]): Promise<void> {
   const buckets = new Map<string, { minute: number; status: JobStatus; n: number }>();
   for (const job of jobs) {
-    if (!counted(job.status) || !job.completedAt) continue;
+    if (!isFinal(job) || !job.completedAt) continue;
     const minute = minuteOf(job.completedAt);
     const key = `${minute} ${job.status}`;
     const bucket = buckets.get(key);

@@ -24,6 +24,16 @@ export interface JobView {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Waits for the next minute when fewer than 15 s of this one are left, so a test counting per minute
+ * (or on an every-minute schedule) cannot see the minute roll over; returns the current minute's start.
+ */
+export async function earlyInAMinute(): Promise<number> {
+  const msLeft = 60_000 - (Date.now() % 60_000);
+  if (msLeft < 15_000) await sleep(msLeft + 50);
+  return Math.floor(Date.now() / 60_000) * 60_000;
+}
+
 export async function createJob(server: TestServer, input: Record<string, unknown>): Promise<JobView> {
   const res = await server.gql(`mutation($in: CreateJobInput!) { createJob(input: $in) { ${JOB_FIELDS} } }`, { in: input });
   if (res.errors) throw new Error(`createJob failed: ${JSON.stringify(res.errors)}`);

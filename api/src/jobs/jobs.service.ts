@@ -9,7 +9,7 @@ import type { JobFilter } from './job.input.js';
 import type { NewJob } from './job.validate.js';
 import { newJobRecord } from './job-record.js';
 import { insertJobs, INSERT_ROWS_PER_STATEMENT } from './insert-jobs.sql.js';
-import { listJobIds } from './list-jobs.sql.js';
+import { listJobIds, loadJobs } from './list-jobs.sql.js';
 import { countByStatus, type StatusCounts } from './job-stats.sql.js';
 
 export interface JobPageResult {
@@ -85,9 +85,7 @@ export class JobsService {
   async list(filter: JobFilter, sort: JobSort, limit: number, offset: number): Promise<JobPageResult> {
     const em = this.em();
     const { ids, total } = await listJobIds(em, filter, sort, limit, offset);
-    const rows = ids.length ? await em.find(Job, { id: { $in: ids } }) : [];
-    const byId = new Map(rows.map((j) => [j.id, j]));
-    return { jobs: ids.map((id) => byId.get(id)).filter((j): j is Job => !!j), total, limit, offset };
+    return { jobs: await loadJobs(em, ids), total, limit, offset };
   }
 
   async stats(): Promise<StatusCounts> {

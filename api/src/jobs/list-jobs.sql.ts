@@ -1,5 +1,7 @@
 import type { Em } from '../db/orm.js';
 import { containsPattern, LIKE_ESCAPE, query, type BoundValue } from '../db/sql.js';
+import { placeholders, rowToJob } from '../queue/job-row.js';
+import type { Job } from './job.entity.js';
 import { JobSort } from './job.enums.js';
 import type { JobFilter } from './job.input.js';
 
@@ -41,4 +43,16 @@ export async function listJobIds(em: Em, filter: JobFilter | undefined, sort: Jo
     query<{ total: number }>(em, `select count(*) as total from jobs ${where.sql}`, where.params),
   ]);
   return { ids: rows.map((r) => Number(r.id)), total: Number(counted[0]?.total ?? 0) };
+}
+
+/**
+ * The page's rows, in the order of `ids` (ids no longer there are left out). Read by hand, not with
+ * `em.find`: hydrating 20 managed entities (change tracking, identity map) was a quarter of the API's
+ * CPU for a `jobs(limit: 20)` under load, and the list only reads them.
+ */
+export async function loadJobs(em: Em, ids: readonly number[]): Promise<Job[]> {
+  if (ids.length === 0) return [];
+  const rows = await query(em, `select * from jobs where id in (${placeholders(ids.length)})`, [...ids]);
+  const byId = new Map(rows.map((row) => [Number(row.id), rowToJob(row)]));
+  return ids.map((id) => byId.get(id)).filter((job): job is Job => job !== undefined);
 }

@@ -1,6 +1,6 @@
 import type { Em } from '../db/orm.js';
 import { containsPattern, LIKE_ESCAPE, query, type BoundValue } from '../db/sql.js';
-import { placeholders, rowToJob } from '../queue/job-row.js';
+import { jobRowMapper, placeholders } from '../queue/job-row.js';
 import type { Job } from './job.entity.js';
 import { JobSort } from './job.enums.js';
 import type { JobFilter } from './job.input.js';
@@ -53,6 +53,7 @@ export async function listJobIds(em: Em, filter: JobFilter | undefined, sort: Jo
 export async function loadJobs(em: Em, ids: readonly number[]): Promise<Job[]> {
   if (ids.length === 0) return [];
   const rows = await query(em, `select * from jobs where id in (${placeholders(ids.length)})`, [...ids]);
-  const byId = new Map(rows.map((row) => [Number(row.id), rowToJob(row)]));
+  const toJob = jobRowMapper(em);
+  const byId = new Map(rows.map((row) => [Number(row.id), toJob(row)]));
   return ids.map((id) => byId.get(id)).filter((job): job is Job => job !== undefined);
 }

@@ -1,3 +1,4 @@
+import type { Em } from '../db/orm.js';
 import { fromDbTime } from '../db/sql.js';
 import type { Job } from '../jobs/job.entity.js';
 import { emptyJob } from '../jobs/job-record.js';
@@ -6,8 +7,8 @@ import type { JobStatus, Priority } from '../jobs/job.enums.js';
 /** A `jobs` row as the drivers return it: snake_case columns, dialect-specific dates and JSON. */
 export type JobRow = Record<string, unknown>;
 
-/** MariaDB keeps JSON as text and SQLite too; MySQL 8's driver already parses it. */
-function parseJson(value: unknown): unknown {
+/** A JSON column as JSON text (SQLite, the mariadb driver). */
+function parseJsonText(value: unknown): unknown {
   if (typeof value !== 'string') return value ?? null;
   try {
     return JSON.parse(value);
@@ -16,21 +17,35 @@ function parseJson(value: unknown): unknown {
   }
 }
 
+/** A JSON column the driver parsed already (the mysql driver): a string here is a JSON string value. */
+const parsedJson = (value: unknown): unknown => value ?? null;
+
+/**
+ * Maps rows of a hand-written `select * from jobs` read through `em`. How JSON columns arrive depends
+ * on the driver: MikroORM lets mysql2 parse them for the mysql driver (on MySQL 8 and on MariaDB) and
+ * keeps them as text for mariadb and SQLite. Parsing an already parsed value would turn a result that
+ * is the string "42" into the number 42.
+ */
+export function jobRowMapper(em: Em): (row: JobRow) => Job {
+  const json = em.getPlatform().convertsJsonAutomatically() ? parsedJson : parseJsonText;
+  return (row) => rowToJob(row, json);
+}
+
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** Maps a raw row to a full Job (every GraphQL field), so the engine can publish it without a re-read. */
-export function rowToJob(row: JobRow): Job {
+function rowToJob(row: JobRow, json: (value: unknown) => unknown): Job {
   const job = emptyJob();
   job.id = Number(row.id);
   job.taskName = String(row.task_name);
-  job.payload = parseJson(row.payload) as Record<string, unknown> | null;
+  job.payload = json(row.payload) as Record<string, unknown> | null;
   job.priority = Number(row.priority) as Priority;
   job.status = String(row.status) as JobStatus;
   job.attempts = Number(row.attempts);
   job.maxAttempts = Number(row.max_attempts);
   job.lastError = (row.last_error as string | null) ?? null;
   job.progress = Number(row.progress ?? 0);
-  job.result = parseJson(row.result);
+  job.result = json(row.result);
   job.runAt = fromDbTime(row.run_at)!;
   job.createdAt = fromDbTime(row.created_at)!;
   job.updatedAt = fromDbTime(row.updated_at)!;

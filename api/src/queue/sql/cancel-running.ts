@@ -2,7 +2,7 @@ import type { Orm } from '../../db/orm.js';
 import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
-import { rowToJob } from '../job-row.js';
+import { jobRowMapper } from '../job-row.js';
 
 /**
  * RUNNING → CANCELLED, written directly whichever process runs the job: the owning worker finds the
@@ -23,5 +23,5 @@ export async function cancelRunningJob(orm: Orm, job: Job, now: Date): Promise<J
   );
   if (n === 0) return null;
   const rows = await query(em, 'select * from jobs where id = ?', [job.id]);
-  return rows.length ? rowToJob(rows[0]) : null;
+  return rows.length ? jobRowMapper(em)(rows[0]) : null;
 }

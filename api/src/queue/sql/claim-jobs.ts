@@ -2,7 +2,7 @@ import type { Orm } from '../../db/orm.js';
 import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
-import { placeholders, rowToJob } from '../job-row.js';
+import { jobRowMapper, placeholders } from '../job-row.js';
 import { withLockRetry } from './lock-retry.js';
 import { engineTx } from './tx-options.js';
 
@@ -64,7 +64,7 @@ export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
       }, engineTx(dialect)),
     );
   }
-  return rows.map(rowToJob).sort(claimOrder);
+  return rows.map(jobRowMapper(em)).sort(claimOrder);
 }
 
 /** The claim's ORDER BY, for the rows RETURNING hands back in no particular order. */

@@ -3,7 +3,7 @@ import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
-import { placeholders, rowToJob } from '../job-row.js';
+import { jobRowMapper, placeholders } from '../job-row.js';
 import { withLockRetry } from './lock-retry.js';
 import { engineTx } from './tx-options.js';
 
@@ -56,7 +56,7 @@ export async function releaseJobs(orm: Orm, owner: string, ids: readonly number[
         [reason, t, t, ...ids, owner],
       );
       const rows = await query(tx, `select * from jobs where id in (${list}) and status = '${JobStatus.PENDING}'`, ids);
-      return rows.map(rowToJob);
+      return rows.map(jobRowMapper(tx));
     }, engineTx(dialect)),
   );
 }
@@ -81,7 +81,7 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
         [t],
       );
       const changed: Job[] = [];
-      for (const job of rows.map(rowToJob)) {
+      for (const job of rows.map(jobRowMapper(tx))) {
         const error = `worker ${job.leaseOwner ?? 'unknown'} stopped responding: its lease expired at ${job.leaseExpiresAt?.toISOString()} during attempt ${job.attempts}`;
         const retry = job.attempts < job.maxAttempts;
         const next = Object.assign(job, {

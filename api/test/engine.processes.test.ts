@@ -125,9 +125,11 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('worker processes on mariadb', () => {
 
   it('four worker processes drain 2,000 noop jobs: each job runs exactly once, no deadlock surfaces', async () => {
     const { url, api } = await setup();
-    await createMany(api, 2000, { taskName: 'noop' });
     const workers = [worker(url), worker(url), worker(url), worker(url)];
     await Promise.all(workers.map((p) => p.ready));
+    // Created once all four are up: a worker that starts first drains 2,000 noop jobs in well under the
+    // second or two the others may still need to boot, and would leave them nothing to take part in.
+    await createMany(api, 2000, { taskName: 'noop' });
     await waitUntil(
       '2,000 jobs to complete',
       async () => {

@@ -34,6 +34,28 @@ export function fromDbTime(value: unknown): Date | null {
   return /^\d+$/.test(s) ? new Date(Number(s)) : new Date(s.includes('T') ? s : `${s.replace(' ', 'T')}Z`);
 }
 
+/** A JSON column as JSON text (SQLite, the mariadb driver); a value that does not parse is kept as it is. */
+function parseJsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** A JSON column the driver parsed already (the mysql driver): a string here is a JSON string value. */
+const parsedJson = (value: unknown): unknown => value ?? null;
+
+/**
+ * How to read a JSON column of a hand-written statement run through `em`. MikroORM lets mysql2 parse
+ * JSON columns for the mysql driver (on MySQL 8 and on MariaDB) and keeps them as text for mariadb and
+ * SQLite. Parsing an already parsed value would turn a result that is the string "42" into the number 42.
+ */
+export function jsonColumnReader(em: Em): (value: unknown) => unknown {
+  return em.getPlatform().convertsJsonAutomatically() ? parsedJson : parseJsonText;
+}
+
 /** Rows of a hand-written statement (parameters bound by the driver: see `executeBound`). */
 export async function query<T = Record<string, unknown>>(em: Em, sql: string, params: readonly BoundValue[] = []): Promise<T[]> {
   return (await executeBound(em, sql, params)).rows as T[];

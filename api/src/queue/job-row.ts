@@ -1,5 +1,5 @@
 import type { Em } from '../db/orm.js';
-import { fromDbTime } from '../db/sql.js';
+import { fromDbTime, jsonColumnReader } from '../db/sql.js';
 import type { Job } from '../jobs/job.entity.js';
 import { emptyJob } from '../jobs/job-record.js';
 import type { JobStatus, Priority } from '../jobs/job.enums.js';
@@ -7,27 +7,9 @@ import type { JobStatus, Priority } from '../jobs/job.enums.js';
 /** A `jobs` row as the drivers return it: snake_case columns, dialect-specific dates and JSON. */
 export type JobRow = Record<string, unknown>;
 
-/** A JSON column as JSON text (SQLite, the mariadb driver). */
-function parseJsonText(value: unknown): unknown {
-  if (typeof value !== 'string') return value ?? null;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
-
-/** A JSON column the driver parsed already (the mysql driver): a string here is a JSON string value. */
-const parsedJson = (value: unknown): unknown => value ?? null;
-
-/**
- * Maps rows of a hand-written `select * from jobs` read through `em`. How JSON columns arrive depends
- * on the driver: MikroORM lets mysql2 parse them for the mysql driver (on MySQL 8 and on MariaDB) and
- * keeps them as text for mariadb and SQLite. Parsing an already parsed value would turn a result that
- * is the string "42" into the number 42.
- */
+/** Maps rows of a hand-written `select * from jobs` read through `em` (JSON columns as its driver hands them over). */
 export function jobRowMapper(em: Em): (row: JobRow) => Job {
-  const json = em.getPlatform().convertsJsonAutomatically() ? parsedJson : parseJsonText;
+  const json = jsonColumnReader(em);
   return (row) => rowToJob(row, json);
 }
 

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Orm } from '../../db/orm.js';
-import { dialectOf, fromDbTime, query, run, toDbTime } from '../../db/sql.js';
+import { dialectOf, fromDbTime, jsonColumnReader, query, run, toDbTime } from '../../db/sql.js';
 import { Job } from '../../jobs/job.entity.js';
 import type { Priority } from '../../jobs/job.enums.js';
 
@@ -15,23 +15,19 @@ export interface DueSchedule {
   tick: Date;
 }
 
-function parseJson(value: unknown): Record<string, unknown> {
-  if (value === null || value === undefined) return {};
-  return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
-}
-
 /** Enabled schedules whose next tick is at or before `now`, earliest first. */
 export async function dueSchedules(orm: Orm, now: Date, limit = 100): Promise<DueSchedule[]> {
   const em = orm.em.fork();
   const rows = await query(em, `select * from schedules where next_run_at <= ? and enabled = 1 order by next_run_at limit ${limit}`, [
     toDbTime(dialectOf(em), now),
   ]);
+  const json = jsonColumnReader(em);
   return rows.map((r) => ({
     id: Number(r.id),
     cron: String(r.cron),
     timezone: String(r.timezone),
     taskName: String(r.task_name),
-    payload: parseJson(r.payload),
+    payload: (json(r.payload) ?? {}) as Record<string, unknown>,
     priority: Number(r.priority) as Priority,
     tick: fromDbTime(r.next_run_at)!,
   }));

@@ -11,6 +11,9 @@ import { newJobRecord } from './job-record.js';
 import { insertJobs, INSERT_ROWS_PER_STATEMENT } from './insert-jobs.sql.js';
 import { listJobIds, loadJobs } from './list-jobs.sql.js';
 import { countByStatus, type StatusCounts } from './job-stats.sql.js';
+import { lockJob } from './lock-job.sql.js';
+import { dialectOf } from '../db/sql.js';
+import { engineTx } from '../queue/sql/tx-options.js';
 
 export interface JobPageResult {
   jobs: Job[];
@@ -145,15 +148,19 @@ export class JobsService {
 
   async delete(id: number): Promise<boolean> {
     const em = this.em();
-    const job = await this.require(id, em);
-    if (job.status === JobStatus.RUNNING) {
-      throw new ConflictError(`job ${id} is RUNNING; cancel it before deleting it`, job.status);
-    }
-    await em.transactional(async (tx) => {
-      await tx.nativeDelete(WebhookLog, { jobId: id });
-      await tx.getConnection().execute('delete from webhook_deliveries where job_id = ?', [id], 'run', tx.getTransactionContext());
-      await tx.nativeDelete(Job, { id });
-    });
+    await em.transactional(
+      async (tx) => {
+        // The job's row first, as a redelivery or a finish batch locks: a delete racing one of them waits
+        // for it instead of deadlocking, and a job claimed meanwhile is not deleted under its worker.
+        const status = await lockJob(tx, id);
+        if (status === null) throw new NotFoundError('job', id);
+        if (status === JobStatus.RUNNING) throw new ConflictError(`job ${id} is RUNNING; cancel it before deleting it`, status);
+        await tx.nativeDelete(WebhookLog, { jobId: id });
+        await tx.getConnection().execute('delete from webhook_deliveries where job_id = ?', [id], 'run', tx.getTransactionContext());
+        await tx.nativeDelete(Job, { id });
+      },
+      engineTx(dialectOf(em)),
+    );
     return true;
   }
 }

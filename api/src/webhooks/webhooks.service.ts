@@ -3,6 +3,8 @@ import { dialectOf, query, run, toDbTime } from '../db/sql.js';
 import { ConflictError, NotFoundError } from '../graphql/errors.js';
 import { Job } from '../jobs/job.entity.js';
 import { JobStatus } from '../jobs/job.enums.js';
+import { lockJob } from '../jobs/lock-job.sql.js';
+import { engineTx } from '../queue/sql/tx-options.js';
 import { recordDelivery, type WebhookTargets } from './outbox.js';
 import type { ReceivedWebhook, ReceivedWebhooks } from './received-webhooks.js';
 import { DeliveryStatus } from './webhook-delivery.entity.js';
@@ -41,22 +43,29 @@ export class WebhooksService {
   async redeliver(jobId: number): Promise<Job> {
     const job = await this.em().findOne(Job, { id: jobId });
     if (!job) throw new NotFoundError('job', jobId);
-    await this.em().transactional(async (tx) => {
-      const last = await this.lastDelivery(tx, jobId);
-      if (!last) return this.firstMessage(tx, job);
-      if (last.status === DeliveryStatus.SENDING) {
-        throw new ConflictError(`job ${jobId}'s webhook is being sent right now; its attempts appear in webhookLogs`);
-      }
-      if (last.status === DeliveryStatus.PENDING) {
-        await run(tx, 'update webhook_deliveries set next_attempt_at = ? where id = ? and status = ?', [
-          toDbTime(dialectOf(tx), new Date()),
-          last.id,
-          DeliveryStatus.PENDING,
-        ]);
-        return;
-      }
-      await recordDelivery(tx, job, { url: last.url, trusted: last.trusted }, { messageId: last.messageId, body: last.body });
-    });
+    const em = this.em();
+    await em.transactional(
+      async (tx) => {
+        // Concurrent redeliveries of this job wait here for each other; the one that follows sees the
+        // message the first queued and makes it due instead of queueing another.
+        if ((await lockJob(tx, jobId)) === null) throw new NotFoundError('job', jobId);
+        const last = await this.lastDelivery(tx, jobId);
+        if (!last) return this.firstMessage(tx, job);
+        if (last.status === DeliveryStatus.SENDING) {
+          throw new ConflictError(`job ${jobId}'s webhook is being sent right now; its attempts appear in webhookLogs`);
+        }
+        if (last.status === DeliveryStatus.PENDING) {
+          await run(tx, 'update webhook_deliveries set next_attempt_at = ? where id = ? and status = ?', [
+            toDbTime(dialectOf(tx), new Date()),
+            last.id,
+            DeliveryStatus.PENDING,
+          ]);
+          return;
+        }
+        await recordDelivery(tx, job, { url: last.url, trusted: last.trusted }, { messageId: last.messageId, body: last.body });
+      },
+      engineTx(dialectOf(em)),
+    );
     this.wakeSender();
     return job;
   }
@@ -75,7 +84,7 @@ export class WebhooksService {
   }
 
   private async lastDelivery(tx: Em, jobId: number): Promise<LastDelivery | null> {
-    // Locks the job's newest delivery on MySQL so two redeliveries at once do not both insert.
+    // Locks the row it may update (make due again) against the delivery loop claiming it meanwhile.
     const lock = dialectOf(tx) === 'sqlite' ? '' : ' for update';
     const [row] = await query(
       tx,

@@ -152,9 +152,9 @@ export class JobsService {
       async (tx) => {
         // The job's row first, as a redelivery or a finish batch locks: a delete racing one of them waits
         // for it instead of deadlocking, and a job claimed meanwhile is not deleted under its worker.
-        const status = await lockJob(tx, id);
-        if (status === null) throw new NotFoundError('job', id);
-        if (status === JobStatus.RUNNING) throw new ConflictError(`job ${id} is RUNNING; cancel it before deleting it`, status);
+        const job = await lockJob(tx, id);
+        if (!job) throw new NotFoundError('job', id);
+        if (job.status === JobStatus.RUNNING) throw new ConflictError(`job ${id} is RUNNING; cancel it before deleting it`, job.status);
         await tx.nativeDelete(WebhookLog, { jobId: id });
         await tx.getConnection().execute('delete from webhook_deliveries where job_id = ?', [id], 'run', tx.getTransactionContext());
         await tx.nativeDelete(Job, { id });

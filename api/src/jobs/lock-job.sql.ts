@@ -1,15 +1,16 @@
 import type { Em } from '../db/orm.js';
 import { dialectOf, query } from '../db/sql.js';
-import type { JobStatus } from './job.enums.js';
+import { jobRowMapper } from '../queue/job-row.js';
+import type { Job } from './job.entity.js';
 
 /**
- * Locks a job's row for the rest of `tx` and returns its status as committed now, or null when the job
- * is gone. Work that spans a job and its webhook rows (a redelivery, a delete) takes this first, so
- * two of them on one job run one after the other, and in the order a finish batch locks (job, then
- * its outbox rows). SQLite runs one write transaction at a time: there the read is enough.
+ * Locks a job's row for the rest of `tx` and returns the job as committed now, or null when it is
+ * gone. Work that spans a job and its webhook rows (a redelivery, a delete) takes this first, so two
+ * of them on one job run one after the other, and in the order a finish batch locks (job, then its
+ * outbox rows). SQLite runs one write transaction at a time: there the read is enough.
  */
-export async function lockJob(tx: Em, id: number): Promise<JobStatus | null> {
+export async function lockJob(tx: Em, id: number): Promise<Job | null> {
   const lock = dialectOf(tx) === 'sqlite' ? '' : ' for update';
-  const [row] = await query<{ status: JobStatus }>(tx, `select status from jobs where id = ?${lock}`, [id]);
-  return row?.status ?? null;
+  const [row] = await query(tx, `select * from jobs where id = ?${lock}`, [id]);
+  return row ? jobRowMapper(tx)(row) : null;
 }

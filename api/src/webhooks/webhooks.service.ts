@@ -1,7 +1,7 @@
 import type { Em, Orm } from '../db/orm.js';
 import { dialectOf, query, run, toDbTime } from '../db/sql.js';
 import { ConflictError, NotFoundError } from '../graphql/errors.js';
-import { Job } from '../jobs/job.entity.js';
+import type { Job } from '../jobs/job.entity.js';
 import { JobStatus } from '../jobs/job.enums.js';
 import { lockJob } from '../jobs/lock-job.sql.js';
 import { engineTx } from '../queue/sql/tx-options.js';
@@ -41,28 +41,27 @@ export class WebhooksService {
    * job's log. A message still waiting for a retry is made due now instead of being duplicated.
    */
   async redeliver(jobId: number): Promise<Job> {
-    const job = await this.em().findOne(Job, { id: jobId });
-    if (!job) throw new NotFoundError('job', jobId);
     const em = this.em();
-    await em.transactional(
+    const job = await em.transactional(
       async (tx) => {
         // Concurrent redeliveries of this job wait here for each other; the one that follows sees the
         // message the first queued and makes it due instead of queueing another.
-        if ((await lockJob(tx, jobId)) === null) throw new NotFoundError('job', jobId);
+        const job = await lockJob(tx, jobId);
+        if (!job) throw new NotFoundError('job', jobId);
         const last = await this.lastDelivery(tx, jobId);
-        if (!last) return this.firstMessage(tx, job);
-        if (last.status === DeliveryStatus.SENDING) {
+        if (!last) await this.firstMessage(tx, job);
+        else if (last.status === DeliveryStatus.SENDING) {
           throw new ConflictError(`job ${jobId}'s webhook is being sent right now; its attempts appear in webhookLogs`);
-        }
-        if (last.status === DeliveryStatus.PENDING) {
+        } else if (last.status === DeliveryStatus.PENDING) {
           await run(tx, 'update webhook_deliveries set next_attempt_at = ? where id = ? and status = ?', [
             toDbTime(dialectOf(tx), new Date()),
             last.id,
             DeliveryStatus.PENDING,
           ]);
-          return;
+        } else {
+          await recordDelivery(tx, job, { url: last.url, trusted: last.trusted }, { messageId: last.messageId, body: last.body });
         }
-        await recordDelivery(tx, job, { url: last.url, trusted: last.trusted }, { messageId: last.messageId, body: last.body });
+        return job;
       },
       engineTx(dialectOf(em)),
     );

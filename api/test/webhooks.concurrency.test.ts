@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Em } from '../src/db/orm.js';
 import { query } from '../src/db/sql.js';
 import { seedSignature } from '../src/webhooks/signatures.js';
-import { MYSQL_SKIP_REASON, mariadb, sqlite, startServer, type TestDatabase, type TestServer } from './support/server.js';
+import { MYSQL_SKIP_REASON, mariadb, serverForSuite, sqlite, startServer, type TestDatabase, type TestServer } from './support/server.js';
 import { deliveriesOf, eventually, finishJobWithDelivery, Receiver } from './webhooks.support.js';
 
 const MESSAGES = 120;
@@ -84,41 +84,38 @@ describe.each(databases)('two delivery loops on one $name database', (db) => {
 });
 
 describe.each(databases)('redeliveries of one job at once on $name', (db) => {
-  let server: TestServer;
+  // ROLE=api runs no delivery loop: the new message stays PENDING while the other requests arrive.
+  const server = serverForSuite(db, { ROLE: 'api' });
 
-  beforeAll(async () => {
-    // ROLE=api runs no delivery loop: the new message stays PENDING while the other requests arrive.
-    server = await startServer(db, { ROLE: 'api' });
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  /** A finished job whose only message was delivered: a redelivery of it queues a new one. */
+  const deliveredJob = async () => {
+    const job = await finishJobWithDelivery(server().orm.em as Em, { url: 'http://127.0.0.1:9/hook', trusted: true });
+    const [first] = await deliveriesOf(server(), job.id);
+    await query(server().orm.em.fork() as Em, "update webhook_deliveries set status = 'DELIVERED', attempts = 1 where id = ?", [first.id]);
+    return { job, first };
+  };
 
   it('queue one new message, however many arrive together', async () => {
-    const job = await finishJobWithDelivery(server.orm.em as Em, { url: 'http://127.0.0.1:9/hook', trusted: true });
-    const [first] = await deliveriesOf(server, job.id);
-    await query(server.orm.em.fork() as Em, "update webhook_deliveries set status = 'DELIVERED', attempts = 1 where id = ?", [first.id]);
+    const { job, first } = await deliveredJob();
 
     // In-process calls start together (HTTP requests arrive one parse apart and barely overlap).
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => server.services.webhooks.redeliver(job.id)));
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => server().services.webhooks.redeliver(job.id)));
     expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.status))).toEqual(Array(8).fill('fulfilled'));
-    const deliveries = await deliveriesOf(server, job.id);
+    const deliveries = await deliveriesOf(server(), job.id);
     expect(deliveries.map((d) => d.status)).toEqual(['DELIVERED', 'PENDING']);
     expect(deliveries[1].message_id).toBe(first.message_id);
     expect(deliveries[1].body).toBe(first.body);
   });
 
   it('a delete racing redeliveries of the same job waits for them: no deadlock, nothing left behind', async () => {
-    const job = await finishJobWithDelivery(server.orm.em as Em, { url: 'http://127.0.0.1:9/hook', trusted: true });
-    const [first] = await deliveriesOf(server, job.id);
-    await query(server.orm.em.fork() as Em, "update webhook_deliveries set status = 'DELIVERED', attempts = 1 where id = ?", [first.id]);
+    const { job } = await deliveredJob();
 
-    const redeliveries = Array.from({ length: 4 }, () => server.services.webhooks.redeliver(job.id));
-    const results = await Promise.allSettled([...redeliveries, server.services.jobs.delete(job.id)]);
+    const redeliveries = Array.from({ length: 4 }, () => server().services.webhooks.redeliver(job.id));
+    const results = await Promise.allSettled([...redeliveries, server().services.jobs.delete(job.id)]);
     // A redelivery that came after the delete finds no job; none may fail otherwise.
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
     expect(failures.filter((f) => !/job \d+ does not exist/.test(f))).toEqual([]);
     expect(results[4].status).toBe('fulfilled');
-    expect(await deliveriesOf(server, job.id)).toEqual([]);
+    expect(await deliveriesOf(server(), job.id)).toEqual([]);
   });
 });

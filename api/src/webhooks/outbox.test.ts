@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, testDatabases, type TestServer } from '../../test/support/server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForSuite, testDatabases } from '../../test/support/server.js';
 import type { Em } from '../db/orm.js';
 import { dialectOf, query, run, toDbTime } from '../db/sql.js';
 import type { Job } from '../jobs/job.entity.js';
@@ -21,13 +21,8 @@ const ended = (id: number): Job =>
 
 /** The outbox rows a finish batch writes, as the delivery loop will read them. */
 describe.each(testDatabases())('recordDeliveries on $name', (db) => {
-  let server: TestServer;
-  const em = () => server.orm.em.fork() as Em;
-
-  beforeAll(async () => {
-    server = await startServer(db, { ROLE: 'api' });
-  });
-  afterAll(() => server?.stop());
+  const server = serverForSuite(db, { ROLE: 'api' });
+  const em = () => server().orm.em.fork() as Em;
 
   it('writes one PENDING row per job, more than one statement holds, with the exact body and the next attempt number', async () => {
     await run(em(), 'delete from webhook_deliveries');

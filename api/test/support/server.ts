@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { afterAll, beforeAll } from 'vitest';
 import { bootstrap, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrate, openOrm } from '../../src/db/orm.js';
@@ -91,4 +92,20 @@ export async function startServer(db: TestDatabase = sqlite, env: Record<string,
     return { status: res.status, data: body.data, errors: body.errors };
   };
   return { ...app, config, databaseUrl, gql };
+}
+
+/**
+ * A server for the enclosing `describe`: started before its first test, stopped after its last. Returns
+ * a getter, since the server exists only once `beforeAll` has run.
+ */
+export function serverForSuite(db: TestDatabase, env: Record<string, string> = {}): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(db, env);
+  });
+  afterAll(() => server?.stop());
+  return () => {
+    if (!server) throw new Error('the suite server is not started yet: use it inside a test or hook');
+    return server;
+  };
 }

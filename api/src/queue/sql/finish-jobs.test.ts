@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, testDatabases, type TestServer } from '../../../test/support/server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForSuite, testDatabases } from '../../../test/support/server.js';
 import type { Em } from '../../db/orm.js';
 import { query, run } from '../../db/sql.js';
 import { JobsService } from '../../jobs/jobs.service.js';
@@ -24,19 +24,14 @@ const newJob = (i: number): NewJob => ({
 
 /** Writing a batch of end states when some of its jobs left this worker's hands while they ran. */
 describe.each(testDatabases())('writeEndStates on $name', (db) => {
-  let server: TestServer;
-  const em = () => server.orm.em.fork() as Em;
-
-  beforeAll(async () => {
-    server = await startServer(db, { ROLE: 'api' });
-  });
-  afterAll(() => server?.stop());
+  const server = serverForSuite(db, { ROLE: 'api' });
+  const em = () => server().orm.em.fork() as Em;
 
   const claimFour = async () => {
     await run(em(), 'delete from jobs');
     await run(em(), 'delete from job_throughput');
-    await new JobsService(server.orm, silentJobEvents).create(Array.from({ length: 4 }, (_, i) => newJob(i)));
-    const claimed = await claimJobs(server.orm, { owner: OWNER, limit: 10, leaseMs: 60_000, now: new Date() });
+    await new JobsService(server().orm, silentJobEvents).create(Array.from({ length: 4 }, (_, i) => newJob(i)));
+    const claimed = await claimJobs(server().orm, { owner: OWNER, limit: 10, leaseMs: 60_000, now: new Date() });
     expect(claimed).toHaveLength(4);
     return claimed;
   };
@@ -50,7 +45,7 @@ describe.each(testDatabases())('writeEndStates on $name', (db) => {
     const jobs = await claimFour();
     const endedAt = new Date();
     const states = jobs.map((job) => nextState({ kind: 'completed', job, result: { ok: job.id }, endedAt }, noDelay));
-    const written = await writeEndStates(server.orm, OWNER, states, [recordEnds]);
+    const written = await writeEndStates(server().orm, OWNER, states, [recordEnds]);
     expect(written.map((j) => j.id).sort()).toEqual(jobs.map((j) => j.id).sort());
     expect((await statuses()).map((r) => [r.status, r.owner])).toEqual(Array(4).fill([JobStatus.COMPLETED, null]));
     expect(await counted()).toBe(4);
@@ -69,7 +64,7 @@ describe.each(testDatabases())('writeEndStates on $name', (db) => {
       nextState({ kind: 'completed', job: recovered, result: null, endedAt }, noDelay),
       nextState({ kind: 'failed', job: failing, error: 'boom', endedAt }, noDelay), // attempts left: PENDING again
     ];
-    const written = await writeEndStates(server.orm, OWNER, states, [recordEnds]);
+    const written = await writeEndStates(server().orm, OWNER, states, [recordEnds]);
     expect(written.map((j) => j.id).sort()).toEqual([kept.id, failing.id].sort());
     expect(await statuses()).toEqual([
       { id: kept.id, status: JobStatus.COMPLETED, owner: null },

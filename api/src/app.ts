@@ -16,13 +16,13 @@ import { createFastify, fastifyApolloDrainPlugin, registerGraphql } from './http
 import { defaultWebDist, registerDashboard } from './http/static.js';
 import type { Job } from './jobs/job.entity.js';
 import { JobsService } from './jobs/jobs.service.js';
-import { Engine } from './queue/engine.js';
-import type { FinishHook } from './queue/finish-hooks.js';
+import { Engine } from './engine/engine.js';
+import type { FinishHook } from './engine/finish-hooks.js';
 import { SchedulesService } from './schedules/schedules.service.js';
 import { ThroughputService } from './jobs/throughput.service.js';
 import { recordEnds } from './jobs/throughput.sql.js';
 import { createLive } from './live/live.js';
-import { assertSafeUrl } from './webhooks/ssrf.js';
+import { assertSafeUrl } from './net/ssrf.js';
 import { createWebhooks } from './webhooks/webhooks.js';
 
 export interface App {

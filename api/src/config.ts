@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AllowList } from './webhooks/address-policy.js';
+import { AllowList } from './net/address-policy.js';
 
 /** Every environment variable the product reads, parsed once at start into a checked `Config`. */
 

@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Em } from '../src/db/orm.js';
-import { forbiddenReason } from '../src/webhooks/address-policy.js';
+import { forbiddenReason } from '../src/net/address-policy.js';
 import { sqlite, startServer, type TestServer } from './support/server.js';
 import { eventually, finishJobWithDelivery, logsOf, Receiver } from './webhooks.support.js';
 

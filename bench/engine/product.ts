@@ -5,8 +5,8 @@ import { Priority } from '../../api/src/jobs/job.enums.js';
 import { recordEnds } from '../../api/src/jobs/throughput.sql.js';
 import { silentJobEvents } from '../../api/src/jobs/job.events.js';
 import type { NewJob } from '../../api/src/jobs/job.validate.js';
-import { Engine } from '../../api/src/queue/engine.js';
-import { silentLog } from '../../api/src/queue/log.js';
+import { Engine } from '../../api/src/engine/engine.js';
+import { silentLog } from '../../api/src/log.js';
 import { createWebhooks } from '../../api/src/webhooks/webhooks.js';
 import { silentWebhookEvents } from '../../api/src/webhooks/webhook.events.js';
 

@@ -5,8 +5,8 @@ import type { UrlCheck } from '../jobs/job.validate.js';
 import type { ThroughputService } from '../jobs/throughput.service.js';
 import type { Live } from '../live/live.js';
 import type { WebhooksService } from '../webhooks/webhooks.service.js';
-import type { TaskRegistry } from '../queue/handlers/index.js';
-import type { QueueService } from '../queue/queue.service.js';
+import type { TaskRegistry } from '../engine/handlers/index.js';
+import type { QueueService } from '../engine/queue.service.js';
 import type { SchedulesService } from '../schedules/schedules.service.js';
 
 export type Role = 'admin' | 'viewer';

@@ -4,7 +4,7 @@ import { buildSchema } from 'type-graphql';
 import { JobsResolver } from '../jobs/jobs.resolver.js';
 import { ThroughputResolver } from '../jobs/throughput.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
-import { QueueResolver } from '../queue/queue.resolver.js';
+import { QueueResolver } from '../engine/queue.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 

@@ -13,7 +13,7 @@ import { listJobIds, loadJobs } from './list-jobs.sql.js';
 import { countByStatus, type StatusCounts } from './job-stats.sql.js';
 import { lockJob } from './lock-job.sql.js';
 import { dialectOf } from '../db/sql.js';
-import { engineTx } from '../queue/sql/tx-options.js';
+import { engineTx } from '../db/transactions.js';
 
 export interface JobPageResult {
   jobs: Job[];

@@ -1,5 +1,5 @@
 import type { Job } from '../jobs/job.entity.js';
-import type { JobMessage, WebhookLogMessage } from '../graphql/pubsub.js';
+import type { JobMessage, WebhookLogMessage } from './pubsub.js';
 import type { WebhookLog } from '../webhooks/webhook-log.entity.js';
 
 /** The GraphQL-visible fields of a Job, as plain data (lease columns stay private). */

@@ -1,5 +1,5 @@
-import type { EventBus } from '../graphql/pubsub.js';
-import { Topic } from '../graphql/pubsub.js';
+import type { EventBus } from './pubsub.js';
+import { Topic } from './pubsub.js';
 import type { Job } from '../jobs/job.entity.js';
 import type { JobEvents } from '../jobs/job.events.js';
 import type { WebhookEvents } from '../webhooks/webhook.events.js';

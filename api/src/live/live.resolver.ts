@@ -1,6 +1,6 @@
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../graphql/context.js';
-import { Topic, type JobMessage, type WebhookLogMessage } from '../graphql/pubsub.js';
+import { Topic, type JobMessage, type WebhookLogMessage } from './pubsub.js';
 import { Job } from '../jobs/job.entity.js';
 import { JobStats } from '../jobs/job.types.js';
 import { WebhookLog } from '../webhooks/webhook-log.entity.js';

@@ -1,5 +1,5 @@
 import type { Orm } from '../db/orm.js';
-import { createEventBus, type EventBus } from '../graphql/pubsub.js';
+import { createEventBus, type EventBus } from './pubsub.js';
 import { LiveEvents } from './live-events.js';
 import { StatsFeed } from './stats-feed.js';
 

@@ -1,7 +1,7 @@
 import { Repeater } from '@repeaterjs/repeater';
 import type { Orm } from '../db/orm.js';
 import type { Em } from '../db/orm.js';
-import { Topic, type EventBus } from '../graphql/pubsub.js';
+import { Topic, type EventBus } from './pubsub.js';
 import { countByStatus, type StatusCounts } from '../jobs/job-stats.sql.js';
 
 /** jobStats pushes at most this often. */

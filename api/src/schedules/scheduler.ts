@@ -1,8 +1,8 @@
 import type { Orm } from '../db/orm.js';
 import type { JobEvents } from '../jobs/job.events.js';
-import { loopBackoffMs } from '../queue/backoff.js';
-import type { EngineLog } from '../queue/log.js';
-import { WakeableSleep } from '../queue/wakeable-sleep.js';
+import { loopBackoffMs } from '../engine/backoff.js';
+import type { EngineLog } from '../log.js';
+import { WakeableSleep } from '../loop/wakeable-sleep.js';
 import { parseCronRule } from './cron.js';
 import { dueSchedules, fireTick, nextTickAt, parkSchedule, type DueSchedule } from './sql/fire-tick.js';
 

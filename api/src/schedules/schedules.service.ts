@@ -3,7 +3,7 @@ import type { Em, Orm } from '../db/orm.js';
 import { BadUserInputError, NotFoundError } from '../graphql/errors.js';
 import type { Job } from '../jobs/job.entity.js';
 import type { JobsService } from '../jobs/jobs.service.js';
-import type { TaskRegistry } from '../queue/handlers/index.js';
+import type { TaskRegistry } from '../engine/handlers/index.js';
 import { parseCronRule } from './cron.js';
 import type { CreateScheduleInput, UpdateScheduleInput } from './schedule.input.js';
 import { Schedule } from './schedule.entity.js';

@@ -5,7 +5,7 @@ import { sendAttempt } from './send-attempt.js';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claim-deliveries.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { releaseDelivery } from './sql/record-attempt.js';
-import { directFetch, guardedFetch, type ResolveHost } from './ssrf.js';
+import { directFetch, guardedFetch, type ResolveHost } from '../net/ssrf.js';
 import type { WebhookEvents } from './webhook.events.js';
 import type { WebhookLog } from './webhook-log.entity.js';
 

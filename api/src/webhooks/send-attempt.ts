@@ -1,6 +1,6 @@
 import ky, { TimeoutError } from 'ky';
 import { signedHeaders } from './signatures.js';
-import { SsrfError } from './ssrf.js';
+import { SsrfError } from '../net/ssrf.js';
 
 /** `responseBody` keeps this much of what a receiver answers. */
 export const MAX_RESPONSE_BODY_BYTES = 4 * 1024;

@@ -1,7 +1,7 @@
 import { IsolationLevel } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.js';
 import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
-import { withLockRetry } from '../../queue/sql/lock-retry.js';
+import { withLockRetry } from '../../db/lock-retry.js';
 
 /** A delivery this process now holds the lease on: it alone may make the next attempt. */
 export interface ClaimedDelivery {

@@ -1,6 +1,6 @@
 import type { Em, Orm } from '../../db/orm.js';
 import { dialectOf, run, toDbTime } from '../../db/sql.js';
-import { withLockRetry } from '../../queue/sql/lock-retry.js';
+import { withLockRetry } from '../../db/lock-retry.js';
 import { WebhookLog } from '../webhook-log.entity.js';
 import type { AttemptOutcome } from '../send-attempt.js';
 import type { NextStep } from '../retry-policy.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { serverForSuite, testDatabases } from '../../test/support/server.js';
 import type { Em } from '../db/orm.js';
 import { run } from '../db/sql.js';
-import { claimJobs } from './sql/claim-jobs.js';
+import { claimJobs } from '../engine/sql/claim-jobs.js';
 
 /**
  * JSON columns read by hand (the jobs list, the engine's claim) come back from the drivers in two

@@ -1,6 +1,6 @@
 import ky from 'ky';
 import { BadUserInputError, describe } from '../../graphql/errors.js';
-import { assertSafeUrl, guardedFetch } from '../../webhooks/ssrf.js';
+import { assertSafeUrl, guardedFetch } from '../../net/ssrf.js';
 import type { Task } from './task.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

@@ -1,4 +1,4 @@
-import type { EngineLog } from './log.js';
+import type { EngineLog } from '../log.js';
 
 /**
  * Runs `task` every `intervalMs`, never overlapping itself. A thrown error is logged and the next

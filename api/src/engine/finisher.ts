@@ -4,7 +4,7 @@ import type { Job } from '../jobs/job.entity.js';
 import type { JobEvents } from '../jobs/job.events.js';
 import { loopBackoffMs } from './backoff.js';
 import type { FinishHook } from './finish-hooks.js';
-import type { EngineLog } from './log.js';
+import type { EngineLog } from '../log.js';
 import { writeEndStates } from './sql/finish-jobs.js';
 
 // Large enough for a full local queue of short jobs (LocalQueueSize caps it at 500) plus the running ones.

@@ -1,8 +1,8 @@
 import type { Em } from '../db/orm.js';
 import { fromDbTime, jsonColumnReader } from '../db/sql.js';
-import type { Job } from '../jobs/job.entity.js';
-import { emptyJob } from '../jobs/job-record.js';
-import type { JobStatus, Priority } from '../jobs/job.enums.js';
+import type { Job } from './job.entity.js';
+import { emptyJob } from './job-record.js';
+import type { JobStatus, Priority } from './job.enums.js';
 
 /** A `jobs` row as the drivers return it: snake_case columns, dialect-specific dates and JSON. */
 export type JobRow = Record<string, unknown>;

@@ -3,9 +3,9 @@ import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
-import { jobRowMapper, placeholders } from '../job-row.js';
-import { withLockRetry } from './lock-retry.js';
-import { engineTx } from './tx-options.js';
+import { jobRowMapper, placeholders } from '../../jobs/job-row.js';
+import { withLockRetry } from '../../db/lock-retry.js';
+import { engineTx } from '../../db/transactions.js';
 
 const RUNNING = `'${JobStatus.RUNNING}'`;
 

@@ -2,7 +2,7 @@ import type { Orm } from '../db/orm.js';
 import type { Job } from '../jobs/job.entity.js';
 import { copyJob } from '../jobs/job-record.js';
 import type { JobEvents } from '../jobs/job.events.js';
-import type { EngineLog } from './log.js';
+import type { EngineLog } from '../log.js';
 import { writeProgress } from './sql/progress.js';
 
 /**

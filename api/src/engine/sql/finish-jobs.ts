@@ -4,9 +4,9 @@ import type { Job } from '../../jobs/job.entity.js';
 import { copyJob } from '../../jobs/job-record.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
-import { placeholders, resultToDb } from '../job-row.js';
-import { withLockRetry } from './lock-retry.js';
-import { engineTx } from './tx-options.js';
+import { placeholders, resultToDb } from '../../jobs/job-row.js';
+import { withLockRetry } from '../../db/lock-retry.js';
+import { engineTx } from '../../db/transactions.js';
 
 /** How one run ended, as the runner saw it. */
 export type RunOutcome =

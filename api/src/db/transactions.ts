@@ -1,5 +1,5 @@
 import { IsolationLevel } from '@mikro-orm/core';
-import type { SqlDialect } from '../../db/sql.js';
+import type { SqlDialect } from './sql.js';
 
 /**
  * Engine transactions on MySQL/MariaDB run READ COMMITTED. Under the default REPEATABLE READ a

@@ -9,7 +9,7 @@ import { Scheduler } from '../schedules/scheduler.js';
 import type { FinishHook } from './finish-hooks.js';
 import { TaskRegistry, type Task } from './handlers/index.js';
 import type { EngineMetrics } from '../http/metrics.js';
-import type { EngineLog } from './log.js';
+import type { EngineLog } from '../log.js';
 import { QueueService } from './queue.service.js';
 import { StopReason } from './run-handler.js';
 import { Runner } from './runner.js';

@@ -77,6 +77,28 @@ describe('loadConfig', () => {
 
   it('refuses production without tokens unless auth is explicitly disabled', () => {
     expect(problems({ NODE_ENV: 'production' })[0]).toMatch(/API_TOKENS.*AUTH_DISABLED=true/);
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_DISABLED: 'true' }).AUTH_DISABLED).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_DISABLED: 'true', WEBHOOK_SECRET: 'a-real-secret' }).AUTH_DISABLED).toBe(true);
+  });
+
+  it('refuses production with the default or an empty WEBHOOK_SECRET, naming it', () => {
+    const prod = { NODE_ENV: 'production', API_TOKENS: 'ops:admin:t1' };
+    for (const secret of [undefined, '', 'dev-webhook-secret']) {
+      const found = problems(secret === undefined ? prod : { ...prod, WEBHOOK_SECRET: secret });
+      expect(found, `WEBHOOK_SECRET=${secret}`).toHaveLength(1);
+      expect(found[0]).toMatch(/^WEBHOOK_SECRET: .*NODE_ENV=production/);
+    }
+    // An empty secret passed in code (not only through the environment) is refused too.
+    expect(() => loadConfig(prod, { WEBHOOK_SECRET: '' })).toThrow(/WEBHOOK_SECRET/);
+    // Without tokens as well, both problems are reported at once, API_TOKENS first.
+    const both = problems({ NODE_ENV: 'production' });
+    expect(both).toHaveLength(2);
+    expect(both[0]).toMatch(/^API_TOKENS/);
+    expect(both[1]).toMatch(/^WEBHOOK_SECRET/);
+    expect(loadConfig({ ...prod, WEBHOOK_SECRET: 'a-real-secret' }).WEBHOOK_SECRET).toBe('a-real-secret');
+  });
+
+  it('keeps the development default WEBHOOK_SECRET outside production', () => {
+    expect(loadConfig({}).WEBHOOK_SECRET).toBe('dev-webhook-secret');
+    expect(loadConfig({ NODE_ENV: 'test', WEBHOOK_SECRET: '' }).WEBHOOK_SECRET).toBe('dev-webhook-secret');
   });
 });

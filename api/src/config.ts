@@ -5,6 +5,8 @@ import { AllowList } from './net/address-policy.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
+/** Signs webhooks outside production only: NODE_ENV=production refuses to start with it. */
+export const DEV_WEBHOOK_SECRET = 'dev-webhook-secret';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -72,7 +74,7 @@ const schema = z.object({
   SIMULATE_JOB_FAILURE: failureShare.default(0),
 
   OUTBOUND_WEBHOOK: z.string().url({ message: 'expected an http(s) URL' }).optional(),
-  WEBHOOK_SECRET: z.string().min(1).default('dev-webhook-secret'),
+  WEBHOOK_SECRET: z.string().min(1).default(DEV_WEBHOOK_SECRET),
   WEBHOOK_MAX_RETRIES: int(0, 20).default(3),
   WEBHOOK_RETRY_BASE_MS: int(1).default(SECOND),
   WEBHOOK_TIMEOUT_MS: int(1).default(10 * SECOND),
@@ -178,10 +180,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const database = parseDatabase(result.data);
   if (typeof database === 'string') throw new ConfigError([database]);
   const config: Config = { ...result.data, database, ...overrides };
-  if (config.NODE_ENV === 'production' && config.API_TOKENS.length === 0 && !config.AUTH_DISABLED) {
-    throw new ConfigError([
-      'API_TOKENS: no tokens are configured and NODE_ENV=production; set API_TOKENS="name:admin:token,…" or AUTH_DISABLED=true to run without authentication',
-    ]);
+  if (config.NODE_ENV === 'production') {
+    const unsafe: string[] = [];
+    if (config.API_TOKENS.length === 0 && !config.AUTH_DISABLED) {
+      unsafe.push(
+        'API_TOKENS: no tokens are configured and NODE_ENV=production; set API_TOKENS="name:admin:token,…" or AUTH_DISABLED=true to run without authentication',
+      );
+    }
+    // The default secret is public (it is in this repository), so anyone could forge signed webhooks.
+    if (!config.WEBHOOK_SECRET || config.WEBHOOK_SECRET === DEV_WEBHOOK_SECRET) {
+      unsafe.push(
+        `WEBHOOK_SECRET: unset, empty or the public development default "${DEV_WEBHOOK_SECRET}" and NODE_ENV=production; set it to a long random value (e.g. openssl rand -hex 32)`,
+      );
+    }
+    if (unsafe.length) throw new ConfigError(unsafe);
   }
   return config;
 }

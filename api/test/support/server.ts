@@ -78,6 +78,8 @@ export async function startServer(db: TestDatabase = sqlite, env: Record<string,
     PORT: '0',
     HOST: '127.0.0.1',
     WORKER_POLL_MS: '50',
+    // NODE_ENV=production refuses the public default WEBHOOK_SECRET: production suites get one of their own.
+    ...(env.NODE_ENV === 'production' ? { WEBHOOK_SECRET: 'test-production-webhook-secret' } : {}),
     ...env,
     DATABASE_URL: databaseUrl,
   });

@@ -2,6 +2,11 @@
 # One image for every role: ROLE=all (default), api or worker. Multi-stage: the toolchain and dev
 # dependencies stay in the build stages; the runtime stage holds the compiled API, the dashboard's
 # static build and production dependencies, and runs as the unprivileged `node` user.
+#
+# Migrations and sample data, compiled into the image (they read the same variables as the server):
+#   docker compose run --rm api node api/dist/scripts/migrate.js
+#   docker compose run --rm api node api/dist/scripts/seed.js
+#   docker run --rm -v jobs-data:/app/data -e API_TOKENS=… -e WEBHOOK_SECRET=… jobs-scheduler node api/dist/scripts/migrate.js
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -11,7 +16,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY api/package.json api/
 COPY web/package.json web/
-COPY bench/package.json bench/
 
 FROM manifests AS build
 RUN npm ci --no-audit --no-fund
@@ -30,6 +34,7 @@ WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/api/package.json ./api/package.json
+# api/dist: the server (src), its migrations and the migrate and seed scripts (tsconfig.build.json).
 COPY --from=build /app/api/dist ./api/dist
 COPY --from=build /app/web/build ./web/build
 # The embedded SQLite default writes here; everything else in the image stays read-only to the app.

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { migrate, openOrm, type Orm } from '../src/db/orm.js';
+import { migrate, openOrm } from '../src/db/orm.js';
 import { Job } from '../src/jobs/job.entity.js';
 import { JobStatus } from '../src/jobs/job.enums.js';
 import type { JobEvents } from '../src/jobs/job.events.js';
@@ -10,40 +10,42 @@ import type { FinishHook } from '../src/engine/finish-hooks.js';
 import { silentLog } from '../src/log.js';
 import { WebhookLog } from '../src/webhooks/webhook-log.entity.js';
 import { sleep, waitUntil } from './support/engine.js';
-import { testDatabases } from './support/server.js';
+import { forSuite, testDatabases } from './support/server.js';
 
 /**
  * The engine with its collaborators passed in: finish hooks run inside the transaction that writes a
  * job's end, and every transition is published (with the whole job) after its commit.
  */
 describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks and published transitions on $name', (db) => {
-  let orm: Orm;
-  let engine: Engine;
-  let jobs: JobsService;
   const published: Job[] = [];
   const hookCalls: { id: number; status: string; inTransaction: boolean }[] = [];
 
-  beforeAll(async () => {
-    const config = loadConfig({ DATABASE_URL: await db.create(), WORKER_CONCURRENCY: '4', WORKER_POLL_MS: '50', LEASE_MS: '60000' });
-    orm = await openOrm(config.database);
-    if (db.name === 'sqlite') await migrate(orm);
-    const events: JobEvents = { created() {}, updated: (job) => published.push(job) };
-    // Writes a row with the transaction's EntityManager, then fails for one task name on purpose.
-    const outbox: FinishHook = async (em, finished) => {
-      for (const job of finished) {
-        hookCalls.push({ id: job.id, status: job.status, inTransaction: em.isInTransaction() });
-        await em.insert(WebhookLog, { jobId: job.id, url: 'hook://test', attempt: 1, createdAt: new Date() });
-        if (job.taskName === 'hook-fails') throw new Error('outbox unavailable');
-      }
-    };
-    engine = new Engine({ orm, config: { ...config, ROLE: 'worker' }, events, finishHooks: [outbox], log: silentLog });
-    jobs = new JobsService(orm, engine.events);
-    engine.start();
-  });
-  afterAll(async () => {
-    await engine?.stop();
-    await orm?.close(true);
-  });
+  const engine = forSuite(
+    async () => {
+      const config = loadConfig({ DATABASE_URL: await db.create(), WORKER_CONCURRENCY: '4', WORKER_POLL_MS: '50', LEASE_MS: '60000' });
+      const orm = await openOrm(config.database);
+      if (db.name === 'sqlite') await migrate(orm);
+      const events: JobEvents = { created() {}, updated: (job) => published.push(job) };
+      // Writes a row with the transaction's EntityManager, then fails for one task name on purpose.
+      const outbox: FinishHook = async (em, finished) => {
+        for (const job of finished) {
+          hookCalls.push({ id: job.id, status: job.status, inTransaction: em.isInTransaction() });
+          await em.insert(WebhookLog, { jobId: job.id, url: 'hook://test', attempt: 1, createdAt: new Date() });
+          if (job.taskName === 'hook-fails') throw new Error('outbox unavailable');
+        }
+      };
+      const engine = new Engine({ orm, config: { ...config, ROLE: 'worker' }, events, finishHooks: [outbox], log: silentLog });
+      const jobs = new JobsService(orm, engine.events);
+      engine.start();
+      return { orm, engine, jobs };
+    },
+    async ({ orm, engine }) => {
+      await engine.stop();
+      await orm.close(true);
+    },
+  );
+  const orm = () => engine().orm;
+  const jobs = () => engine().jobs;
 
   const newJob = (taskName: string, payload: Record<string, unknown> = {}, maxAttempts = 3) => ({
     taskName,
@@ -55,12 +57,12 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
     webhookUrl: null,
     idempotencyKey: null,
   });
-  const read = (id: number) => orm.em.fork().findOneOrFail(Job, { id });
-  const logsOf = (id: number) => orm.em.fork().count(WebhookLog, { jobId: id });
+  const read = (id: number) => orm().em.fork().findOneOrFail(Job, { id });
+  const logsOf = (id: number) => orm().em.fork().count(WebhookLog, { jobId: id });
 
   it('runs hooks in the finishing transaction for COMPLETED and final FAILED, not for retries', async () => {
-    const [ok] = await jobs.create([newJob('noop')]);
-    const [bad] = await jobs.create([newJob('flaky', { fail: true, durationMs: 5 }, 2)]);
+    const [ok] = await jobs().create([newJob('noop')]);
+    const [bad] = await jobs().create([newJob('flaky', { fail: true, durationMs: 5 }, 2)]);
     await waitUntil(
       'both jobs to finish',
       async () => (await read(ok.id)).status === JobStatus.COMPLETED && (await read(bad.id)).status === JobStatus.FAILED,
@@ -74,8 +76,8 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
   });
 
   it('a throwing hook rolls the finish back: the job is not COMPLETED and the hook’s row is not there', async () => {
-    const [failing] = await jobs.create([newJob('hook-fails')]);
-    const [fine] = await jobs.create([newJob('noop')]);
+    const [failing] = await jobs().create([newJob('hook-fails')]);
+    const [fine] = await jobs().create([newJob('noop')]);
     await waitUntil('the healthy job to complete', async () => (await read(fine.id)).status === JobStatus.COMPLETED, 20_000);
     await waitUntil('the hook to be tried', async () => hookCalls.some((c) => c.id === failing.id));
     await sleep(300);
@@ -86,7 +88,7 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
   });
 
   it('publishes each transition after its commit with the whole job', async () => {
-    const [job] = await jobs.create([newJob('progressing', { durationMs: 300 })]);
+    const [job] = await jobs().create([newJob('progressing', { durationMs: 300 })]);
     await waitUntil('completion', async () => (await read(job.id)).status === JobStatus.COMPLETED, 20_000);
     // The event follows the commit, so a read may see COMPLETED a moment before it is published.
     await waitUntil('the completion to be published', async () => published.some((j) => j.id === job.id && j.status === 'COMPLETED'));

@@ -1,21 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { spawnApp, type AppProcess } from './support/app-process.js';
+import { describe, expect, it } from 'vitest';
 import { createJob, getJob, isFinished, sleep, waitForJob } from './support/engine.js';
-import { mariadb, MYSQL_SKIP_REASON, startServer, type TestServer } from './support/server.js';
+import { mariadb, MYSQL_SKIP_REASON, startedByTests } from './support/server.js';
 
 /** What only a shared MySQL-family database shows: the claim plan, and cancelling a job another process runs. */
 describe.skipIf(!!MYSQL_SKIP_REASON)('engine on a shared mariadb', () => {
-  const processes: AppProcess[] = [];
-  const servers: TestServer[] = [];
-
-  afterAll(async () => {
-    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(servers.map((s) => s.stop()));
-  });
+  const started = startedByTests();
 
   it('the claim reads the claim index in order: EXPLAIN shows no filesort', async () => {
-    const api = await startServer(mariadb, { ROLE: 'api' });
-    servers.push(api);
+    const api = await started.server(mariadb, { ROLE: 'api' });
     const conn = api.orm.em.fork().getConnection();
     // Enough rows in several statuses that the optimizer has a real choice to make.
     const values = Array.from(
@@ -33,10 +25,8 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('engine on a shared mariadb', () => {
 
   it('cancelling a job that a worker process runs stops its handler there within a second', async () => {
     const url = await mariadb.create();
-    const api = await startServer(mariadb, { ROLE: 'api', DATABASE_URL: url });
-    servers.push(api);
-    const worker = spawnApp({ DATABASE_URL: url, ROLE: 'worker', WORKER_CONCURRENCY: '1', WORKER_POLL_MS: '200' });
-    processes.push(worker);
+    const api = await started.server(mariadb, { ROLE: 'api', DATABASE_URL: url });
+    const worker = started.process({ DATABASE_URL: url, ROLE: 'worker', WORKER_CONCURRENCY: '1', WORKER_POLL_MS: '200' });
     await worker.ready;
 
     const long = await createJob(api, { taskName: 'long', payload: { durationMs: 10_000 } });

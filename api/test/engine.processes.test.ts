@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { spawnApp, type AppProcess } from './support/app-process.js';
+import { describe, expect, it } from 'vitest';
+import type { AppProcess } from './support/app-process.js';
 import { sleep, waitUntil } from './support/engine.js';
-import { mariadb, MYSQL_SKIP_REASON, startServer, type TestServer } from './support/server.js';
+import { mariadb, MYSQL_SKIP_REASON, startedByTests, type TestServer } from './support/server.js';
 
 /**
  * Real worker processes (`src/main.ts` with ROLE=worker) sharing one MariaDB database: crash
@@ -9,25 +9,16 @@ import { mariadb, MYSQL_SKIP_REASON, startServer, type TestServer } from './supp
  * worker process by design.
  */
 describe.skipIf(!!MYSQL_SKIP_REASON)('worker processes on mariadb', () => {
-  const processes: AppProcess[] = [];
-  const servers: TestServer[] = [];
-
-  afterAll(async () => {
-    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(servers.map((s) => s.stop()));
-  });
+  const started = startedByTests();
 
   async function setup(): Promise<{ url: string; api: TestServer }> {
     const url = await mariadb.create();
-    const api = await startServer(mariadb, { ROLE: 'api', DATABASE_URL: url });
-    servers.push(api);
+    const api = await started.server(mariadb, { ROLE: 'api', DATABASE_URL: url });
     return { url, api };
   }
 
   function worker(url: string, env: Record<string, string> = {}): AppProcess {
-    const p = spawnApp({ DATABASE_URL: url, ROLE: 'worker', WORKER_CONCURRENCY: '4', WORKER_POLL_MS: '100', LEASE_MS: '2000', ...env });
-    processes.push(p);
-    return p;
+    return started.process({ DATABASE_URL: url, ROLE: 'worker', WORKER_CONCURRENCY: '4', WORKER_POLL_MS: '100', LEASE_MS: '2000', ...env });
   }
 
   async function createMany(api: TestServer, n: number, input: Record<string, unknown>): Promise<void> {

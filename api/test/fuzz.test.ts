@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../src/db/sql.js';
-import { startServer, testDatabases, type TestServer } from './support/server.js';
+import { serverForSuite, testDatabases, type TestServer } from './support/server.js';
 import { rawSocket } from './support/ws.js';
 
 /**
@@ -291,19 +291,17 @@ async function snapshot(server: TestServer): Promise<string> {
 
 // The MySQL-family run covers driver-specific failures (out-of-range numbers, charset errors).
 describe.each(testDatabases().slice(0, 2))('fuzzing the API on $name', (db) => {
-  let server: TestServer;
+  const server = serverForSuite(db, { ROLE: 'api', GLOBAL_RATE_LIMIT_MAX: '1000000', RATE_LIMIT_MAX: '1000000' });
   let before: string;
 
   beforeAll(async () => {
-    server = await startServer(db, { ROLE: 'api', GLOBAL_RATE_LIMIT_MAX: '1000000', RATE_LIMIT_MAX: '1000000' });
     const later = new Date(Date.now() + 86_400_000).toISOString();
-    const created = await server.gql('mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { id } }', {
+    const created = await server().gql('mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { id } }', {
       inputs: Array.from({ length: 5 }, (_, i) => ({ taskName: `seed-${i}`, payload: { i }, runAt: later })),
     });
     expect(created.data.createJobs).toHaveLength(5);
-    before = await snapshot(server);
+    before = await snapshot(server());
   });
-  afterAll(async () => server?.stop());
 
   it(`${HTTP_CASES} malformed HTTP requests: no 5xx, no internal error, no stack or SQL, nothing changed (seed ${SEED})`, async () => {
     const r = prng(SEED);
@@ -311,7 +309,7 @@ describe.each(testDatabases().slice(0, 2))('fuzzing the API on $name', (db) => {
     const bad: Outcome[] = [];
     const byKind = new Map<string, number>();
     for (let i = 0; i < cases.length; i += PARALLEL) {
-      const outcomes = await Promise.all(cases.slice(i, i + PARALLEL).map((c) => send(server.url, c)));
+      const outcomes = await Promise.all(cases.slice(i, i + PARALLEL).map((c) => send(server().url, c)));
       for (const o of outcomes) {
         byKind.set(o.kind, (byKind.get(o.kind) ?? 0) + 1);
         if (o.status >= 500 || /INTERNAL_SERVER_ERROR/.test(o.body) || STACK_OR_SQL.test(o.body)) bad.push(o);
@@ -321,9 +319,9 @@ describe.each(testDatabases().slice(0, 2))('fuzzing the API on $name', (db) => {
     expect(byKind.size).toBeGreaterThanOrEqual(12);
 
     // Still alive and serving, and every row exactly as it was.
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    expect((await server.gql('{ jobStats { total } }')).data.jobStats.total).toBe(5);
-    expect(await snapshot(server)).toBe(before);
+    expect((await fetch(`${server().url}/healthz`)).status).toBe(200);
+    expect((await server().gql('{ jobStats { total } }')).data.jobStats.total).toBe(5);
+    expect(await snapshot(server())).toBe(before);
   });
 
   it(`${WS_CASES} malformed WebSocket messages: answered or closed with a protocol code, never a crash`, async () => {
@@ -332,7 +330,7 @@ describe.each(testDatabases().slice(0, 2))('fuzzing the API on $name', (db) => {
     for (let i = 0; i < WS_CASES; i += 10) {
       await Promise.all(
         Array.from({ length: 10 }, async () => {
-          const { socket, closed, opened } = rawSocket(server.url);
+          const { socket, closed, opened } = rawSocket(server().url);
           await opened;
           socket.send(JSON.stringify({ type: 'connection_init', payload: r.int(4) === 0 ? wrongValue(r) : {} }));
           const message = r.pick([
@@ -364,7 +362,7 @@ describe.each(testDatabases().slice(0, 2))('fuzzing the API on $name', (db) => {
     // 1000: we closed it after an answer; 44xx: the protocol refused the message; 4500 only as above.
     for (const code of codes.keys())
       expect([1000, 1005, 4400, 4401, 4403, 4408, 4409, 4429, 4499, 4500], `close code ${code}`).toContain(code);
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    expect(await snapshot(server)).toBe(before);
+    expect((await fetch(`${server().url}/healthz`)).status).toBe(200);
+    expect(await snapshot(server())).toBe(before);
   });
 });

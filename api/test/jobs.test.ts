@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MYSQL_SKIP_REASON, startServer, testDatabases, type TestServer } from './support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MYSQL_SKIP_REASON, serverForSuite, sqlite, testDatabases } from './support/server.js';
 
 const JOB_FIELDS = 'id taskName priority status payload runAt createdAt updatedAt attempts maxAttempts timeoutMs idempotencyKey';
 const PRIORITY_RANK = { LOW: 0, MEDIUM: 1, HIGH: 2 } as const;
@@ -18,20 +18,19 @@ type JobRow = {
 if (MYSQL_SKIP_REASON) console.warn(MYSQL_SKIP_REASON);
 
 describe.each(testDatabases())('jobs API on $name', (db) => {
-  let server: TestServer;
+  // ROLE=api: no worker runs in this process, so statuses change only through the mutations below.
+  const server = serverForSuite(db, { ROLE: 'api' });
   let all: JobRow[] = [];
   const far = (minutes: number) => new Date(Date.UTC(2099, 0, 1) + minutes * 60_000).toISOString();
 
-  const total = async () => (await server.gql('{ jobStats { total } }')).data.jobStats.total as number;
+  const total = async () => (await server().gql('{ jobStats { total } }')).data.jobStats.total as number;
   const list = async (args: string) => {
-    const res = await server.gql(`{ jobs(${args}) { total limit offset jobs { id } } }`);
+    const res = await server().gql(`{ jobs(${args}) { total limit offset jobs { id } } }`);
     expect(res.errors).toBeUndefined();
     return res.data.jobs as { total: number; limit: number; offset: number; jobs: { id: string }[] };
   };
 
   beforeAll(async () => {
-    // ROLE=api: no worker runs in this process, so statuses change only through the mutations below.
-    server = await startServer(db, { ROLE: 'api' });
     const tasks = ['send-email', 'resize-image', 'sync-crm'];
     const priorities = ['LOW', 'MEDIUM', 'HIGH'];
     const inputs = Array.from({ length: 15 }, (_, i) => ({
@@ -40,19 +39,20 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
       payload: { n: i, note: i % 4 === 0 ? 'needle in payload' : 'hay' },
       runAt: far(60 - ((i * 7) % 15)),
     }));
-    const created = await server.gql(`mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { ${JOB_FIELDS} } }`, { inputs });
+    const created = await server().gql(`mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { ${JOB_FIELDS} } }`, {
+      inputs,
+    });
     expect(created.errors).toBeUndefined();
     all = created.data.createJobs;
     // Give some jobs other statuses and distinct updatedAt values.
     for (const job of all.filter((_, i) => i % 5 === 1)) {
-      await server.gql('mutation($id: ID!) { cancelJob(id: $id) { id } }', { id: job.id });
+      await server().gql('mutation($id: ID!) { cancelJob(id: $id) { id } }', { id: job.id });
     }
-    all = (await server.gql(`{ jobs(limit: 100, sort: CREATED_AT_ASC) { jobs { ${JOB_FIELDS} } } }`)).data.jobs.jobs;
+    all = (await server().gql(`{ jobs(limit: 100, sort: CREATED_AT_ASC) { jobs { ${JOB_FIELDS} } } }`)).data.jobs.jobs;
   });
-  afterAll(async () => server?.stop());
 
   it('creates a job with defaults and timestamps in ISO-8601 with milliseconds', async () => {
-    const res = await server.gql(
+    const res = await server().gql(
       `mutation { createJob(input: { taskName: "defaults", runAt: "${far(1)}" }) { ${JOB_FIELDS} progress webhookLogs { id } } }`,
     );
     const job = res.data.createJob;
@@ -67,10 +67,10 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
       webhookLogs: [],
     });
     expect(job.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    const fetched = await server.gql(`query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, { id: job.id });
+    const fetched = await server().gql(`query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, { id: job.id });
     expect(fetched.data.job).toEqual({ ...job, progress: undefined, webhookLogs: undefined, ...fetched.data.job });
     expect(fetched.data.job.createdAt).toBe(job.createdAt);
-    await server.gql('mutation($id: ID!) { deleteJob(id: $id) }', { id: job.id });
+    await server().gql('mutation($id: ID!) { deleteJob(id: $id) }', { id: job.id });
   });
 
   const cases: { name: string; args: string; keep: (j: JobRow) => boolean }[] = [
@@ -119,7 +119,7 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
 
   it('createJobs with one invalid input writes nothing and names the field', async () => {
     const before = await total();
-    const res = await server.gql('mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { id } }', {
+    const res = await server().gql('mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { id } }', {
       inputs: [{ taskName: 'ok-1' }, { taskName: 'x'.repeat(300) }, { taskName: 'ok-3' }],
     });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[1].taskName' });
@@ -144,11 +144,13 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
     ];
     const fields =
       'id taskName priority status payload runAt attempts maxAttempts timeoutMs webhookUrl idempotencyKey progress createdAt updatedAt';
-    const res = await server.gql(`mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { ${fields} } }`, { inputs });
+    const res = await server().gql(`mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { ${fields} } }`, { inputs });
     expect(res.errors).toBeUndefined();
     const created = res.data.createJobs;
     const stored = await Promise.all(
-      created.map(async (j: { id: string }) => (await server.gql(`query($id: ID!) { job(id: $id) { ${fields} } }`, { id: j.id })).data.job),
+      created.map(
+        async (j: { id: string }) => (await server().gql(`query($id: ID!) { job(id: $id) { ${fields} } }`, { id: j.id })).data.job,
+      ),
     );
     expect(stored).toEqual(created);
     expect(new Set(created.map((j: { id: string }) => j.id)).size).toBe(3);
@@ -161,16 +163,16 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
     // Jobs created together share their creation instant, and runAt defaults to it.
     expect(stored[0].runAt).toBe(stored[0].createdAt);
     expect(new Set(stored.map((j: { createdAt: string; updatedAt: string }) => [j.createdAt, j.updatedAt]).flat()).size).toBe(1);
-    for (const job of created) await server.gql('mutation($id: ID!) { deleteJob(id: $id) }', { id: job.id });
+    for (const job of created) await server().gql('mutation($id: ID!) { deleteJob(id: $id) }', { id: job.id });
   });
 
   it('createJobs reports the first bad input in order, also when an earlier one fails a URL check', async () => {
     const before = await total();
-    const res = await server.gql('mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { id } }', {
+    const res = await server().gql('mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { id } }', {
       inputs: [{ taskName: 'ok-1' }, { taskName: 'ok-2', webhookUrl: 'http://127.0.0.1:9/private' }, { taskName: '' }],
     });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[1].webhookUrl' });
-    const later = await server.gql('mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { id } }', {
+    const later = await server().gql('mutation($inputs: [CreateJobInput!]!) { createJobs(inputs: $inputs) { id } }', {
       inputs: [
         { taskName: 'ok-1', webhookUrl: 'https://93.184.216.34/hook' },
         { taskName: 'ok-2', maxAttempts: 0 },
@@ -182,7 +184,7 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
 
   it('returns the existing job for a repeated idempotencyKey', async () => {
     const create = () =>
-      server.gql(`mutation { createJob(input: { taskName: "once", idempotencyKey: "key-1", runAt: "${far(5)}" }) { id } }`);
+      server().gql(`mutation { createJob(input: { taskName: "once", idempotencyKey: "key-1", runAt: "${far(5)}" }) { id } }`);
     const first = await create();
     const before = await total();
     const second = await create();
@@ -191,37 +193,33 @@ describe.each(testDatabases())('jobs API on $name', (db) => {
   });
 
   it('applies the state rules with NOT_FOUND and CONFLICT naming the status', async () => {
-    const { data } = await server.gql(`mutation { createJob(input: { taskName: "rules", runAt: "${far(9)}" }) { id runAt } }`);
+    const { data } = await server().gql(`mutation { createJob(input: { taskName: "rules", runAt: "${far(9)}" }) { id runAt } }`);
     const id = data.createJob.id;
-    const run = await server.gql('mutation($id: ID!) { runJob(id: $id) { status runAt } }', { id });
+    const run = await server().gql('mutation($id: ID!) { runJob(id: $id) { status runAt } }', { id });
     expect(run.data.runJob.status).toBe('PENDING');
     expect(new Date(run.data.runJob.runAt).getTime()).toBeLessThanOrEqual(Date.now() + 1000);
-    const cancelled = await server.gql('mutation($id: ID!) { cancelJob(id: $id) { status completedAt } }', { id });
+    const cancelled = await server().gql('mutation($id: ID!) { cancelJob(id: $id) { status completedAt } }', { id });
     expect(cancelled.data.cancelJob.status).toBe('CANCELLED');
-    const again = await server.gql('mutation($id: ID!) { cancelJob(id: $id) { status } }', { id });
+    const again = await server().gql('mutation($id: ID!) { cancelJob(id: $id) { status } }', { id });
     expect(again.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', status: 'CANCELLED' });
     expect(again.errors?.[0].message).toContain('CANCELLED');
-    const requeued = await server.gql('mutation($id: ID!) { runJob(id: $id) { status attempts } }', { id });
+    const requeued = await server().gql('mutation($id: ID!) { runJob(id: $id) { status attempts } }', { id });
     expect(requeued.data.runJob).toEqual({ status: 'PENDING', attempts: 0 });
-    expect((await server.gql('mutation($id: ID!) { deleteJob(id: $id) }', { id })).data.deleteJob).toBe(true);
-    expect((await server.gql('query($id: ID!) { job(id: $id) { id } }', { id })).data.job).toBeNull();
+    expect((await server().gql('mutation($id: ID!) { deleteJob(id: $id) }', { id })).data.deleteJob).toBe(true);
+    expect((await server().gql('query($id: ID!) { job(id: $id) { id } }', { id })).data.job).toBeNull();
     for (const op of ['runJob(id: $id) { id }', 'cancelJob(id: $id) { id }', 'deleteJob(id: $id)']) {
-      const res = await server.gql(`mutation($id: ID!) { ${op} }`, { id });
+      const res = await server().gql(`mutation($id: ID!) { ${op} }`, { id });
       expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     }
   });
 });
 
 describe('bad input on the jobs API', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(undefined, { ROLE: 'api' });
-  });
-  afterAll(async () => server?.stop());
+  const server = serverForSuite(sqlite, { ROLE: 'api' });
 
   const post = (body: string, contentType = 'application/json') =>
-    fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType }, body });
-  const total = async () => (await server.gql('{ jobStats { total } }')).data.jobStats.total as number;
+    fetch(`${server().url}/graphql`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const total = async () => (await server().gql('{ jobStats { total } }')).data.jobStats.total as number;
   const CREATE = 'mutation($in: CreateJobInput!) { createJob(input: $in) { id } }';
 
   const badInputs: { name: string; input: Record<string, unknown>; field: string; says: string }[] = [
@@ -242,7 +240,7 @@ describe('bad input on the jobs API', () => {
   for (const bad of badInputs) {
     it(`refuses ${bad.name} with BAD_USER_INPUT on ${bad.field} and writes nothing`, async () => {
       const before = await total();
-      const res = await server.gql(CREATE, { in: bad.input });
+      const res = await server().gql(CREATE, { in: bad.input });
       expect(res.status).toBeLessThan(500);
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: bad.field });
       expect(res.errors?.[0].message).toContain(bad.says);
@@ -261,15 +259,15 @@ describe('bad input on the jobs API', () => {
   });
 
   it('refuses an invalid runAt, limit 1000, a negative offset and an unknown sort', async () => {
-    const runAt = await server.gql(CREATE, { in: { taskName: 't', runAt: 'tomorrow' } });
+    const runAt = await server().gql(CREATE, { in: { taskName: 't', runAt: 'tomorrow' } });
     expect(runAt.status).toBe(400);
     expect(runAt.errors?.[0].message).toContain('ISO-8601');
-    const limit = await server.gql('{ jobs(limit: 1000) { total } }');
+    const limit = await server().gql('{ jobs(limit: 1000) { total } }');
     expect(limit.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'limit' });
     expect(limit.errors?.[0].message).toContain('1..100');
-    const offset = await server.gql('{ jobs(offset: -1) { total } }');
+    const offset = await server().gql('{ jobs(offset: -1) { total } }');
     expect(offset.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'offset' });
-    const sort = await server.gql('{ jobs(sort: NEWEST) { total } }');
+    const sort = await server().gql('{ jobs(sort: NEWEST) { total } }');
     expect(sort.status).toBe(400);
     expect(sort.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(sort.errors?.[0].message).toContain('JobSort');
@@ -282,16 +280,16 @@ describe('bad input on the jobs API', () => {
   });
 
   it('answers a missing or malformed id clearly', async () => {
-    const missing = await server.gql('{ job { id } }');
+    const missing = await server().gql('{ job { id } }');
     expect(missing.status).toBe(400);
     expect(missing.errors?.[0].message).toMatch(/argument "id"/);
-    const malformed = await server.gql('{ job(id: "abc") { id } }');
+    const malformed = await server().gql('{ job(id: "abc") { id } }');
     expect(malformed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
-    expect((await server.gql('{ job(id: 987654) { id } }')).data.job).toBeNull();
+    expect((await server().gql('{ job(id: 987654) { id } }')).data.job).toBeNull();
   });
 
   it('refuses an empty or oversized createJobs batch', async () => {
-    const empty = await server.gql('mutation { createJobs(inputs: []) { id } }');
+    const empty = await server().gql('mutation { createJobs(inputs: []) { id } }');
     expect(empty.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs' });
   });
 });

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnApp, type AppProcess } from './support/app-process.js';
-import { mariadb, MYSQL_SKIP_REASON, startServer, testDatabases, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { mariadb, MYSQL_SKIP_REASON, serverForSuite, startedByTests, testDatabases } from './support/server.js';
 import { collect, settle, wsClient } from './support/ws.js';
 
 type Seen = { id: string; status: string; progress: number | null };
@@ -29,21 +28,17 @@ const untilCompleted = async (stream: ReturnType<typeof collect<Seen>>, id: stri
 };
 
 describe.each(testDatabases())('a running job seen live on $name', (db) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(db, { WEBHOOK_RETRY_BASE_MS: '50' });
-  });
-  afterAll(async () => server?.stop());
+  const server = serverForSuite(db, { WEBHOOK_RETRY_BASE_MS: '50' });
 
   it('jobUpdated shows PENDING → RUNNING → progress → COMPLETED in order, and webhookLogAdded the attempt', async () => {
-    const client = wsClient(server.url);
+    const client = wsClient(server().url);
     const updates = collect<Seen>(client, 'subscription { jobUpdated { id status progress } }');
     const logs = collect<{ jobId: string; attempt: number; responseStatus: number }>(
       client,
       'subscription { webhookLogAdded { jobId attempt responseStatus } }',
     );
     await settle();
-    const { data } = await server.gql('mutation { createJob(input: { taskName: "report", payload: { durationMs: 500 } }) { id } }');
+    const { data } = await server().gql('mutation { createJob(input: { taskName: "report", payload: { durationMs: 500 } }) { id } }');
     const id = data.createJob.id;
     expectLifecycle(await untilCompleted(updates, id));
     const [attempt] = (await logs.waitFor(1, 20_000)).filter((l) => l.jobId === id);
@@ -53,10 +48,7 @@ describe.each(testDatabases())('a running job seen live on $name', (db) => {
 });
 
 describe.skipIf(!!MYSQL_SKIP_REASON || !process.env.TEST_REDIS_URL)('ROLE=api and ROLE=worker processes joined by Redis', () => {
-  const processes: AppProcess[] = [];
-  afterAll(() => {
-    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  });
+  const started = startedByTests();
 
   it("a subscriber on each API process receives the worker's events", { timeout: 120_000 }, async () => {
     const url = await mariadb.create();
@@ -66,10 +58,9 @@ describe.skipIf(!!MYSQL_SKIP_REASON || !process.env.TEST_REDIS_URL)('ROLE=api an
       REDIS_CHANNEL_PREFIX: `roles-${process.pid}-${Date.now()}:`,
       LOG_LEVEL: 'warn',
     };
-    const apiA = spawnApp({ ...env, ROLE: 'api' });
-    const apiB = spawnApp({ ...env, ROLE: 'api' });
-    const worker = spawnApp({ ...env, ROLE: 'worker', WORKER_POLL_MS: '100' });
-    processes.push(apiA, apiB, worker);
+    const apiA = started.process({ ...env, ROLE: 'api' });
+    const apiB = started.process({ ...env, ROLE: 'api' });
+    const worker = started.process({ ...env, ROLE: 'worker', WORKER_POLL_MS: '100' });
     const [urlA, urlB] = await Promise.all([apiA.ready, apiB.ready, worker.ready]);
 
     const clientA = wsClient(urlA);

@@ -1,40 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mariadb, sqlite, startServer, testDatabases, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { mariadb, serverForSuite, sqlite, testDatabases } from './support/server.js';
 import { collect, settle, wsClient } from './support/ws.js';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 if (!redisUrl) console.warn('Redis pub/sub tests skipped: set TEST_REDIS_URL=redis://127.0.0.1:6379 to run them (.ci/run does)');
 
 describe.skipIf(!redisUrl)('live updates across API processes through Redis', () => {
-  let a: TestServer;
-  let b: TestServer;
-
-  beforeAll(async () => {
-    const db = testDatabases().includes(mariadb) ? mariadb : sqlite;
-    const env = { ROLE: 'api', REDIS_URL: redisUrl!, REDIS_CHANNEL_PREFIX: `test-${process.pid}-${Date.now()}:` };
-    a = await startServer(db, env);
-    // The second replica shares the first one's database and Redis channels.
-    b = await startServer(db, { ...env, DATABASE_URL: a.databaseUrl });
-  });
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-  });
+  const db = testDatabases().includes(mariadb) ? mariadb : sqlite;
+  const env = { ROLE: 'api', REDIS_URL: redisUrl!, REDIS_CHANNEL_PREFIX: `test-${process.pid}-${Date.now()}:` };
+  const a = serverForSuite(db, env);
+  // The second replica shares the first one's database and Redis channels.
+  const b = serverForSuite(db, () => ({ ...env, DATABASE_URL: a().databaseUrl }));
 
   it('an event published on one API process reaches subscribers on both', async () => {
-    const onA = wsClient(a.url);
-    const onB = wsClient(b.url);
+    const onA = wsClient(a().url);
+    const onB = wsClient(b().url);
     const createdA = collect(onA, 'subscription { jobCreated { id taskName } }');
     const createdB = collect(onB, 'subscription { jobCreated { id taskName } }');
     await settle(500);
-    const res = await a.gql('mutation { createJob(input: { taskName: "cross-process", runAt: "2099-01-01T00:00:00.000Z" }) { id } }');
+    const res = await a().gql('mutation { createJob(input: { taskName: "cross-process", runAt: "2099-01-01T00:00:00.000Z" }) { id } }');
     const id = res.data.createJob.id;
     expect((await createdB.waitFor(1))[0]).toEqual({ id, taskName: 'cross-process' });
     expect((await createdA.waitFor(1))[0]).toEqual({ id, taskName: 'cross-process' });
 
     const updatesOnA = collect(onA, 'subscription($id: ID) { jobUpdated(id: $id) { status } }', { id });
     await settle(500);
-    await b.gql('mutation($id: ID!) { cancelJob(id: $id) { id } }', { id });
+    await b().gql('mutation($id: ID!) { cancelJob(id: $id) { id } }', { id });
     expect((await updatesOnA.waitFor(1))[0]).toEqual({ status: 'CANCELLED' });
     await onA.dispose();
     await onB.dispose();

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForSuite, sqlite, type TestServer } from './support/server.js';
 
 /** `/metrics` after real work: jobs run by the engine, webhooks sent to the own receiver, HTTP requests. */
 
@@ -31,14 +31,10 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 }
 
 describe('metrics', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(undefined, { ROLE: 'all', WEBHOOK_RETRY_BASE_MS: '50' });
-  });
-  afterAll(async () => server?.stop());
+  const server = serverForSuite(sqlite, { ROLE: 'all', WEBHOOK_RETRY_BASE_MS: '50' });
 
   it('counts jobs by status, runs by outcome, claims, webhook attempts and HTTP latency', async () => {
-    const created = await server.gql('mutation($in: [CreateJobInput!]!) { createJobs(inputs: $in) { id } }', {
+    const created = await server().gql('mutation($in: [CreateJobInput!]!) { createJobs(inputs: $in) { id } }', {
       in: [
         { taskName: 'noop' },
         { taskName: 'noop' },
@@ -48,11 +44,11 @@ describe('metrics', () => {
     });
     expect(created.data.createJobs).toHaveLength(4);
     await waitFor('the jobs and their webhooks', async () => {
-      const m = await scrape(server);
+      const m = await scrape(server());
       return (m.get('jobs_by_status{status="COMPLETED"}') ?? 0) === 3 && (m.get('webhook_attempts_total{outcome="success"}') ?? 0) >= 4;
     });
 
-    const m = await scrape(server);
+    const m = await scrape(server());
     expect(m.get('jobs_by_status{status="COMPLETED"}')).toBe(3);
     expect(m.get('jobs_by_status{status="FAILED"}')).toBe(1);
     expect(m.get('jobs_by_status{status="PENDING"}')).toBe(0);
@@ -66,15 +62,15 @@ describe('metrics', () => {
   });
 
   it('queue depth counts due PENDING jobs that wait for a worker, not future ones', async () => {
-    await server.gql('mutation { pauseQueue { paused } }');
+    await server().gql('mutation { pauseQueue { paused } }');
     const future = new Date(Date.now() + 3_600_000).toISOString();
-    await server.gql('mutation($in: [CreateJobInput!]!) { createJobs(inputs: $in) { id } }', {
+    await server().gql('mutation($in: [CreateJobInput!]!) { createJobs(inputs: $in) { id } }', {
       in: [{ taskName: 'noop' }, { taskName: 'noop' }, { taskName: 'noop', runAt: future }],
     });
-    const m = await scrape(server);
+    const m = await scrape(server());
     expect(m.get('jobs_queue_depth')).toBe(2);
     expect(m.get('jobs_by_status{status="PENDING"}')).toBe(3);
-    await server.gql('mutation { resumeQueue { paused } }');
-    await waitFor('the queue to drain', async () => (await scrape(server)).get('jobs_queue_depth') === 0);
+    await server().gql('mutation { resumeQueue { paused } }');
+    await waitFor('the queue to drain', async () => (await scrape(server())).get('jobs_queue_depth') === 0);
   });
 });

@@ -1,20 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { spawnApp, type AppProcess } from './support/app-process.js';
+import { describe, expect, it } from 'vitest';
 import { sleep } from './support/engine.js';
-import { startServer, testDatabases, type TestServer } from './support/server.js';
+import { startedByTests, testDatabases } from './support/server.js';
 
 /**
  * Three scheduler processes (ROLE=worker) on one database race for every tick. On SQLite they share
  * the file (its write lock serializes them); on MariaDB the row lock of the compare-and-set does.
  */
 describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedulers in three processes on $name', (db) => {
-  const processes: AppProcess[] = [];
-  let api: TestServer | undefined;
-
-  afterAll(async () => {
-    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await api?.stop();
-  });
+  const started = startedByTests();
 
   const tickMs = (value: unknown) =>
     value instanceof Date
@@ -26,9 +19,8 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedulers i
   it('a schedule every second creates exactly one job per tick over 10 s', async () => {
     const url = await db.create();
     // The API server migrates the database first, so the three processes start on a ready schema.
-    api = await startServer(db, { ROLE: 'api', DATABASE_URL: url });
-    const schedulers = [0, 1, 2].map(() => spawnApp({ DATABASE_URL: url, ROLE: 'worker', WORKER_POLL_MS: '100' }));
-    processes.push(...schedulers);
+    const api = await started.server(db, { ROLE: 'api', DATABASE_URL: url });
+    const schedulers = [0, 1, 2].map(() => started.process({ DATABASE_URL: url, ROLE: 'worker', WORKER_POLL_MS: '100' }));
     await Promise.all(schedulers.map((p) => p.ready));
 
     const created = await api.gql(

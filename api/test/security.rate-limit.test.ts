@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryStore, RateLimiter, redisStore } from '../src/http/rate-limit.js';
-import { startServer, testDatabases, type TestServer } from './support/server.js';
+import { serverForSuite, sqlite, startedByTests, testDatabases, type TestServer } from './support/server.js';
 import { wsClient } from './support/ws.js';
 
 /**
@@ -34,36 +34,32 @@ async function createJob(server: TestServer): Promise<string> {
 }
 
 describe('runJob rate limit in one process', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(undefined, { ROLE: 'api' });
-  });
-  afterAll(async () => server?.stop());
+  const server = serverForSuite(sqlite, { ROLE: 'api' });
 
   it('100 runJob calls pass; the 101st is RATE_LIMITED (HTTP 429) with retryAfter, and did not run', async () => {
-    const id = await createJob(server);
+    const id = await createJob(server());
     for (let i = 0; i < 100; i++) {
-      const res = await server.gql(RUN, { id });
+      const res = await server().gql(RUN, { id });
       expect(res.errors, `call ${i + 1}`).toBeUndefined();
     }
-    const runAtBefore = (await server.gql('query($id: ID!) { job(id: $id) { runAt } }', { id })).data.job.runAt;
+    const runAtBefore = (await server().gql('query($id: ID!) { job(id: $id) { runAt } }', { id })).data.job.runAt;
     await new Promise((r) => setTimeout(r, 5));
-    const refused = await server.gql(RUN, { id });
+    const refused = await server().gql(RUN, { id });
     expect(refused.status).toBe(429);
     expect(refused.data).toBeUndefined();
     // runJob moves runAt to "now" each time it runs: unchanged means the refused call never executed.
-    expect((await server.gql('query($id: ID!) { job(id: $id) { runAt } }', { id })).data.job.runAt).toBe(runAtBefore);
+    expect((await server().gql('query($id: ID!) { job(id: $id) { runAt } }', { id })).data.job.runAt).toBe(runAtBefore);
     expect(refused.errors?.[0].extensions?.code).toBe('RATE_LIMITED');
     const retryAfter = refused.errors?.[0].extensions?.retryAfter;
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(900);
     // Other operations are not affected by the runJob budget.
-    expect((await server.gql('{ job(id: 1) { id } }')).status).toBe(200);
+    expect((await server().gql('{ job(id: 1) { id } }')).status).toBe(200);
   });
 
   it('over WebSocket the same budget applies', async () => {
-    const id = await createJob(server);
-    const client = wsClient(server.url);
+    const id = await createJob(server());
+    const client = wsClient(server().url);
     const result = await new Promise<any>((resolve) => {
       client.subscribe({ query: RUN, variables: { id } }, { next: resolve, error: (e) => resolve({ errors: e }), complete: () => {} });
     });
@@ -80,15 +76,12 @@ describe.skipIf(!redisUp)('runJob rate limit across two API processes sharing Re
   // Both API servers must see the same jobs: MariaDB when configured, else one SQLite file.
   let a: TestServer;
   let b: TestServer;
-  afterEach(async () => {
-    await a?.stop();
-    await b?.stop();
-  });
+  const started = startedByTests('each');
 
   async function pair(env: Record<string, string>) {
     const url = mysqlFamily ? await mysqlFamily.create() : await testDatabases()[0].create();
-    a = await startServer(undefined, { ROLE: 'api', DATABASE_URL: url, ...env });
-    b = await startServer(undefined, { ROLE: 'api', DATABASE_URL: url, ...env });
+    a = await started.server(sqlite, { ROLE: 'api', DATABASE_URL: url, ...env });
+    b = await started.server(sqlite, { ROLE: 'api', DATABASE_URL: url, ...env });
   }
 
   it('calls spread over both processes share one window: the 101st is refused on either', async () => {
@@ -145,30 +138,26 @@ describe('rate limit store', () => {
 });
 
 describe('general per-IP limit', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(undefined, { ROLE: 'api', GLOBAL_RATE_LIMIT_MAX: '20', GLOBAL_RATE_LIMIT_WINDOW: '60000' });
-  });
-  afterAll(async () => server?.stop());
+  const server = serverForSuite(sqlite, { ROLE: 'api', GLOBAL_RATE_LIMIT_MAX: '20', GLOBAL_RATE_LIMIT_WINDOW: '60000' });
 
   it('request 21 in the window gets 429 with Retry-After on any route; health probes stay open', async () => {
     for (let i = 0; i < 20; i++) {
-      const res = await fetch(`${server.url}${i % 2 ? '/graphql?query=%7B__typename%7D' : '/'}`, {
+      const res = await fetch(`${server().url}${i % 2 ? '/graphql?query=%7B__typename%7D' : '/'}`, {
         headers: { 'apollo-require-preflight': '1' },
       });
       expect(res.status, `request ${i + 1}`).toBeLessThan(400);
     }
-    const refused = await fetch(`${server.url}/`);
+    const refused = await fetch(`${server().url}/`);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(((await refused.json()) as { code: string }).code).toBe('RATE_LIMITED');
-    const gql = await server.gql('{ __typename }');
+    const gql = await server().gql('{ __typename }');
     expect(gql.status).toBe(429);
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${server().url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${server().url}/readyz`)).status).toBe(200);
     // The server's own webhook deliveries (loopback → its receiver) still get through: 401 is the
     // receiver refusing the missing signature, not the limiter.
-    const selfDelivery = await fetch(`${server.url}/api/webhook-test`, {
+    const selfDelivery = await fetch(`${server().url}/api/webhook-test`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',

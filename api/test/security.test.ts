@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getIntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForSuite, sqlite, type TestServer } from './support/server.js';
 import { wsClient } from './support/ws.js';
 
 /**
@@ -45,68 +45,60 @@ function wsOnce(url: string, token: string | undefined, query: string, variables
 }
 
 describe('tokens and roles', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(undefined, { API_TOKENS: TOKENS, ROLE: 'api' });
-  });
-  afterAll(async () => server?.stop());
+  const server = serverForSuite(sqlite, { API_TOKENS: TOKENS, ROLE: 'api' });
 
   it('HTTP without a token, or with an unknown one, is UNAUTHENTICATED (401) and runs nothing', async () => {
-    const none = await server.gql(CREATE, { in: { taskName: 'anon' } });
+    const none = await server().gql(CREATE, { in: { taskName: 'anon' } });
     expect(none.status).toBe(401);
     expect(none.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     expect(none.data).toBeUndefined();
-    const wrong = await server.gql(CREATE, { in: { taskName: 'anon' } }, bearer('not-a-token'));
+    const wrong = await server().gql(CREATE, { in: { taskName: 'anon' } }, bearer('not-a-token'));
     expect(wrong.status).toBe(401);
     expect(wrong.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    expect(await jobCount(server)).toBe(0);
+    expect(await jobCount(server())).toBe(0);
   });
 
   it('a viewer reads but its mutations are FORBIDDEN (403) and never run; an admin mutates', async () => {
-    const read = await server.gql('{ jobs { total } }', {}, bearer(VIEWER));
+    const read = await server().gql('{ jobs { total } }', {}, bearer(VIEWER));
     expect(read.status).toBe(200);
     expect(read.data.jobs.total).toBe(0);
 
-    const denied = await server.gql(CREATE, { in: { taskName: 'by-viewer' } }, bearer(VIEWER));
+    const denied = await server().gql(CREATE, { in: { taskName: 'by-viewer' } }, bearer(VIEWER));
     expect(denied.status).toBe(403);
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect(await jobCount(server)).toBe(0);
+    expect(await jobCount(server())).toBe(0);
 
-    const made = await server.gql(CREATE, { in: { taskName: 'by-admin', runAt: later() } }, { authorization: ADMIN });
+    const made = await server().gql(CREATE, { in: { taskName: 'by-admin', runAt: later() } }, { authorization: ADMIN });
     expect(made.status).toBe(200);
     expect(made.data.createJob.id).toBeTruthy();
-    expect(await jobCount(server)).toBe(1);
+    expect(await jobCount(server())).toBe(1);
   });
 
   it('WebSocket without a token, or with an unknown one, is closed with 4403', async () => {
-    expect((await wsOnce(server.url, undefined, '{ jobStats { total } }')).closeCode).toBe(4403);
-    expect((await wsOnce(server.url, 'wrong', '{ jobStats { total } }')).closeCode).toBe(4403);
+    expect((await wsOnce(server().url, undefined, '{ jobStats { total } }')).closeCode).toBe(4403);
+    expect((await wsOnce(server().url, 'wrong', '{ jobStats { total } }')).closeCode).toBe(4403);
   });
 
   it('over WebSocket a viewer queries, its mutation is FORBIDDEN, an admin mutates', async () => {
-    const before = await jobCount(server);
-    const read = await wsOnce(server.url, VIEWER, '{ jobStats { total } }');
+    const before = await jobCount(server());
+    const read = await wsOnce(server().url, VIEWER, '{ jobStats { total } }');
     expect(read.data?.jobStats.total).toBe(before);
 
-    const denied = await wsOnce(server.url, VIEWER, CREATE, { in: { taskName: 'ws-viewer', runAt: later() } });
+    const denied = await wsOnce(server().url, VIEWER, CREATE, { in: { taskName: 'ws-viewer', runAt: later() } });
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect(await jobCount(server)).toBe(before);
+    expect(await jobCount(server())).toBe(before);
 
-    const made = await wsOnce(server.url, ADMIN, CREATE, { in: { taskName: 'ws-admin', runAt: later() } });
+    const made = await wsOnce(server().url, ADMIN, CREATE, { in: { taskName: 'ws-admin', runAt: later() } });
     expect(made.data?.createJob.id).toBeTruthy();
-    expect(await jobCount(server)).toBe(before + 1);
+    expect(await jobCount(server())).toBe(before + 1);
   });
 });
 
 describe('limits every operation meets before it runs', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(undefined, { ROLE: 'api' });
-  });
-  afterAll(async () => server?.stop());
+  const server = serverForSuite(sqlite, { ROLE: 'api' });
 
   const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    fetch(`${server.url}/graphql`, { method: 'POST', headers, body });
+    fetch(`${server().url}/graphql`, { method: 'POST', headers, body });
   // Valid GraphQL nested 20 levels: introspection types refer to each other (ofType → ofType → …).
   const deep = `{ __schema { queryType { ${'ofType { '.repeat(18)}name${' }'.repeat(18)} } } }`;
   const aliased = (n: number) =>
@@ -118,7 +110,7 @@ describe('limits every operation meets before it runs', () => {
     const body = (await res.json()) as { errors: { message: string }[]; data?: unknown };
     expect(body.errors[0].message).toMatch(/deeper than 15/);
     expect(body.data).toBeUndefined();
-    const ws = await wsOnce(server.url, undefined, deep);
+    const ws = await wsOnce(server().url, undefined, deep);
     expect(ws.errors?.[0].message).toMatch(/deeper than 15/);
   });
 
@@ -126,13 +118,13 @@ describe('limits every operation meets before it runs', () => {
     const res = await post(JSON.stringify({ query: aliased(100) }));
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toMatch(/more than 30 aliases/);
-    const ws = await wsOnce(server.url, undefined, aliased(100));
+    const ws = await wsOnce(server().url, undefined, aliased(100));
     expect(ws.errors?.[0].message).toMatch(/more than 30 aliases/);
-    expect(await jobCount(server)).toBe(0);
+    expect(await jobCount(server())).toBe(0);
     // The limit is the limit, not a ban on aliases.
     const few = await post(JSON.stringify({ query: aliased(3).replace(/alias-/g, 'few-') }));
     expect(few.status).toBe(200);
-    expect(await jobCount(server)).toBe(3);
+    expect(await jobCount(server())).toBe(3);
   });
 
   it('documents over 5,000 tokens and operations over the cost budget are refused', async () => {
@@ -153,7 +145,7 @@ describe('limits every operation meets before it runs', () => {
   });
 
   it('a 2 MiB body (413), a batched array, a GET mutation, a preflight-less simple request: 4xx, nothing created', async () => {
-    const before = await jobCount(server);
+    const before = await jobCount(server());
     const huge = JSON.stringify({ query: CREATE, variables: { in: { taskName: 'huge', payload: { blob: 'x'.repeat(2 * 1024 * 1024) } } } });
     expect((await post(huge)).status).toBe(413);
 
@@ -165,7 +157,7 @@ describe('limits every operation meets before it runs', () => {
     );
     expect(batch.status).toBe(400);
 
-    const getUrl = `${server.url}/graphql?query=${encodeURIComponent('mutation { createJob(input: { taskName: "via-get" }) { id } }')}`;
+    const getUrl = `${server().url}/graphql?query=${encodeURIComponent('mutation { createJob(input: { taskName: "via-get" }) { id } }')}`;
     const get = await fetch(getUrl, { headers: { 'apollo-require-preflight': 'true' } });
     expect(get.status).toBe(405);
 
@@ -175,10 +167,10 @@ describe('limits every operation meets before it runs', () => {
     });
     expect(simple.status).toBeGreaterThanOrEqual(400);
     expect(simple.status).toBeLessThan(500);
-    const simpleGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ jobStats { total } }')}`);
+    const simpleGet = await fetch(`${server().url}/graphql?query=${encodeURIComponent('{ jobStats { total } }')}`);
     expect(simpleGet.status).toBe(400);
 
-    expect(await jobCount(server)).toBe(before);
+    expect(await jobCount(server())).toBe(before);
   });
 
   it('the standard introspection query passes the limits (GraphiQL and codegen use it)', async () => {
@@ -188,7 +180,7 @@ describe('limits every operation meets before it runs', () => {
 
   it('CORS allows FRONTEND_URL and nobody else; every response carries a request id', async () => {
     const preflight = (origin: string) =>
-      fetch(`${server.url}/graphql`, {
+      fetch(`${server().url}/graphql`, {
         method: 'OPTIONS',
         headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
       });
@@ -199,37 +191,33 @@ describe('limits every operation meets before it runs', () => {
     const evil = await preflight('https://evil.example');
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
 
-    const res = await fetch(`${server.url}/healthz`);
+    const res = await fetch(`${server().url}/healthz`);
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('a browser opening /graphql is sent to our own playground, not to a page loading scripts from a CDN', async () => {
-    const res = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    const res = await fetch(`${server().url}/graphql`, { headers: { accept: 'text/html' }, redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/playground');
   });
 });
 
 describe('production', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(undefined, { NODE_ENV: 'production', API_TOKENS: TOKENS, ROLE: 'api' });
-  });
-  afterAll(async () => server?.stop());
+  const server = serverForSuite(sqlite, { NODE_ENV: 'production', API_TOKENS: TOKENS, ROLE: 'api' });
 
   it('introspection is for admins only; error messages give no schema hints and no stack', async () => {
-    const asViewer = await server.gql('{ __schema { types { name } } }', {}, bearer(VIEWER));
+    const asViewer = await server().gql('{ __schema { types { name } } }', {}, bearer(VIEWER));
     expect(asViewer.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect(asViewer.data).toBeFalsy();
-    const typeProbe = await server.gql('{ __type(name: "Job") { fields { name } } }', {}, bearer(VIEWER));
+    const typeProbe = await server().gql('{ __type(name: "Job") { fields { name } } }', {}, bearer(VIEWER));
     expect(typeProbe.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const asAdmin = await server.gql('{ __schema { types { name } } }', {}, bearer(ADMIN));
+    const asAdmin = await server().gql('{ __schema { types { name } } }', {}, bearer(ADMIN));
     expect(asAdmin.data.__schema.types.length).toBeGreaterThan(5);
-    const overWs = await wsOnce(server.url, VIEWER, '{ __schema { types { name } } }');
+    const overWs = await wsOnce(server().url, VIEWER, '{ __schema { types { name } } }');
     expect(overWs.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect((await wsOnce(server.url, ADMIN, '{ __schema { queryType { name } } }')).data?.__schema.queryType.name).toBe('Query');
+    expect((await wsOnce(server().url, ADMIN, '{ __schema { queryType { name } } }')).data?.__schema.queryType.name).toBe('Query');
 
-    const typo = await fetch(`${server.url}/graphql`, {
+    const typo = await fetch(`${server().url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer(VIEWER) },
       body: JSON.stringify({ query: '{ jobz { total } }' }),

@@ -1,34 +1,26 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { spawnApp, type AppProcess } from './support/app-process.js';
+import { describe, expect, it } from 'vitest';
+import type { AppProcess } from './support/app-process.js';
 import { waitUntil } from './support/engine.js';
-import { startServer, testDatabases, type TestServer } from './support/server.js';
+import { startedByTests, testDatabases, type TestServer } from './support/server.js';
 
 /**
  * SIGTERM on the real entry point (`src/main.ts`, ROLE=all) while it runs jobs: running jobs finish
  * within SHUTDOWN_GRACE_MS, or go back to PENDING past it; the process exits 0; nothing stays RUNNING.
  */
 describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('graceful shutdown on $name', (db) => {
-  const processes: AppProcess[] = [];
-  const readers: TestServer[] = [];
-
-  afterAll(async () => {
-    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(readers.map((r) => r.stop()));
-  });
+  const started = startedByTests();
 
   /** A migrated database, a ROLE=api server to read it with, and the app process under test. */
   async function start(graceMs: number): Promise<{ app: AppProcess; reader: TestServer; gql: (q: string, v?: object) => Promise<any> }> {
     const url = await db.create();
-    const reader = await startServer(db, { ROLE: 'api', DATABASE_URL: url });
-    readers.push(reader);
-    const app = spawnApp({
+    const reader = await started.server(db, { ROLE: 'api', DATABASE_URL: url });
+    const app = started.process({
       DATABASE_URL: url,
       ROLE: 'all',
       WORKER_CONCURRENCY: '4',
       WORKER_POLL_MS: '50',
       SHUTDOWN_GRACE_MS: String(graceMs),
     });
-    processes.push(app);
     const base = await app.ready;
     const gql = async (query: string, variables?: object) => {
       const res = await fetch(`${base}/graphql`, {

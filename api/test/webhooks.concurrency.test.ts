@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Em } from '../src/db/orm.js';
 import { query } from '../src/db/sql.js';
 import { seedSignature } from '../src/webhooks/signatures.js';
-import { MYSQL_SKIP_REASON, mariadb, serverForSuite, sqlite, startServer, type TestDatabase, type TestServer } from './support/server.js';
-import { deliveriesOf, eventually, finishJobWithDelivery, Receiver } from './webhooks.support.js';
+import { mariadb, MYSQL_SKIP_REASON, serverForSuite, sqlite, type TestDatabase } from './support/server.js';
+import { deliveriesOf, eventually, finishJobWithDelivery, receiverForSuite } from './support/webhooks.js';
 
 const MESSAGES = 120;
 
@@ -11,47 +11,38 @@ if (MYSQL_SKIP_REASON) console.warn(`webhooks.concurrency on MariaDB: ${MYSQL_SK
 const databases: TestDatabase[] = MYSQL_SKIP_REASON ? [sqlite] : [sqlite, mariadb];
 
 describe.each(databases)('two delivery loops on one $name database', (db) => {
-  let a: TestServer;
-  let b: TestServer;
-  let receiver: Receiver;
   const perMessage = new Map<string, number>();
   const senders = new Map<string, number>();
-
-  beforeAll(async () => {
-    // Every message fails once, then succeeds: each must arrive exactly twice, whichever loop sends it.
-    receiver = await new Receiver({
-      '/hook': (_n, hit) => {
-        const id = String(hit.headers['webhook-id']);
-        perMessage.set(id, (perMessage.get(id) ?? 0) + 1);
-        // Each server signs with its own secret, so the signature tells which one sent the attempt.
-        const sender =
-          hit.headers['x-signature'] === seedSignature('secret-a', hit.body)
-            ? 'a'
-            : hit.headers['x-signature'] === seedSignature('secret-b', hit.body)
-              ? 'b'
-              : '?';
-        senders.set(sender, (senders.get(sender) ?? 0) + 1);
-        return { status: perMessage.get(id) === 1 ? 500 : 200 };
-      },
-    }).start();
-    const url = await db.create();
-    const env = { DATABASE_URL: url, WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_CONCURRENCY: '8', WORKER_POLL_MS: '20' };
-    a = await startServer(db, { ...env, WEBHOOK_SECRET: 'secret-a' });
-    b = await startServer(db, { ...env, WEBHOOK_SECRET: 'secret-b' });
-    for (let i = 0; i < MESSAGES; i++)
-      await finishJobWithDelivery(a.orm.em as Em, { url: `${receiver.url}/hook`, trusted: true }, { taskName: `msg-${i}` });
-  }, 120_000);
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await receiver?.close();
+  // Every message fails once, then succeeds: each must arrive exactly twice, whichever loop sends it.
+  const receiver = receiverForSuite({
+    '/hook': (_n, hit) => {
+      const id = String(hit.headers['webhook-id']);
+      perMessage.set(id, (perMessage.get(id) ?? 0) + 1);
+      // Each server signs with its own secret, so the signature tells which one sent the attempt.
+      const sender =
+        hit.headers['x-signature'] === seedSignature('secret-a', hit.body)
+          ? 'a'
+          : hit.headers['x-signature'] === seedSignature('secret-b', hit.body)
+            ? 'b'
+            : '?';
+      senders.set(sender, (senders.get(sender) ?? 0) + 1);
+      return { status: perMessage.get(id) === 1 ? 500 : 200 };
+    },
   });
+  const env = { WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_CONCURRENCY: '8', WORKER_POLL_MS: '20' };
+  const a = serverForSuite(db, { ...env, WEBHOOK_SECRET: 'secret-a' });
+  // The second delivery loop, on a's database; only its sends are observed.
+  serverForSuite(db, () => ({ ...env, DATABASE_URL: a().databaseUrl, WEBHOOK_SECRET: 'secret-b' }));
+  beforeAll(async () => {
+    for (let i = 0; i < MESSAGES; i++)
+      await finishJobWithDelivery(a().orm.em as Em, { url: `${receiver().url}/hook`, trusted: true }, { taskName: `msg-${i}` });
+  }, 120_000);
 
   it('sends every attempt exactly once', async () => {
     await eventually(
       async () => {
         const [row] = await query<{ n: number }>(
-          a.orm.em.fork() as Em,
+          a().orm.em.fork() as Em,
           "select count(*) as n from webhook_deliveries where status = 'DELIVERED'",
         );
         return Number(row.n) === MESSAGES;
@@ -62,13 +53,13 @@ describe.each(databases)('two delivery loops on one $name database', (db) => {
     await new Promise((r) => setTimeout(r, 500)); // anything sent twice would arrive now
     expect(perMessage.size).toBe(MESSAGES);
     expect([...perMessage.values()].every((n) => n === 2)).toBe(true);
-    expect(receiver.hits).toHaveLength(2 * MESSAGES);
+    expect(receiver().hits).toHaveLength(2 * MESSAGES);
     expect(senders.get('?')).toBeUndefined();
     expect(senders.get('a')).toBeGreaterThan(0);
     expect(senders.get('b')).toBeGreaterThan(0);
 
     const logs = await query<{ job_id: number; attempt: number; response_status: number }>(
-      a.orm.em.fork() as Em,
+      a().orm.em.fork() as Em,
       'select job_id, attempt, response_status from webhook_logs order by job_id, attempt',
     );
     expect(logs).toHaveLength(2 * MESSAGES);

@@ -2,11 +2,11 @@ import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Em } from '../src/db/orm.js';
 import { query } from '../src/db/sql.js';
-import { MYSQL_SKIP_REASON, startServer, testDatabases, type TestServer } from './support/server.js';
-import { deliveriesOf, eventually, finishJobWithDelivery, logsOf, Receiver, type Hit } from './webhooks.support.js';
+import { MYSQL_SKIP_REASON, serverForSuite, testDatabases } from './support/server.js';
+import { deliveriesOf, eventually, finishJobWithDelivery, logsOf, receiverForSuite, type Hit } from './support/webhooks.js';
 
 /** The seed README's receiver snippet: HMAC of the re-serialized parsed body. */
 function verifySignature(payload: unknown, signature: string, secret: string): boolean {
@@ -32,42 +32,35 @@ async function closedPort(): Promise<number> {
 if (MYSQL_SKIP_REASON) console.warn(MYSQL_SKIP_REASON);
 
 describe.each(testDatabases())('webhook delivery on $name', (db) => {
-  let server: TestServer;
-  let receiver: Receiver;
   const jobs: Record<string, number> = {};
-
+  const receiver = receiverForSuite({
+    '/ok': () => ({ status: 200, body: 'thanks' }),
+    '/flaky': (n) => ({ status: n < 4 ? 500 : 200 }),
+    '/down': () => ({ status: 500, body: 'still down' }),
+    '/redirect': () => ({ status: 302, headers: { location: '/landed' } }),
+    '/landed': () => ({ status: 200 }),
+    '/hang': () => 'hang',
+    '/busy': (n) => (n === 1 ? { status: 503, headers: { 'retry-after': '2' } } : { status: 200 }),
+    '/big': () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'é'.repeat(5000) }),
+  });
+  const server = serverForSuite(db, {
+    WEBHOOK_SECRET: SECRET,
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    WEBHOOK_RETRY_BASE_MS: String(BASE_MS),
+    WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
+  });
   beforeAll(async () => {
-    receiver = await new Receiver({
-      '/ok': () => ({ status: 200, body: 'thanks' }),
-      '/flaky': (n) => ({ status: n < 4 ? 500 : 200 }),
-      '/down': () => ({ status: 500, body: 'still down' }),
-      '/redirect': () => ({ status: 302, headers: { location: '/landed' } }),
-      '/landed': () => ({ status: 200 }),
-      '/hang': () => 'hang',
-      '/busy': (n) => (n === 1 ? { status: 503, headers: { 'retry-after': '2' } } : { status: 200 }),
-      '/big': () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'é'.repeat(5000) }),
-    }).start();
-    server = await startServer(db, {
-      WEBHOOK_SECRET: SECRET,
-      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
-      WEBHOOK_RETRY_BASE_MS: String(BASE_MS),
-      WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
-    });
     const refusedUrl = `http://127.0.0.1:${await closedPort()}/nobody-home`;
     for (const path of ['/ok', '/flaky', '/down', '/redirect', '/hang', '/busy', '/big']) {
-      jobs[path] = (await finishJobWithDelivery(server.orm.em as Em, { url: `${receiver.url}${path}`, trusted: false })).id;
+      jobs[path] = (await finishJobWithDelivery(server().orm.em as Em, { url: `${receiver().url}${path}`, trusted: false })).id;
     }
-    jobs.refused = (await finishJobWithDelivery(server.orm.em as Em, { url: refusedUrl, trusted: false })).id;
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await receiver?.close();
+    jobs.refused = (await finishJobWithDelivery(server().orm.em as Em, { url: refusedUrl, trusted: false })).id;
   });
 
   const settled = (jobId: number) =>
     eventually(
       async () => {
-        const [d] = (await deliveriesOf(server, jobId)).slice(-1);
+        const [d] = (await deliveriesOf(server(), jobId)).slice(-1);
         return d && (d.status === 'DELIVERED' || d.status === 'FAILED') ? d : undefined;
       },
       25_000,
@@ -76,7 +69,7 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
 
   it('sends the stored bytes, signed both ways, and logs the attempt', async () => {
     const delivery = await settled(jobs['/ok']);
-    const [hit] = receiver.on('/ok');
+    const [hit] = receiver().on('/ok');
     expect(hit.body).toBe(delivery.body);
     const parsed = JSON.parse(hit.body);
     expect(Object.keys(parsed)).toEqual([
@@ -103,14 +96,14 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
     expect(hit.headers['webhook-id']).toBe(delivery.message_id);
     expect(Math.abs(Number(hit.headers['webhook-timestamp']) - hit.at / 1000)).toBeLessThan(5);
 
-    const logs = await logsOf(server, jobs['/ok']);
+    const logs = await logsOf(server(), jobs['/ok']);
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatchObject({
       attempt: 1,
       responseStatus: 200,
       responseBody: 'thanks',
       error: null,
-      url: `${receiver.url}/ok`,
+      url: `${receiver().url}/ok`,
       requestBody: parsed,
     });
     expect(logs[0].durationMs).toBeGreaterThanOrEqual(0);
@@ -119,7 +112,7 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
   it('500, 500, 500, 200: four attempts at about 1 s, 2 s and 4 s, one webhook-id', async () => {
     const delivery = await settled(jobs['/flaky']);
     expect(delivery).toMatchObject({ status: 'DELIVERED', attempts: 4 });
-    const hits = receiver.on('/flaky');
+    const hits = receiver().on('/flaky');
     expect(hits).toHaveLength(4);
     expect(new Set(hits.map((h) => h.headers['webhook-id']))).toEqual(new Set([delivery.message_id]));
     for (const h of hits) expect(h.body).toBe(delivery.body);
@@ -129,7 +122,7 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
       expect(gap, `gap before attempt ${i + 2}`).toBeGreaterThanOrEqual(backoff);
       expect(gap, `gap before attempt ${i + 2}`).toBeLessThanOrEqual(backoff * 1.2 + SLACK_MS);
     });
-    const logs = await logsOf(server, jobs['/flaky']);
+    const logs = await logsOf(server(), jobs['/flaky']);
     expect(logs.map((l) => [l.attempt, l.responseStatus, l.error])).toEqual([
       [1, 500, 'HTTP 500'],
       [2, 500, 'HTTP 500'],
@@ -143,25 +136,25 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
     expect(delivery).toMatchObject({ status: 'FAILED', attempts: 4 });
     // Nothing more comes after the last attempt.
     await new Promise((r) => setTimeout(r, 1500));
-    expect(receiver.on('/down')).toHaveLength(4);
-    const logs = await logsOf(server, jobs['/down']);
+    expect(receiver().on('/down')).toHaveLength(4);
+    const logs = await logsOf(server(), jobs['/down']);
     expect(logs.map((l) => [l.attempt, l.responseStatus, l.responseBody])).toEqual([1, 2, 3, 4].map((n) => [n, 500, 'still down']));
-    const job = await server.gql('query($id: ID!) { job(id: $id) { status } }', { id: String(jobs['/down']) });
+    const job = await server().gql('query($id: ID!) { job(id: $id) { status } }', { id: String(jobs['/down']) });
     expect(job.data.job.status).toBe('COMPLETED');
   });
 
   it('a 302 is not followed and counts as a failure', async () => {
     const delivery = await settled(jobs['/redirect']);
     expect(delivery.status).toBe('FAILED');
-    expect(receiver.on('/landed')).toHaveLength(0);
-    const [first] = await logsOf(server, jobs['/redirect']);
+    expect(receiver().on('/landed')).toHaveLength(0);
+    const [first] = await logsOf(server(), jobs['/redirect']);
     expect(first).toMatchObject({ attempt: 1, responseStatus: 302, error: 'HTTP 302 (redirects are not followed)' });
   });
 
   it('a receiver that hangs: the attempt fails at the timeout and says so', async () => {
     const logs = await eventually(
       async () => {
-        const l = await logsOf(server, jobs['/hang']);
+        const l = await logsOf(server(), jobs['/hang']);
         return l.length >= 2 ? l : undefined;
       },
       25_000,
@@ -176,7 +169,7 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
   it('a closed port: "connection refused"', async () => {
     const logs = await eventually(
       async () => {
-        const l = await logsOf(server, jobs.refused);
+        const l = await logsOf(server(), jobs.refused);
         return l.length >= 1 ? l : undefined;
       },
       10_000,
@@ -187,31 +180,31 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
 
   it('Retry-After on a 503 is honoured', async () => {
     await settled(jobs['/busy']);
-    const [first, second] = receiver.on('/busy');
+    const [first, second] = receiver().on('/busy');
     expect(second.at - first.at).toBeGreaterThanOrEqual(2000);
     expect(second.at - first.at).toBeLessThanOrEqual(2000 + SLACK_MS);
-    const logs = await logsOf(server, jobs['/busy']);
+    const logs = await logsOf(server(), jobs['/busy']);
     expect(logs.map((l) => l.responseStatus)).toEqual([503, 200]);
   });
 
   it('keeps the first 4 KiB of a response body', async () => {
     await settled(jobs['/big']);
-    const [log] = await logsOf(server, jobs['/big']);
+    const [log] = await logsOf(server(), jobs['/big']);
     expect(Buffer.byteLength(log.responseBody!)).toBe(4096);
     expect(log.responseBody).toBe('é'.repeat(2048));
   });
 
   it('redeliverWebhook sends the last message again with the same webhook-id and the next attempt number', async () => {
     await settled(jobs['/ok']);
-    const res = await server.gql('mutation($id: ID!) { redeliverWebhook(jobId: $id) { id status } }', { id: String(jobs['/ok']) });
+    const res = await server().gql('mutation($id: ID!) { redeliverWebhook(jobId: $id) { id status } }', { id: String(jobs['/ok']) });
     expect(res.errors).toBeUndefined();
     expect(res.data.redeliverWebhook).toEqual({ id: String(jobs['/ok']), status: 'COMPLETED' });
-    const hits = await eventually(() => (receiver.on('/ok').length === 2 ? receiver.on('/ok') : undefined), 10_000, 'the redelivery');
+    const hits = await eventually(() => (receiver().on('/ok').length === 2 ? receiver().on('/ok') : undefined), 10_000, 'the redelivery');
     expect(hits[1].headers['webhook-id']).toBe(hits[0].headers['webhook-id']);
     expect(hits[1].body).toBe(hits[0].body);
     const logs = await eventually(
       async () => {
-        const l = await logsOf(server, jobs['/ok']);
+        const l = await logsOf(server(), jobs['/ok']);
         return l.length === 2 ? l : undefined;
       },
       10_000,
@@ -225,34 +218,34 @@ describe.each(testDatabases())('webhook delivery on $name', (db) => {
 
   it('redeliverWebhook continues the attempt numbers after a failed delivery', async () => {
     await settled(jobs['/flaky']);
-    await server.gql('mutation($id: ID!) { redeliverWebhook(jobId: $id) { id } }', { id: String(jobs['/flaky']) });
+    await server().gql('mutation($id: ID!) { redeliverWebhook(jobId: $id) { id } }', { id: String(jobs['/flaky']) });
     const logs = await eventually(
       async () => {
-        const l = await logsOf(server, jobs['/flaky']);
+        const l = await logsOf(server(), jobs['/flaky']);
         return l.length === 5 ? l : undefined;
       },
       10_000,
       'the fifth attempt',
     );
     expect(logs[4]).toMatchObject({ attempt: 5, responseStatus: 200 });
-    const hits: Hit[] = receiver.on('/flaky');
+    const hits: Hit[] = receiver().on('/flaky');
     expect(hits[4].headers['webhook-id']).toBe(hits[0].headers['webhook-id']);
   });
 
   it('redeliverWebhook refuses unknown jobs, bad ids and jobs without a message', async () => {
-    const missing = await server.gql('mutation { redeliverWebhook(jobId: "99999999") { id } }');
+    const missing = await server().gql('mutation { redeliverWebhook(jobId: "99999999") { id } }');
     expect(missing.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND' });
-    const bad = await server.gql('mutation { redeliverWebhook(jobId: "abc") { id } }');
+    const bad = await server().gql('mutation { redeliverWebhook(jobId: "abc") { id } }');
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'jobId' });
-    const created = await server.gql('mutation { createJob(input: { taskName: "later", runAt: "2099-01-01T00:00:00.000Z" }) { id } }');
-    const pending = await server.gql('mutation($id: ID!) { redeliverWebhook(jobId: $id) { id } }', { id: created.data.createJob.id });
+    const created = await server().gql('mutation { createJob(input: { taskName: "later", runAt: "2099-01-01T00:00:00.000Z" }) { id } }');
+    const pending = await server().gql('mutation($id: ID!) { redeliverWebhook(jobId: $id) { id } }', { id: created.data.createJob.id });
     expect(pending.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', status: 'PENDING' });
     expect(pending.errors?.[0].message).toMatch(/has no webhook message yet/);
   });
 
   it('writes exactly one log row per attempt', async () => {
     await settled(jobs['/down']);
-    const [row] = await query<{ n: number }>(server.orm.em.fork() as Em, 'select count(*) as n from webhook_logs where job_id = ?', [
+    const [row] = await query<{ n: number }>(server().orm.em.fork() as Em, 'select count(*) as n from webhook_logs where job_id = ?', [
       jobs['/down'],
     ]);
     expect(Number(row.n)).toBe(4);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedSignature, signedHeaders } from '../src/webhooks/signatures.js';
-import { sqlite, startServer, type TestServer } from './support/server.js';
+import { serverForSuite, sqlite, type TestServer } from './support/server.js';
 
 const SECRET = 'receiver-test-secret';
 const body = JSON.stringify({
@@ -25,18 +25,14 @@ async function post(server: TestServer, payload: string | Buffer, headers: Recor
 
 // The receiver keeps nothing in the database: one SQLite server covers it.
 describe('POST /api/webhook-test', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(sqlite, { WEBHOOK_SECRET: SECRET, ROLE: 'api' });
-  });
-  afterAll(async () => server?.stop());
+  const server = serverForSuite(sqlite, { WEBHOOK_SECRET: SECRET, ROLE: 'api' });
 
   it('answers 200 {"ok":true} to a delivery signed both ways', async () => {
-    expect(await post(server, body, signedHeaders(SECRET, 'msg_valid', body))).toEqual({ status: 200, json: { ok: true } });
+    expect(await post(server(), body, signedHeaders(SECRET, 'msg_valid', body))).toEqual({ status: 200, json: { ok: true } });
   });
 
   it('answers 200 to the seed scheme alone, whatever the content type', async () => {
-    const res = await post(server, body, { 'content-type': 'text/plain', 'x-signature': seedSignature(SECRET, body) });
+    const res = await post(server(), body, { 'content-type': 'text/plain', 'x-signature': seedSignature(SECRET, body) });
     expect(res).toEqual({ status: 200, json: { ok: true } });
   });
 
@@ -69,7 +65,7 @@ describe('POST /api/webhook-test', () => {
     ],
   ])('answers 401 with a reason to %s', async (_name, make, reason) => {
     const { payload, headers } = make();
-    const res = await post(server, payload, headers as Record<string, string | undefined>);
+    const res = await post(server(), payload, headers as Record<string, string | undefined>);
     expect(res.status).toBe(401);
     expect(res.json.ok).toBe(false);
     expect(res.json.reason).toMatch(reason);
@@ -78,12 +74,12 @@ describe('POST /api/webhook-test', () => {
   it('flipping any single byte is refused', async () => {
     const bytes = Buffer.from(body);
     bytes[bytes.length - 2] ^= 0x02;
-    const res = await post(server, bytes, signedHeaders(SECRET, 'm', body));
+    const res = await post(server(), bytes, signedHeaders(SECRET, 'm', body));
     expect(res.status).toBe(401);
   });
 
   it('lists what it received, newest first, with the verdicts', async () => {
-    const res = await server.gql(
+    const res = await server().gql(
       '{ receivedWebhooks(limit: 3) { id receivedAt valid reason standardWebhooks webhookId type jobId body bodyBytes } }',
     );
     expect(res.errors).toBeUndefined();
@@ -101,33 +97,29 @@ describe('POST /api/webhook-test', () => {
       standardWebhooks: true,
     });
     expect(Number(newest.id)).toBeGreaterThan(Number(previous.id));
-    const valid = (await server.gql('{ receivedWebhooks { valid webhookId body bodyBytes } }')).data.receivedWebhooks.find(
+    const valid = (await server().gql('{ receivedWebhooks { valid webhookId body bodyBytes } }')).data.receivedWebhooks.find(
       (r: { webhookId: string }) => r.webhookId === 'msg_valid',
     );
     expect(valid).toEqual({ valid: true, webhookId: 'msg_valid', body: JSON.parse(body), bodyBytes: Buffer.byteLength(body) });
   });
 
   it('keeps only the last 100', async () => {
-    for (let i = 0; i < 105; i++) await post(server, `{"n":${i}}`, { 'x-signature': seedSignature(SECRET, `{"n":${i}}`) });
-    const list = (await server.gql('{ receivedWebhooks { body valid } }')).data.receivedWebhooks;
+    for (let i = 0; i < 105; i++) await post(server(), `{"n":${i}}`, { 'x-signature': seedSignature(SECRET, `{"n":${i}}`) });
+    const list = (await server().gql('{ receivedWebhooks { body valid } }')).data.receivedWebhooks;
     expect(list).toHaveLength(100);
     expect(list[0]).toEqual({ body: { n: 104 }, valid: true });
     expect(list[99]).toEqual({ body: { n: 5 }, valid: true });
   });
 
   it('refuses a limit outside 1..100', async () => {
-    const res = await server.gql('{ receivedWebhooks(limit: 0) { id } }');
+    const res = await server().gql('{ receivedWebhooks(limit: 0) { id } }');
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'limit' });
   });
 });
 
 describe('POST /api/webhook-test with a whsec_ secret', () => {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(sqlite, { WEBHOOK_SECRET: secret, ROLE: 'api' });
-  });
-  afterAll(async () => server?.stop());
+  const server = serverForSuite(sqlite, { WEBHOOK_SECRET: secret, ROLE: 'api' });
 
   it('accepts headers made by the standardwebhooks package itself', async () => {
     const id = 'msg_from_library';
@@ -139,10 +131,10 @@ describe('POST /api/webhook-test with a whsec_ secret', () => {
       'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
       'webhook-signature': new Webhook(secret).sign(id, at, body),
     };
-    expect(await post(server, body, headers)).toEqual({ status: 200, json: { ok: true } });
+    expect(await post(server(), body, headers)).toEqual({ status: 200, json: { ok: true } });
     expect(
       (
-        await post(server, body, {
+        await post(server(), body, {
           ...headers,
           'webhook-signature': new Webhook(`whsec_${randomBytes(32).toString('base64')}`).sign(id, at, body),
         })

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { migrate, openOrm, type Em, type Orm } from '../src/db/orm.js';
 import { query } from '../src/db/sql.js';
-import { startServer, testDatabases, type TestServer } from './support/server.js';
-import { deliveriesOf, eventually, finishJobWithDelivery, Receiver } from './webhooks.support.js';
+import { startedByTests, testDatabases, type TestServer } from './support/server.js';
+import { deliveriesOf, eventually, finishJobWithDelivery, Receiver } from './support/webhooks.js';
 
 const API_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,26 +34,15 @@ async function logCount(orm: Orm, jobId: number): Promise<number> {
 
 // MySQL through the mysql driver runs the same SQL as MariaDB: SQLite and MariaDB cover both claim paths.
 describe.each(testDatabases().filter((d) => d.name !== 'mysql'))('webhook delivery across a crash on $name', (db) => {
-  let child: ChildProcess | undefined;
-  let server: TestServer | undefined;
-  let orm: Orm | undefined;
-  const receivers: Receiver[] = [];
-
-  afterEach(async () => {
-    if (child) await kill(child);
-    await server?.stop();
-    await orm?.close(true);
-    child = server = orm = undefined;
-  });
-  afterAll(async () => {
-    for (const r of receivers) await r.close();
-  });
+  // Each test's database connection, processes and servers go after it; its receiver after the last test.
+  const started = startedByTests('each');
+  const receivers = startedByTests('all');
+  let orm: Orm;
 
   async function prepare(script: ConstructorParameters<typeof Receiver>[0], path: string) {
-    const receiver = await new Receiver(script).start();
-    receivers.push(receiver);
+    const receiver = receivers.add(await new Receiver(script).start(), (r) => r.close());
     const url = await db.create();
-    orm = await openOrm(loadConfig({ DATABASE_URL: url }).database);
+    orm = started.add(await openOrm(loadConfig({ DATABASE_URL: url }).database), (o) => o.close(true));
     await migrate(orm);
     // A trusted target (the operator's OUTBOUND_WEBHOOK): the loopback receiver needs no opt-in.
     const job = await finishJobWithDelivery(orm.em as Em, { url: `${receiver.url}${path}`, trusted: true });
@@ -63,8 +52,8 @@ describe.each(testDatabases().filter((d) => d.name !== 'mysql'))('webhook delive
   it('killed between attempt 1 and 2: after restart attempt 2 goes out with the same webhook-id', async () => {
     const env = { WEBHOOK_RETRY_BASE_MS: '3000' };
     const { receiver, url, jobId } = await prepare({ '/hook': (n) => ({ status: n === 1 ? 500 : 200 }) }, '/hook');
-    child = startProcess({ ...env, DATABASE_URL: url });
-    await eventually(async () => (await logCount(orm!, jobId)) === 1, 40_000, 'attempt 1 to be logged by the child process');
+    const child = started.add(startProcess({ ...env, DATABASE_URL: url }), kill);
+    await eventually(async () => (await logCount(orm, jobId)) === 1, 40_000, 'attempt 1 to be logged by the child process');
     await kill(child);
 
     const [pending] = await deliveriesOf({ orm } as TestServer, jobId);
@@ -73,15 +62,15 @@ describe.each(testDatabases().filter((d) => d.name !== 'mysql'))('webhook delive
     await new Promise((r) => setTimeout(r, 3700));
     expect(receiver.hits).toHaveLength(1);
 
-    server = await startServer(db, { ...env, DATABASE_URL: url });
+    await started.server(db, { ...env, DATABASE_URL: url });
     const startedAt = Date.now();
     await eventually(() => receiver.hits.length === 2, 20_000, 'attempt 2 after the restart');
     expect(receiver.hits[1].at - startedAt).toBeLessThan(5000);
     expect(receiver.hits[1].headers['webhook-id']).toBe(receiver.hits[0].headers['webhook-id']);
     expect(receiver.hits[1].body).toBe(receiver.hits[0].body);
-    await eventually(async () => (await logCount(orm!, jobId)) === 2, 10_000, 'attempt 2 to be logged');
+    await eventually(async () => (await logCount(orm, jobId)) === 2, 10_000, 'attempt 2 to be logged');
     const after = await query<{ attempt: number; response_status: number }>(
-      orm!.em.fork() as Em,
+      orm.em.fork() as Em,
       'select attempt, response_status from webhook_logs where job_id = ? order by attempt',
       [jobId],
     );
@@ -94,18 +83,18 @@ describe.each(testDatabases().filter((d) => d.name !== 'mysql'))('webhook delive
   it('killed during an attempt: the lease expires and another process sends it again', async () => {
     const env = { WEBHOOK_TIMEOUT_MS: '3000', LEASE_MS: '1000' };
     const { receiver, url, jobId } = await prepare({ '/slow': (n) => (n === 1 ? 'hang' : { status: 200 }) }, '/slow');
-    child = startProcess({ ...env, DATABASE_URL: url });
+    const child = started.add(startProcess({ ...env, DATABASE_URL: url }), kill);
     await eventually(() => receiver.hits.length === 1, 40_000, 'attempt 1 to reach the receiver');
     await kill(child);
     const [sending] = await deliveriesOf({ orm } as TestServer, jobId);
     expect(sending).toMatchObject({ status: 'SENDING', attempts: 0 });
 
-    server = await startServer(db, { ...env, DATABASE_URL: url });
+    await started.server(db, { ...env, DATABASE_URL: url });
     await eventually(() => receiver.hits.length === 2, 20_000, 'the attempt to be sent again');
     expect(receiver.hits[1].headers['webhook-id']).toBe(receiver.hits[0].headers['webhook-id']);
     await eventually(async () => (await deliveriesOf({ orm } as TestServer, jobId))[0].status === 'DELIVERED', 10_000, 'delivered');
     const logs = await query<{ attempt: number; response_status: number }>(
-      orm!.em.fork() as Em,
+      orm.em.fork() as Em,
       'select attempt, response_status from webhook_logs where job_id = ?',
       [jobId],
     );
@@ -115,19 +104,18 @@ describe.each(testDatabases().filter((d) => d.name !== 'mysql'))('webhook delive
   it('stopped during an attempt: after the grace period the delivery is given back unlogged and sent by the next process', async () => {
     const env = { WEBHOOK_TIMEOUT_MS: '20000', SHUTDOWN_GRACE_MS: '300' };
     const { receiver, url, jobId } = await prepare({ '/stuck': (n) => (n === 1 ? 'hang' : { status: 200 }) }, '/stuck');
-    server = await startServer(db, { ...env, DATABASE_URL: url });
+    const first = await started.server(db, { ...env, DATABASE_URL: url });
     await eventually(() => receiver.hits.length === 1, 20_000, 'attempt 1 to reach the receiver');
     const stopping = Date.now();
-    await server.stop();
-    server = undefined;
+    await first.stop();
     expect(Date.now() - stopping).toBeLessThan(10_000); // not the 20 s attempt timeout
     const [released] = await deliveriesOf({ orm } as TestServer, jobId);
     expect(released).toMatchObject({ status: 'PENDING', attempts: 0 });
-    expect(await logCount(orm!, jobId)).toBe(0);
+    expect(await logCount(orm, jobId)).toBe(0);
 
-    server = await startServer(db, { ...env, DATABASE_URL: url });
+    await started.server(db, { ...env, DATABASE_URL: url });
     await eventually(() => receiver.hits.length === 2, 20_000, 'the attempt from the next process');
     expect(receiver.hits[1].headers['webhook-id']).toBe(receiver.hits[0].headers['webhook-id']);
-    await eventually(async () => (await logCount(orm!, jobId)) === 1, 10_000, 'the attempt to be logged');
+    await eventually(async () => (await logCount(orm, jobId)) === 1, 10_000, 'the attempt to be logged');
   }, 90_000);
 });

@@ -1,10 +1,10 @@
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Em } from '../src/db/orm.js';
 import { forbiddenReason } from '../src/net/address-policy.js';
-import { sqlite, startServer, type TestServer } from './support/server.js';
-import { eventually, finishJobWithDelivery, logsOf, Receiver } from './webhooks.support.js';
+import { serverForSuite, sqlite } from './support/server.js';
+import { eventually, finishJobWithDelivery, logsOf, receiverForSuite } from './support/webhooks.js';
 
 // One URL per refused class, with the WEBHOOK_ALLOWED_HOSTS entry that lets it through.
 const REFUSED: [url: string, entry: string][] = [
@@ -34,48 +34,40 @@ const CREATE = 'mutation($in: CreateJobInput!) { createJob(input: $in) { id webh
 const later = '2099-01-01T00:00:00.000Z';
 
 describe('SSRF guard on per-job webhookUrl', () => {
-  let open: TestServer;
-  let allowing: TestServer;
-  beforeAll(async () => {
-    open = await startServer(sqlite, { ROLE: 'api' });
-    allowing = await startServer(sqlite, { ROLE: 'api', WEBHOOK_ALLOWED_HOSTS: [...new Set(REFUSED.map(([, e]) => e))].join(',') });
-  });
-  afterAll(async () => {
-    await open?.stop();
-    await allowing?.stop();
-  });
+  const open = serverForSuite(sqlite, { ROLE: 'api' });
+  const allowing = serverForSuite(sqlite, { ROLE: 'api', WEBHOOK_ALLOWED_HOSTS: [...new Set(REFUSED.map(([, e]) => e))].join(',') });
 
   it.each(REFUSED)('createJob refuses %s with BAD_USER_INPUT on input.webhookUrl; allowed once %s is listed', async (url, entry) => {
-    const refused = await open.gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: url } });
+    const refused = await open().gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: url } });
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.webhookUrl' });
     expect(refused.errors?.[0].message).toMatch(/^input\.webhookUrl: expected a public http\(s\) address: /);
-    const allowed = await allowing.gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: url } });
+    const allowed = await allowing().gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: url } });
     expect(allowed.errors, `with ${entry} listed`).toBeUndefined();
     expect(allowed.data.createJob.webhookUrl).toBe(url);
   });
 
   it('createJobs names the index of the refused input; nothing is created', async () => {
-    const before = (await open.gql('{ jobStats { total } }')).data.jobStats.total;
-    const res = await open.gql('mutation($ins: [CreateJobInput!]!) { createJobs(inputs: $ins) { id } }', {
+    const before = (await open().gql('{ jobStats { total } }')).data.jobStats.total;
+    const res = await open().gql('mutation($ins: [CreateJobInput!]!) { createJobs(inputs: $ins) { id } }', {
       ins: [
         { taskName: 'fine', runAt: later, webhookUrl: 'https://93.184.216.34/hook' },
         { taskName: 'bad', runAt: later, webhookUrl: 'http://10.1.1.1/' },
       ],
     });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[1].webhookUrl' });
-    expect((await open.gql('{ jobStats { total } }')).data.jobStats.total).toBe(before);
+    expect((await open().gql('{ jobStats { total } }')).data.jobStats.total).toBe(before);
   });
 
   it.each(['ftp://93.184.216.34/x', 'file:///etc/passwd', 'not a url', 'javascript:alert(1)'])(
     'refuses %j: only absolute http(s) URLs',
     async (url) => {
-      const res = await open.gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: url } });
+      const res = await open().gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: url } });
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.webhookUrl' });
     },
   );
 
   it('accepts a public address', async () => {
-    const res = await open.gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: 'https://93.184.216.34/hook' } });
+    const res = await open().gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: 'https://93.184.216.34/hook' } });
     expect(res.errors).toBeUndefined();
   });
 
@@ -85,30 +77,22 @@ describe('SSRF guard on per-job webhookUrl', () => {
     if (addresses.length === 0 || addresses.every((a) => forbiddenReason(a.address) === null)) {
       ctx.skip(`${name} does not resolve to an internal address here; unit tests cover this with an injected resolver`);
     }
-    const res = await open.gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: `http://${name}:5000/hook` } });
+    const res = await open().gql(CREATE, { in: { taskName: 't', runAt: later, webhookUrl: `http://${name}:5000/hook` } });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.webhookUrl' });
     expect(res.errors?.[0].message).toMatch(new RegExp(`${name} resolves to `));
   });
 });
 
 describe('SSRF guard at connect time', () => {
-  let server: TestServer;
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await new Receiver({ '/hook': () => ({ status: 200 }) }).start();
-    server = await startServer(sqlite, { WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_MAX_RETRIES: '0' });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await receiver?.close();
-  });
+  const receiver = receiverForSuite({ '/hook': () => ({ status: 200 }) });
+  const server = serverForSuite(sqlite, { WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_MAX_RETRIES: '0' });
 
   it('a stored per-job URL that points inward is refused when sending, and logged', async () => {
     // Written straight into the outbox, as if the input check had been passed (e.g. DNS changed since).
-    const job = await finishJobWithDelivery(server.orm.em as Em, { url: `${receiver.url}/hook`, trusted: false });
+    const job = await finishJobWithDelivery(server().orm.em as Em, { url: `${receiver().url}/hook`, trusted: false });
     const [log] = await eventually(
       async () => {
-        const l = await logsOf(server, job.id);
+        const l = await logsOf(server(), job.id);
         return l.length ? l : undefined;
       },
       10_000,
@@ -119,7 +103,7 @@ describe('SSRF guard at connect time', () => {
       responseStatus: null,
       error: expect.stringMatching(/^refused to connect to 127\.0\.0\.1:\d+: 127\.0\.0\.1 is a loopback address/),
     });
-    expect(receiver.hits).toHaveLength(0);
+    expect(receiver().hits).toHaveLength(0);
   });
 
   it('a name resolving inward is refused after DNS resolution', async (ctx) => {
@@ -128,31 +112,31 @@ describe('SSRF guard at connect time', () => {
     if (addresses.length === 0 || addresses.some((a) => a.address !== '127.0.0.1' && forbiddenReason(a.address) === null)) {
       ctx.skip(`${name} does not resolve to loopback only here; unit tests cover this with an injected resolver`);
     }
-    const port = new URL(receiver.url).port;
-    const job = await finishJobWithDelivery(server.orm.em as Em, { url: `http://${name}:${port}/hook`, trusted: false });
+    const port = new URL(receiver().url).port;
+    const job = await finishJobWithDelivery(server().orm.em as Em, { url: `http://${name}:${port}/hook`, trusted: false });
     const [log] = await eventually(
       async () => {
-        const l = await logsOf(server, job.id);
+        const l = await logsOf(server(), job.id);
         return l.length ? l : undefined;
       },
       10_000,
       'the refused attempt',
     );
     expect(log.error).toMatch(new RegExp(`^refused to connect to ${name} \\(127\\.0\\.0\\.1\\): a loopback address`));
-    expect(receiver.hits).toHaveLength(0);
+    expect(receiver().hits).toHaveLength(0);
   });
 
   it("the operator's trusted target is not guarded", async () => {
-    const job = await finishJobWithDelivery(server.orm.em as Em, { url: `${receiver.url}/hook`, trusted: true });
+    const job = await finishJobWithDelivery(server().orm.em as Em, { url: `${receiver().url}/hook`, trusted: true });
     const [log] = await eventually(
       async () => {
-        const l = await logsOf(server, job.id);
+        const l = await logsOf(server(), job.id);
         return l.length ? l : undefined;
       },
       10_000,
       'the trusted attempt',
     );
     expect(log).toMatchObject({ responseStatus: 200, error: null });
-    expect(receiver.hits).toHaveLength(1);
+    expect(receiver().hits).toHaveLength(1);
   });
 });

@@ -2,10 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { bootstrap, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrate, openOrm } from '../../src/db/orm.js';
+import { spawnApp, type AppProcess } from './app-process.js';
 
 /**
  * Test databases. SQLite always; MariaDB (through the mariadb driver, and the mysql driver) when
@@ -97,17 +98,68 @@ export async function startServer(db: TestDatabase = sqlite, env: Record<string,
 }
 
 /**
- * A server for the enclosing `describe`: started before its first test, stopped after its last. Returns
- * a getter, since the server exists only once `beforeAll` has run.
+ * Something the enclosing `describe` starts before its first test and stops after its last: a server,
+ * a receiver, an engine. Hooks run in the order they are declared and stop in the reverse order, so
+ * what a later one needs (another server's database, a receiver's URL) is declared before it. Returns
+ * a getter, since the value exists only once `beforeAll` has run.
  */
-export function serverForSuite(db: TestDatabase, env: Record<string, string> = {}): () => TestServer {
-  let server: TestServer | undefined;
+export function forSuite<T>(start: () => Promise<T>, stop: (value: T) => unknown): () => T {
+  let value: T | undefined;
+  let started = false;
   beforeAll(async () => {
-    server = await startServer(db, env);
+    value = await start();
+    started = true;
   });
-  afterAll(() => server?.stop());
+  afterAll(async () => {
+    if (started) await stop(value as T);
+  });
   return () => {
-    if (!server) throw new Error('the suite server is not started yet: use it inside a test or hook');
-    return server;
+    if (!started) throw new Error("not started yet: use the suite's resources inside a test or hook");
+    return value as T;
+  };
+}
+
+/** A server's environment, or a function computing it once earlier hooks have run. */
+export type SuiteEnv = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+
+/** A server for the enclosing `describe`, on a fresh database of the given kind (see `forSuite`). */
+export function serverForSuite(db: TestDatabase = sqlite, env: SuiteEnv = {}): () => TestServer {
+  return forSuite(
+    async () => startServer(db, typeof env === 'function' ? await env() : env),
+    (server) => server.stop(),
+  );
+}
+
+/** SIGKILLs an app process unless it has already exited. */
+export function killIfRunning(p: AppProcess): void {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+}
+
+export interface StartedByTests {
+  server(db?: TestDatabase, env?: Record<string, string>): Promise<TestServer>;
+  /** `src/main.ts` as a child process (see `spawnApp`); SIGKILLed at cleanup if still running. */
+  process(env: Record<string, string>): AppProcess;
+  /** Anything else a test starts, with how to stop it. */
+  add<T>(value: T, stop: (value: T) => unknown): T;
+}
+
+/**
+ * Servers and processes the tests of the enclosing `describe` start themselves (several per test, or
+ * on a database the test creates): whatever they started is stopped after each test (`'each'`) or after
+ * the last one (`'all'`), the last started first.
+ */
+export function startedByTests(stopAfter: 'each' | 'all' = 'all'): StartedByTests {
+  const stops: (() => unknown)[] = [];
+  (stopAfter === 'each' ? afterEach : afterAll)(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  });
+  const add = <T>(value: T, stop: (value: T) => unknown): T => {
+    stops.push(() => stop(value));
+    return value;
+  };
+  return {
+    server: async (db = sqlite, env = {}) => add(await startServer(db, env), (s) => s.stop()),
+    process: (env) => add(spawnApp(env), killIfRunning),
+    add,
   };
 }

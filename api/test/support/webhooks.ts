@@ -1,11 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Em } from '../src/db/orm.js';
-import { query } from '../src/db/sql.js';
-import { Job } from '../src/jobs/job.entity.js';
-import { JobStatus, Priority } from '../src/jobs/job.enums.js';
-import { recordDelivery, type DeliveryTarget } from '../src/webhooks/outbox.js';
-import type { TestServer } from './support/server.js';
+import type { Em } from '../../src/db/orm.js';
+import { query } from '../../src/db/sql.js';
+import { Job } from '../../src/jobs/job.entity.js';
+import { JobStatus, Priority } from '../../src/jobs/job.enums.js';
+import { recordDelivery, type DeliveryTarget } from '../../src/webhooks/outbox.js';
+import { forSuite, type TestServer } from './server.js';
 
 /** One request as the receiver saw it: arrival time, headers, exact body bytes. */
 export interface Hit {
@@ -60,6 +60,14 @@ export class Receiver {
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
+}
+
+/** A receiver for the enclosing `describe`, started before its first test and closed after its last (see `forSuite`). */
+export function receiverForSuite(scripts: Record<string, Script>): () => Receiver {
+  return forSuite(
+    () => new Receiver(scripts).start(),
+    (receiver) => receiver.close(),
+  );
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialectOf, query, run, toDbTime } from '../db/sql.js';
-import type { Em } from '../db/orm.js';
-import { startServer, testDatabases, type TestServer } from '../../test/support/server.js';
-import { createJob, earlyInAMinute, waitForJob } from '../../test/support/engine.js';
-import type { Job } from './job.entity.js';
-import { JobStatus } from './job.enums.js';
-import { pruneThroughput, recordEnds } from './throughput.sql.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dialectOf, query, run, toDbTime } from '../src/db/sql.js';
+import type { Em } from '../src/db/orm.js';
+import { serverForSuite, testDatabases } from './support/server.js';
+import { createJob, earlyInAMinute, waitForJob } from './support/engine.js';
+import type { Job } from '../src/jobs/job.entity.js';
+import { JobStatus } from '../src/jobs/job.enums.js';
+import { pruneThroughput, recordEnds } from '../src/jobs/throughput.sql.js';
 
 const MINUTE_MS = 60_000;
 const QUERY = 'query($minutes: Int) { throughput(minutes: $minutes) { minute completed failed } }';
@@ -14,12 +14,11 @@ type Point = { minute: string; completed: number; failed: number };
 const ended = (status: JobStatus, at: number) => ({ id: 0, status, completedAt: new Date(at) }) as Job;
 
 describe.each(testDatabases())('throughput on $name', (db) => {
-  let server: TestServer;
+  const server = serverForSuite(db, { ROLE: 'api' });
   let minuteStart = 0;
-  const em = () => server.orm.em.fork() as Em;
+  const em = () => server().orm.em.fork() as Em;
 
   beforeAll(async () => {
-    server = await startServer(db, { ROLE: 'api' });
     minuteStart = await earlyInAMinute();
     // Ends as the finish hook records them, one batch spanning several minutes; CANCELLED is not counted.
     await recordEnds(em(), [
@@ -40,10 +39,9 @@ describe.each(testDatabases())('throughput on $name', (db) => {
       4,
     ]);
   });
-  afterAll(() => server?.stop());
 
   it('returns 60 one-minute points, oldest first, with the counted ends of each minute', async () => {
-    const res = await server.gql(QUERY);
+    const res = await server().gql(QUERY);
     expect(res.errors).toBeUndefined();
     const points = res.data.throughput as Point[];
     expect(points).toHaveLength(60);
@@ -57,10 +55,10 @@ describe.each(testDatabases())('throughput on $name', (db) => {
   });
 
   it('narrows the window and refuses a window out of range naming the argument', async () => {
-    const short = await server.gql(QUERY, { minutes: 5 });
+    const short = await server().gql(QUERY, { minutes: 5 });
     expect(short.data.throughput).toHaveLength(5);
     expect(short.data.throughput[4]).toMatchObject({ completed: 6, failed: 1 });
-    const bad = await server.gql(QUERY, { minutes: 0 });
+    const bad = await server().gql(QUERY, { minutes: 0 });
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'minutes' });
     expect(bad.status).toBeLessThan(500);
   });
@@ -84,27 +82,23 @@ describe.each(testDatabases())('throughput on $name', (db) => {
     expect(await count()).toBe(1);
     await pruneThroughput(em(), new Date(minuteStart));
     expect(await count()).toBe(0);
-    expect((await server.gql(QUERY)).data.throughput[59]).toMatchObject({ completed: 6, failed: 1 });
+    expect((await server().gql(QUERY)).data.throughput[59]).toMatchObject({ completed: 6, failed: 1 });
   });
 });
 
 describe.each(testDatabases())('throughput counted by the engine on $name', (db) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(db, { WORKER_POLL_MS: '50' });
-  });
-  afterAll(() => server?.stop());
+  const server = serverForSuite(db, { WORKER_POLL_MS: '50' });
 
   it('counts every end of a job run by the worker, in the minute it ended, a rerun again', async () => {
     const minuteStart = await earlyInAMinute();
-    const ok = await createJob(server, { taskName: 'noop' });
-    const bad = await createJob(server, { taskName: 'report', maxAttempts: 1, payload: { fail: true, durationMs: 5 } });
-    await waitForJob(server, ok.id, (j) => j.status === 'COMPLETED');
-    await waitForJob(server, bad.id, (j) => j.status === 'FAILED');
-    await server.gql('mutation($id: ID!) { runJob(id: $id) { id } }', { id: ok.id });
-    await waitForJob(server, ok.id, (j) => j.status === 'COMPLETED' && j.attempts === 1 && Date.parse(j.completedAt!) >= minuteStart);
+    const ok = await createJob(server(), { taskName: 'noop' });
+    const bad = await createJob(server(), { taskName: 'report', maxAttempts: 1, payload: { fail: true, durationMs: 5 } });
+    await waitForJob(server(), ok.id, (j) => j.status === 'COMPLETED');
+    await waitForJob(server(), bad.id, (j) => j.status === 'FAILED');
+    await server().gql('mutation($id: ID!) { runJob(id: $id) { id } }', { id: ok.id });
+    await waitForJob(server(), ok.id, (j) => j.status === 'COMPLETED' && j.attempts === 1 && Date.parse(j.completedAt!) >= minuteStart);
     // The counter commits with the end state: once the job reads COMPLETED, its count is there.
-    const points = (await server.gql(QUERY, { minutes: 2 })).data.throughput as Point[];
+    const points = (await server().gql(QUERY, { minutes: 2 })).data.throughput as Point[];
     expect(Date.parse(points[1].minute)).toBe(minuteStart);
     expect(points[1]).toMatchObject({ completed: 2, failed: 1 });
   });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { serverForSuite, testDatabases } from '../../test/support/server.js';
-import type { Em } from '../db/orm.js';
-import { dialectOf, query, run, toDbTime } from '../db/sql.js';
-import type { Job } from '../jobs/job.entity.js';
-import { emptyJob } from '../jobs/job-record.js';
-import { JobStatus, Priority } from '../jobs/job.enums.js';
-import { recordDeliveries } from './outbox.js';
+import { serverForSuite, testDatabases } from './support/server.js';
+import type { Em } from '../src/db/orm.js';
+import { dialectOf, query, run, toDbTime } from '../src/db/sql.js';
+import type { Job } from '../src/jobs/job.entity.js';
+import { emptyJob } from '../src/jobs/job-record.js';
+import { JobStatus, Priority } from '../src/jobs/job.enums.js';
+import { recordDeliveries } from '../src/webhooks/outbox.js';
 
 const ended = (id: number): Job =>
   Object.assign(emptyJob(), {

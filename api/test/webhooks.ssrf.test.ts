@@ -6,28 +6,18 @@ import { forbiddenReason } from '../src/net/address-policy.js';
 import { serverForSuite, sqlite } from './support/server.js';
 import { eventually, finishJobWithDelivery, logsOf, receiverForSuite } from './support/webhooks.js';
 
-// One URL per refused class, with the WEBHOOK_ALLOWED_HOSTS entry that lets it through.
+// createJob applies the address policy and WEBHOOK_ALLOWED_HOSTS: one URL per kind of entry (name, IP,
+// IPv4 and IPv6 range) and per written form (metadata, IPv4-mapped, decimal), with the entry that lets it
+// through. Every refused class is a case of the policy's unit tests, src/net/ssrf.test.ts.
 const REFUSED: [url: string, entry: string][] = [
   ['http://localhost:8080/hook', 'localhost'],
   ['http://127.0.0.1/hook', '127.0.0.1'],
   ['http://[::1]/hook', '::1'],
   ['http://10.0.0.7/hook', '10.0.0.0/8'],
-  ['http://172.20.1.1/hook', '172.16.0.0/12'],
-  ['http://192.168.0.10/hook', '192.168.0.0/16'],
   ['http://[fd00::10]/hook', 'fd00::/8'],
-  ['http://169.254.3.4/hook', '169.254.0.0/16'],
-  ['http://[fe80::2]/hook', 'fe80::/10'],
-  ['http://100.100.100.100/hook', '100.64.0.0/10'],
-  ['http://239.1.1.1/hook', '224.0.0.0/4'],
-  ['http://0.0.0.0/hook', '0.0.0.0'],
   ['http://169.254.169.254/latest/meta-data/', '169.254.169.254'],
-  ['http://[fd00:ec2::254]/latest/meta-data/', 'fd00:ec2::254'],
   ['http://[::ffff:169.254.169.254]/hook', '169.254.169.254'],
-  ['http://[::ffff:192.168.0.10]/hook', '192.168.0.0/16'],
-  ['http://[64:ff9b::a00:7]/hook', '64:ff9b::/96'],
   ['http://3232235530/hook', '192.168.0.10'], // decimal 192.168.0.10
-  ['http://0xc0a8000a/hook', '192.168.0.10'], // hex
-  ['http://0300.0250.0.012/hook', '192.168.0.10'], // octal
 ];
 
 const CREATE = 'mutation($in: CreateJobInput!) { createJob(input: $in) { id webhookUrl } }';

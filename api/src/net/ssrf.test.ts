@@ -1,8 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import ky from 'ky';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertSafeUrl, guardedFetch, SsrfError, type ResolveHost } from './ssrf.js';
+import { describe, expect, it } from 'vitest';
+import { assertSafeUrl, type ResolveHost } from './ssrf.js';
 
 /** A resolver that answers from a table, like a DNS server we control. */
 const dns =
@@ -78,6 +75,24 @@ const REFUSED: [url: string, allowEntry: string, says: RegExp][] = [
   ['http://metadata.example/x', 'metadata.example', /metadata/],
   ['http://mapped.example/x', '127.0.0.1', /loopback address in IPv4-mapped form/],
   ['http://api.corp.example/x', '*.corp.example', /private/],
+  // The same classes at other addresses, and IPv4 written in decimal, hex and octal.
+  ['http://localhost:8080/hook', 'localhost', /loopback/],
+  ['http://[::1]/hook', '::1', /loopback/],
+  ['http://10.0.0.7/hook', '10.0.0.0/8', /private/],
+  ['http://172.20.1.1/hook', '172.16.0.0/12', /private/],
+  ['http://192.168.0.10/hook', '192.168.0.0/16', /private/],
+  ['http://[fd00::10]/hook', 'fd00::/8', /private/],
+  ['http://169.254.3.4/hook', '169.254.0.0/16', /link-local/],
+  ['http://[fe80::2]/hook', 'fe80::/10', /link-local/],
+  ['http://100.100.100.100/hook', '100.64.0.0/10', /carrier-grade NAT/],
+  ['http://239.1.1.1/hook', '224.0.0.0/4', /multicast/],
+  ['http://0.0.0.0/hook', '0.0.0.0', /unspecified/],
+  ['http://[::ffff:169.254.169.254]/hook', '169.254.169.254', /metadata address in IPv4-mapped form/],
+  ['http://[::ffff:192.168.0.10]/hook', '192.168.0.0/16', /private address in IPv4-mapped form/],
+  ['http://[64:ff9b::a00:7]/hook', '64:ff9b::/96', /private address in NAT64 form/],
+  ['http://3232235530/hook', '192.168.0.10', /private/], // decimal 192.168.0.10
+  ['http://0xc0a8000a/hook', '192.168.0.10', /private/], // hex
+  ['http://0300.0250.0.012/hook', '192.168.0.10', /private/], // octal
 ];
 
 describe('assertSafeUrl', () => {
@@ -125,72 +140,5 @@ describe('assertSafeUrl', () => {
     await expect(assertSafeUrl('u', 'https://public.example/', ['10.0.0.0/99'])).rejects.toThrow(
       /WEBHOOK_ALLOWED_HOSTS: expected a host name, an IP or a CIDR/,
     );
-  });
-});
-
-describe('guardedFetch', () => {
-  let server: Server;
-  let port: number;
-  const seen: string[] = [];
-
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      seen.push(`${req.method} ${req.url} host=${req.headers.host}`);
-      if (req.url === '/redirect') {
-        res.writeHead(302, { location: '/landed' }).end();
-        return;
-      }
-      req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end('reached'));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-  const receiverDns = dns({ 'receiver.test': ['127.0.0.1'], 'rebind.test': ['127.0.0.1'] });
-
-  it('refuses an IP literal pointing inward before connecting', async () => {
-    const before = seen.length;
-    await expect(guardedFetch([])(`http://127.0.0.1:${port}/x`)).rejects.toBeInstanceOf(SsrfError);
-    await expect(guardedFetch([])(`http://[::ffff:7f00:1]:${port}/x`)).rejects.toThrow(/loopback address in IPv4-mapped form/);
-    await expect(guardedFetch([])(`http://localhost:${port}/x`)).rejects.toThrow(/loopback/);
-    expect(seen.length).toBe(before);
-  });
-
-  it('refuses at connect time a name that resolves to a loopback address', async () => {
-    const before = seen.length;
-    const error = await guardedFetch([], { resolve: receiverDns })(`http://receiver.test:${port}/x`).catch((e) => e);
-    expect(error).toBeInstanceOf(TypeError);
-    expect((error as Error).cause).toBeInstanceOf(SsrfError);
-    expect(String(((error as Error).cause as Error).message)).toMatch(/receiver\.test \(127\.0\.0\.1\): a loopback address/);
-    expect(seen.length).toBe(before);
-  });
-
-  it('re-checks at connect time what passed at input time (DNS rebinding)', async () => {
-    let calls = 0;
-    const rebinding: ResolveHost = async () => (++calls === 1 ? ['93.184.216.34'] : ['127.0.0.1']);
-    await expect(assertSafeUrl('url', `http://rebind.test:${port}/x`, [], { resolve: rebinding })).resolves.toBeUndefined();
-    const error = await guardedFetch([], { resolve: rebinding })(`http://rebind.test:${port}/x`).catch((e) => e);
-    expect((error as Error).cause).toBeInstanceOf(SsrfError);
-  });
-
-  it.each([['receiver.test'], ['127.0.0.0/8'], ['127.0.0.1']])('reaches the target once %s is listed, through ky', async (entry) => {
-    const res = await ky.post(`http://receiver.test:${port}/through-ky`, {
-      body: '{"a":1}',
-      retry: 0,
-      fetch: guardedFetch([entry], { resolve: receiverDns }),
-    });
-    expect(res.status).toBe(200);
-    expect(await res.text()).toBe('reached');
-    expect(seen.at(-1)).toBe(`POST /through-ky host=receiver.test:${port}`);
-  });
-
-  it('returns a redirect as is instead of following it', async () => {
-    const before = seen.length;
-    const res = await guardedFetch(['127.0.0.1'])(`http://127.0.0.1:${port}/redirect`);
-    expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe('/landed');
-    expect(seen.slice(before)).toEqual([`GET /redirect host=127.0.0.1:${port}`]);
   });
 });

@@ -18,6 +18,7 @@ import type { Job } from './jobs/job.entity.js';
 import { JobsService } from './jobs/jobs.service.js';
 import { Engine } from './engine/engine.js';
 import type { FinishHook } from './engine/finish-hooks.js';
+import { Scheduler } from './schedules/scheduler.js';
 import { SchedulesService } from './schedules/schedules.service.js';
 import { ThroughputService } from './jobs/throughput.service.js';
 import { recordEnds } from './jobs/throughput.sql.js';
@@ -46,9 +47,10 @@ export async function bootstrap(config: Config): Promise<App> {
   const http = createFastify(config);
   // Runner and scheduler run with ROLE=all and ROLE=worker; ROLE=api leaves running jobs to worker processes.
   const engine = new Engine({ orm, config, events: live.events, finishHooks, log: http.log, metrics });
+  const scheduler = config.ROLE === 'api' ? null : new Scheduler({ orm, events: engine.events, log: http.log });
   const jobs = new JobsService(orm, engine.events);
   const cancelRunning = async (job: Job): Promise<Job> => (await engine.cancelRunning(job)) ?? jobs.cancel(job.id, cancelRunning);
-  const schedules = new SchedulesService(orm, jobs, engine.tasks, () => engine.scheduler?.notify());
+  const schedules = new SchedulesService(orm, jobs, engine.tasks, () => scheduler?.notify());
   const services: Services = {
     config,
     jobs,
@@ -101,12 +103,13 @@ export async function bootstrap(config: Config): Promise<App> {
   const url = `http://127.0.0.1:${port}`;
   webhooks.start(url, http.log);
   engine.start();
+  scheduler?.start();
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       // First the engine: running jobs finish (writing their outbox rows) while webhooks still send.
-      await engine.stop();
+      await Promise.all([scheduler?.stop(), engine.stop()]);
       await webhooks.stop(config.SHUTDOWN_GRACE_MS);
       await ws.close();
       await http.close();

@@ -1,9 +1,9 @@
-/** The slice of pino the engine logs through (Fastify's logger fits). */
-export interface EngineLog {
+/** The slice of pino the engine, the loops and the webhook sender log through (Fastify's logger fits). */
+export interface Log {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
   debug(obj: object, msg?: string): void;
 }
 
-export const silentLog: EngineLog = { info() {}, warn() {}, error() {}, debug() {} };
+export const silentLog: Log = { info() {}, warn() {}, error() {}, debug() {} };

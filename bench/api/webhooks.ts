@@ -18,6 +18,7 @@ import { migrate, openOrm, type Em, type Orm } from '../../api/src/db/orm.js';
 import { run } from '../../api/src/db/sql.js';
 import { Job } from '../../api/src/jobs/job.entity.js';
 import { JobStatus, Priority } from '../../api/src/jobs/job.enums.js';
+import { silentLog } from '../../api/src/log.js';
 import { DeliveryLoop } from '../../api/src/webhooks/delivery-loop.js';
 import { recordDelivery } from '../../api/src/webhooks/outbox.js';
 import type { WebhookLog } from '../../api/src/webhooks/webhook-log.entity.js';
@@ -85,7 +86,7 @@ async function round(orm: Orm, concurrency: number, url: string, config: ReturnT
     },
   );
   const started = performance.now();
-  loop.start({ warn: () => {}, error: (obj, msg) => console.error(msg, obj) });
+  loop.start({ ...silentLog, error: (obj, msg) => console.error(msg, obj) });
   await finished;
   const seconds = (performance.now() - started) / 1000;
   await loop.stop(1000);

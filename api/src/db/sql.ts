@@ -89,6 +89,9 @@ export async function executeBound(em: Em, sql: string, params: readonly BoundVa
   }
 }
 
+/** `?, ?, ?` for an IN list. */
+export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
 /** Escape character for LIKE: not a backslash, which MySQL and SQLite treat differently inside literals. */
 export const LIKE_ESCAPE = '!';
 

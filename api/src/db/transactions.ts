@@ -10,6 +10,6 @@ import type { SqlDialect } from './sql.js';
  * Redeliveries and deletes run in it too: their locking reads of a job's webhook rows would otherwise
  * hold the gap where a concurrent transaction's outbox INSERT goes (a deadlock, seen in tests).
  */
-export function engineTx(dialect: SqlDialect): { isolationLevel?: IsolationLevel } {
+export function readCommittedTx(dialect: SqlDialect): { isolationLevel?: IsolationLevel } {
   return dialect === 'sqlite' ? {} : { isolationLevel: IsolationLevel.READ_COMMITTED };
 }

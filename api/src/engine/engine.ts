@@ -5,11 +5,10 @@ import type { Orm } from '../db/orm.js';
 import type { Job } from '../jobs/job.entity.js';
 import { JobStatus } from '../jobs/job.enums.js';
 import type { JobEvents } from '../jobs/job.events.js';
-import { Scheduler } from '../schedules/scheduler.js';
 import type { FinishHook } from './finish-hooks.js';
 import { TaskRegistry, type Task } from './handlers/index.js';
-import type { EngineMetrics } from '../http/metrics.js';
-import type { EngineLog } from '../log.js';
+import type { Log } from '../log.js';
+import type { EngineMetrics } from './metrics.js';
 import { QueueService } from './queue.service.js';
 import { StopReason } from './run-handler.js';
 import { Runner } from './runner.js';
@@ -25,7 +24,7 @@ export interface EngineOptions {
   events: JobEvents;
   /** Run inside the transaction that writes COMPLETED or a final FAILED; filled by other domains (webhook outbox). */
   finishHooks: readonly FinishHook[];
-  log: EngineLog;
+  log: Log;
   /** Handlers added to the built-in ones (tests, embedding). */
   tasks?: Record<string, Task>;
   /** Claim latency and run time for /metrics. */
@@ -38,8 +37,8 @@ function workerId(): string {
 }
 
 /**
- * The job engine of one process: the runner and the scheduler (ROLE=all and ROLE=worker; with
- * ROLE=api neither runs, and jobs are run by worker processes on the same database), plus what the
+ * The job engine of one process: the runner (ROLE=all and ROLE=worker; with ROLE=api it does not
+ * run, and jobs are run by worker processes on the same database), plus what the
  * API needs from it in every role: task payload checks, pause/resume, cancelling running jobs.
  */
 export class Engine {
@@ -47,18 +46,17 @@ export class Engine {
   readonly tasks: TaskRegistry;
   readonly queue: QueueService;
   readonly runner: Runner | null;
-  readonly scheduler: Scheduler | null;
   /** Give these to JobsService: they publish, and wake this process's runner when a job is due. */
   readonly events: JobEvents;
 
-  constructor(private readonly o: EngineOptions) {
-    const { config, orm, log } = o;
+  constructor(private readonly options: EngineOptions) {
+    const { config, orm, log } = options;
     this.tasks = TaskRegistry.create(
       { allowedHosts: config.WEBHOOK_ALLOWED_HOSTS, simulateFailureShare: config.SIMULATE_JOB_FAILURE },
-      o.tasks,
+      options.tasks,
     );
     this.queue = new QueueService(orm, config.WORKER_CONCURRENCY);
-    this.events = this.wakingEvents(o.events);
+    this.events = this.wakingEvents(options.events);
     const works = config.ROLE !== 'api';
     this.runner = works
       ? new Runner({
@@ -71,22 +69,20 @@ export class Engine {
           tasks: this.tasks,
           queue: this.queue,
           events: this.events,
-          finishHooks: o.finishHooks,
+          finishHooks: options.finishHooks,
           log,
-          metrics: o.metrics,
+          metrics: options.metrics,
         })
       : null;
-    this.scheduler = works ? new Scheduler({ orm, events: this.events, log }) : null;
   }
 
   start(): void {
     this.runner?.start();
-    this.scheduler?.start();
   }
 
-  /** Graceful: the scheduler stops, the runner stops claiming and lets running jobs finish within the grace period. */
+  /** Graceful: the runner stops claiming and lets running jobs finish within the grace period. */
   async stop(): Promise<void> {
-    await Promise.all([this.scheduler?.stop(), this.runner?.stop()]);
+    await this.runner?.stop();
   }
 
   /**
@@ -94,7 +90,7 @@ export class Engine {
    * owning worker's next lease check (WORKER_POLL_MS) otherwise. Null when the job was no longer RUNNING.
    */
   async cancelRunning(job: Job): Promise<Job | null> {
-    const cancelled = await cancelRunningJob(this.o.orm, job, new Date());
+    const cancelled = await cancelRunningJob(this.options.orm, job, new Date());
     if (!cancelled) return null;
     this.runner?.abort(job.id, StopReason.cancelled());
     this.events.updated(cancelled);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Orm } from '../db/orm.js';
+import type { EngineMetrics } from '../engine/metrics.js';
 import { query, toDbTime, dialectOf } from '../db/sql.js';
 import { countByStatus } from '../jobs/job-stats.sql.js';
 import type { WebhookLog } from '../webhooks/webhook-log.entity.js';
@@ -10,33 +11,17 @@ import type { WebhookEvents } from '../webhooks/webhook.events.js';
  * Prometheus metrics at `/metrics`. One registry per app (not prom-client's global one) so that several
  * servers in one test process keep separate counts. Job counts are read from the database when scraped,
  * so every API replica reports the same, true numbers; latencies are observed where they happen
- * (`observeClaim`, `observeRun`, `countWebhookAttempt` are the hooks the engine and the webhook sender call).
+ * (the engine's `EngineMetrics`, and `countWebhookAttempt` for the webhook sender).
  */
 
 const STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 
-export type RunOutcome = 'completed' | 'failed' | 'retried' | 'cancelled' | 'timeout';
 export type WebhookOutcome = 'success' | 'http_error' | 'timeout' | 'network_error' | 'refused';
 
-export interface Metrics {
+export interface Metrics extends EngineMetrics {
   registry: Registry;
-  /** One claim round trip (select + mark RUNNING), in milliseconds, and how many jobs it returned. */
-  observeClaim(durationMs: number, claimed: number): void;
-  /** One handler run, in milliseconds, labelled by how it ended. */
-  observeRun(durationMs: number, outcome: RunOutcome): void;
   /** One webhook delivery attempt and how it went. */
   countWebhookAttempt(outcome: WebhookOutcome): void;
-}
-
-/** What the engine reports (runner.ts); optional there so the engine runs without metrics in unit tests. */
-export type EngineMetrics = Pick<Metrics, 'observeClaim' | 'observeRun'>;
-
-/** A run's outcome label from the status its end wrote. */
-export function runOutcomeOf(status: string): RunOutcome {
-  if (status === 'COMPLETED') return 'completed';
-  if (status === 'FAILED') return 'failed';
-  if (status === 'CANCELLED') return 'cancelled';
-  return 'retried';
 }
 
 /** How one recorded webhook attempt went, from its log row (status, or the sender's error text). */

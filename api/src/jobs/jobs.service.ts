@@ -13,7 +13,7 @@ import { listJobIds, loadJobs } from './list-jobs.sql.js';
 import { countByStatus, type StatusCounts } from './job-stats.sql.js';
 import { lockJob } from './lock-job.sql.js';
 import { dialectOf } from '../db/sql.js';
-import { engineTx } from '../db/transactions.js';
+import { readCommittedTx } from '../db/transactions.js';
 
 export interface JobPageResult {
   jobs: Job[];
@@ -159,7 +159,7 @@ export class JobsService {
         await tx.getConnection().execute('delete from webhook_deliveries where job_id = ?', [id], 'run', tx.getTransactionContext());
         await tx.nativeDelete(Job, { id });
       },
-      engineTx(dialectOf(em)),
+      readCommittedTx(dialectOf(em)),
     );
     return true;
   }

@@ -1,6 +1,7 @@
 import type { Em } from '../db/orm.js';
 import { containsPattern, LIKE_ESCAPE, query, type BoundValue } from '../db/sql.js';
-import { jobRowMapper, placeholders } from './job-row.js';
+import { jobRowMapper } from '../jobs/job-record.js';
+import { placeholders } from '../db/sql.js';
 import type { Job } from './job.entity.js';
 import { JobSort } from './job.enums.js';
 import type { JobFilter } from './job.input.js';

@@ -1,6 +1,6 @@
 import type { Em } from '../db/orm.js';
 import { dialectOf, query } from '../db/sql.js';
-import { jobRowMapper } from './job-row.js';
+import { jobRowMapper } from '../jobs/job-record.js';
 import type { Job } from './job.entity.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Em } from '../db/orm.js';
 import { dialectOf, executeBound, fromDbTime, query, run, toDbTime, type BoundValue } from '../db/sql.js';
-import { isFinal } from '../engine/sql/finish-jobs.js';
+import { isFinal } from '../jobs/job-record.js';
 import type { Job } from './job.entity.js';
 import type { JobStatus } from './job.enums.js';
 

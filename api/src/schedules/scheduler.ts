@@ -1,28 +1,18 @@
 import type { Orm } from '../db/orm.js';
 import type { JobEvents } from '../jobs/job.events.js';
-import { loopBackoffMs } from '../engine/backoff.js';
-import type { EngineLog } from '../log.js';
-import { WakeableSleep } from '../loop/wakeable-sleep.js';
+import type { Log } from '../log.js';
+import { PollLoop, type LoopState } from '../loop/poll-loop.js';
 import { parseCronRule } from './cron.js';
 import { dueSchedules, fireTick, nextTickAt, parkSchedule, type DueSchedule } from './sql/fire-tick.js';
 
-/**
- * - `idle`: created, not started
- * - `firing`: turning due ticks into jobs
- * - `sleeping`: until the next tick, at most `maxSleepMs` (so changes made by other processes are seen)
- * - `backingOff`: the database failed; waiting (capped exponential) before trying again
- * - `stopping` / `stopped`
- */
 /** How overdue a tick may be and still be caught up one by one rather than collapsed. */
 export const CATCH_UP_MS = 5_000;
-
-export type SchedulerState = 'idle' | 'firing' | 'sleeping' | 'backingOff' | 'stopping' | 'stopped';
 
 export interface SchedulerOptions {
   orm: Orm;
   /** Jobs it creates are announced here (live updates, and the runner's wake-up). */
   events: JobEvents;
-  log: EngineLog;
+  log: Log;
   /** @default 1_000 // 1 second: how stale another process's schedule change may be seen */
   maxSleepMs?: number;
 }
@@ -34,59 +24,44 @@ export interface SchedulerOptions {
  * cannot take the process down.
  */
 export class Scheduler {
-  state: SchedulerState = 'idle';
-  private readonly sleeper = new WakeableSleep();
-  private loopDone: Promise<void> = Promise.resolve();
-  private stopping = false;
+  private readonly loop: PollLoop;
 
-  constructor(private readonly o: SchedulerOptions) {}
+  constructor(private readonly options: SchedulerOptions) {
+    this.loop = new PollLoop({ name: 'firing schedules', log: options.log, step: () => this.fireDue() });
+  }
+
+  get state(): LoopState {
+    return this.loop.state;
+  }
 
   start(): void {
-    if (this.state !== 'idle') return;
-    this.loopDone = this.loop();
+    this.loop.start();
   }
 
   /** A schedule changed in this process: look at the next tick again now. */
   notify(): void {
-    this.sleeper.wake();
+    this.loop.wake();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.sleeper.wake();
-    await this.loopDone;
-    this.state = 'stopped';
+    await this.loop.stop();
   }
 
-  private async loop(): Promise<void> {
-    const maxSleepMs = this.o.maxSleepMs ?? 1000;
-    let failures = 0;
-    while (!this.stopping) {
-      try {
-        this.state = 'firing';
-        const now = new Date();
-        for (const due of await dueSchedules(this.o.orm, now)) {
-          if (this.stopping) break;
-          await this.fire(due, now);
-        }
-        const next = await nextTickAt(this.o.orm);
-        failures = 0;
-        if (this.stopping) break;
-        this.state = 'sleeping';
-        // Never a zero wait: timers may fire a hair early, and a tick due "now" is fired next round.
-        await this.sleeper.sleep(next ? Math.min(maxSleepMs, Math.max(5, next.getTime() - Date.now())) : maxSleepMs);
-      } catch (error) {
-        failures++;
-        const waitMs = loopBackoffMs(failures);
-        this.o.log.warn({ err: error, failures, waitMs }, 'scheduler round failed; backing off');
-        if (this.stopping) break;
-        this.state = 'backingOff';
-        await this.sleeper.sleep(waitMs);
-      }
+  /** Turns every due tick into its job; resolves with how long to sleep until the next tick. */
+  private async fireDue(): Promise<number> {
+    const maxSleepMs = this.options.maxSleepMs ?? 1000;
+    const now = new Date();
+    for (const due of await dueSchedules(this.options.orm, now)) {
+      if (this.loop.stopping) return 0;
+      await this.fire(due, now);
     }
+    const next = await nextTickAt(this.options.orm);
+    // Never a zero wait: timers may fire a hair early, and a tick due "now" is fired next round.
+    return next ? Math.min(maxSleepMs, Math.max(5, next.getTime() - Date.now())) : maxSleepMs;
   }
 
   private async fire(due: DueSchedule, now: Date): Promise<void> {
+    const { orm, log, events } = this.options;
     let following: Date | null;
     try {
       const rule = parseCronRule(due.cron, due.timezone);
@@ -95,17 +70,17 @@ export class Scheduler {
       following = rule.next(due.tick);
       if (following && following.getTime() < now.getTime() - CATCH_UP_MS) following = rule.next(now);
     } catch (error) {
-      this.o.log.error({ err: error, scheduleId: due.id }, 'a stored schedule rule no longer parses; it will not run until it is updated');
-      await parkSchedule(this.o.orm, due.id);
+      log.error({ err: error, scheduleId: due.id }, 'a stored schedule rule no longer parses; it will not run until it is updated');
+      await parkSchedule(orm, due.id);
       return;
     }
-    const job = await fireTick(this.o.orm, due, following, now);
+    const job = await fireTick(orm, due, following, now);
     if (!job) return;
-    this.o.log.info({ scheduleId: due.id, jobId: job.id, tick: due.tick.toISOString() }, 'schedule fired');
+    log.info({ scheduleId: due.id, jobId: job.id, tick: due.tick.toISOString() }, 'schedule fired');
     try {
-      this.o.events.created([job]);
+      events.created([job]);
     } catch (error) {
-      this.o.log.error({ err: error, jobId: job.id }, 'publishing a created job failed');
+      log.error({ err: error, jobId: job.id }, 'publishing a created job failed');
     }
   }
 }

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Em, Orm } from '../db/orm.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import type { Log } from '../log.js';
+import { BatchWriter } from '../loop/batch-writer.js';
+import { PollLoop } from '../loop/poll-loop.js';
+import { directFetch, guardedFetch, type ResolveHost } from '../net/ssrf.js';
 import { nextStep, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt } from './send-attempt.js';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claim-deliveries.js';
-import { AttemptRecorder } from './attempt-recorder.js';
-import { releaseDelivery } from './sql/record-attempt.js';
-import { directFetch, guardedFetch, type ResolveHost } from '../net/ssrf.js';
+import { recordAttempts, releaseDelivery, type AttemptRecord } from './sql/record-attempt.js';
 import type { WebhookEvents } from './webhook.events.js';
 import type { WebhookLog } from './webhook-log.entity.js';
 
@@ -26,14 +29,8 @@ export interface DeliveryLoopOptions {
   resolve?: ResolveHost;
 }
 
-export interface LoopLogger {
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-type LoopState = 'idle' | 'running' | 'stopping' | 'stopped';
-
 const MAX_KNOWN_DUE = 256;
+const MAX_RECORD_BATCH = 200;
 
 /**
  * Sends due outbox deliveries; runs in every worker process. Claims like the job engine (SKIP LOCKED
@@ -41,18 +38,17 @@ const MAX_KNOWN_DUE = 256;
  * WebhookLog with the delivery's next state in one transaction, then announces the log.
  */
 export class DeliveryLoop {
-  private state: LoopState = 'idle';
   private readonly owner = `${process.pid}-${randomBytes(4).toString('hex')}`;
   private claims = 0;
-  private readonly inFlight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private readonly guarded: typeof fetch;
-  private readonly recorder: AttemptRecorder;
   /** While attempts are in flight, claim only once this many slots are free: fewer, larger claims. */
   private readonly minClaim: number;
-  private wake: (() => void) | undefined;
-  private log: LoopLogger = console;
-  private running: Promise<void> | undefined;
+  private loop: PollLoop | null = null;
+  /** Writes finished attempts in batches: one commit covers many when busy. */
+  private recorder: BatchWriter<AttemptRecord, WebhookLog | null> | null = null;
+  private log: Log | null = null;
+  private stopped = false;
   /** Retries this process scheduled: the loop wakes at their time instead of waiting out a full poll. */
   private knownDue: number[] = [];
 
@@ -62,89 +58,66 @@ export class DeliveryLoop {
     private readonly events: WebhookEvents,
   ) {
     this.guarded = guardedFetch(options.allowedHosts, { resolve: options.resolve });
-    this.recorder = new AttemptRecorder(orm);
     this.minClaim = Math.max(1, Math.floor(options.concurrency / 4));
   }
 
-  start(log: LoopLogger = console): void {
-    if (this.state !== 'idle') return;
+  start(log: Log): void {
+    if (this.loop || this.stopped) return;
     this.log = log;
-    this.state = 'running';
-    this.running = this.loop();
+    this.recorder = new BatchWriter({
+      name: 'webhook attempts',
+      log,
+      maxBatch: MAX_RECORD_BATCH,
+      isTransient: isDatabaseUnavailable,
+      write: (records) => recordAttempts(this.orm, records),
+    });
+    this.loop = new PollLoop({ name: 'webhook delivery claim', log, step: () => this.claimStep() });
+    this.loop.start();
   }
 
   /** Something became due (a job finished, a redelivery was asked for): look now rather than at the next poll. */
   notify(): void {
-    if (this.state !== 'running') return;
+    if (!this.loop || this.loop.stopping) return;
     this.expectDue(0);
-    this.wake?.();
+    this.loop.wake();
   }
 
   /** Stops claiming, lets attempts in flight finish for up to `graceMs`, then cuts them short and gives them back. */
   async stop(graceMs: number): Promise<void> {
-    if (this.state === 'idle') this.state = 'stopped';
-    if (this.state !== 'running') return this.running;
-    this.state = 'stopping';
-    this.wake?.();
-    await this.running;
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<void>((r) => (timer = setTimeout(r, graceMs)));
-    await Promise.race([Promise.allSettled([...this.inFlight]), graceOver]);
-    clearTimeout(timer);
+    this.stopped = true;
+    if (!this.loop) return;
+    await this.loop.stop(graceMs);
     this.abort.abort();
-    await Promise.allSettled([...this.inFlight]);
-    this.state = 'stopped';
+    await this.loop.settle(Number.POSITIVE_INFINITY);
+    await this.recorder?.close();
   }
 
   private em(): Em {
     return this.orm.em.fork() as Em;
   }
 
-  private async loop(): Promise<void> {
-    while (this.state === 'running') {
-      const free = this.options.concurrency - this.inFlight.size;
-      let claimed: ClaimedDelivery[] = [];
-      if (free > 0 && (this.inFlight.size === 0 || free >= this.minClaim)) {
-        try {
-          const now = Date.now();
-          this.knownDue = this.knownDue.filter((due) => due > now);
-          claimed = await claimDeliveries(this.em(), `${this.owner}#${++this.claims}`, free, this.options.leaseMs);
-        } catch (error) {
-          if (this.state === 'running') this.log.error({ err: error }, 'webhook delivery claim failed; retrying at the next poll');
-        }
-        for (const delivery of claimed) this.track(this.attempt(delivery));
+  /** One round: claim into free slots; resolves with how long to wait before the next look. */
+  private async claimStep(): Promise<number> {
+    const loop = this.loop!;
+    const { concurrency, pollMs, leaseMs } = this.options;
+    const free = concurrency - loop.inFlight;
+    let claimed: ClaimedDelivery[] = [];
+    if (free > 0 && (loop.inFlight === 0 || free >= this.minClaim)) {
+      const now = Date.now();
+      this.knownDue = this.knownDue.filter((due) => due > now);
+      claimed = await claimDeliveries(this.em(), `${this.owner}#${++this.claims}`, free, leaseMs);
+      for (const delivery of claimed) {
+        // A slot is free again once the attempt is recorded.
+        void loop.track(this.attempt(delivery)).finally(() => loop.wake());
       }
-      // A full claim may have left more due rows behind: claim again as soon as a slot is free.
-      if (claimed.length > 0 && claimed.length === free)
-        await this.sleep(this.inFlight.size < this.options.concurrency ? 0 : this.options.pollMs);
-      else await this.sleep(Math.min(this.options.pollMs, Math.max(0, (this.knownDue[0] ?? Infinity) - Date.now())));
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.state !== 'running') return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
-  }
-
-  private track(work: Promise<void>): void {
-    this.inFlight.add(work);
-    void work.finally(() => {
-      this.inFlight.delete(work);
-      this.wake?.(); // a slot is free
-    });
+    // A full claim may have left more due rows behind: claim again as soon as a slot is free.
+    if (claimed.length > 0 && claimed.length === free) return loop.inFlight < concurrency ? 0 : pollMs;
+    return Math.min(pollMs, Math.max(0, (this.knownDue[0] ?? Infinity) - Date.now()));
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
+    const log = this.log!;
     try {
       const outcome = await sendAttempt(delivery.url, delivery.messageId, delivery.body, {
         secret: this.options.secret,
@@ -159,19 +132,16 @@ export class DeliveryLoop {
       }
       const at = new Date();
       const next = nextStep(delivery.attempts + 1, outcome, this.options.retry, at);
-      const log = await this.recorder.record({ delivery, outcome, next, at });
-      if (!log) {
-        this.log.warn(
-          { deliveryId: delivery.id, jobId: delivery.jobId },
-          'webhook delivery lease lost during the attempt; another sender owns it now',
-        );
+      const written = await this.recorder!.write({ delivery, outcome, next, at });
+      if (!written) {
+        log.warn({ deliveryId: delivery.id, jobId: delivery.jobId }, 'webhook delivery lease lost during the attempt; another sender owns it now');
         return;
       }
       if (next.status === 'PENDING') this.expectDue(next.nextAttemptAt.getTime());
-      this.publish(log);
+      this.publish(written);
     } catch (error) {
       // The lease expires and another pass retries the attempt: at least once, nothing lost.
-      this.log.error({ err: error, deliveryId: delivery.id, jobId: delivery.jobId }, 'webhook attempt could not be recorded');
+      log.error({ err: error, deliveryId: delivery.id, jobId: delivery.jobId }, 'webhook attempt could not be recorded');
     }
   }
 
@@ -187,7 +157,7 @@ export class DeliveryLoop {
     try {
       this.events.logAdded(log);
     } catch (error) {
-      this.log.error({ err: error, jobId: log.jobId }, 'publishing a webhook attempt failed');
+      this.log!.error({ err: error, jobId: log.jobId }, 'publishing a webhook attempt failed');
     }
   }
 }

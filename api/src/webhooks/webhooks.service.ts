@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '../graphql/errors.js';
 import type { Job } from '../jobs/job.entity.js';
 import { JobStatus } from '../jobs/job.enums.js';
 import { lockJob } from '../jobs/lock-job.sql.js';
-import { engineTx } from '../db/transactions.js';
+import { readCommittedTx } from '../db/transactions.js';
 import { recordDelivery, type WebhookTargets } from './outbox.js';
 import type { ReceivedWebhook, ReceivedWebhooks } from './received-webhooks.js';
 import { DeliveryStatus } from './webhook-delivery.entity.js';
@@ -63,7 +63,7 @@ export class WebhooksService {
         }
         return job;
       },
-      engineTx(dialectOf(em)),
+      readCommittedTx(dialectOf(em)),
     );
     this.wakeSender();
     return job;

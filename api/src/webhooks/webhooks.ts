@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Em, Orm } from '../db/orm.js';
 import type { Job } from '../jobs/job.entity.js';
-import { DeliveryLoop, type LoopLogger } from './delivery-loop.js';
+import type { Log } from '../log.js';
+import { DeliveryLoop } from './delivery-loop.js';
 import { recordDeliveries, WebhookTargets, type DeliveryTarget } from './outbox.js';
 import { ReceivedWebhooks } from './received-webhooks.js';
 import { registerWebhookReceiver } from './receiver.js';
@@ -16,7 +17,7 @@ export interface Webhooks {
   recordOnFinish(em: Em, jobs: readonly Job[]): Promise<void>;
   registerReceiver(http: FastifyInstance): Promise<void>;
   /** After listen: the own receiver becomes the default target; worker processes start sending. */
-  start(baseUrl: string, log: LoopLogger): void;
+  start(baseUrl: string, log: Log): void;
   stop(graceMs: number): Promise<void>;
 }
 

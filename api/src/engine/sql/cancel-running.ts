@@ -2,7 +2,7 @@ import type { Orm } from '../../db/orm.js';
 import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
-import { jobRowMapper } from '../../jobs/job-row.js';
+import { jobRowMapper } from '../../jobs/job-record.js';
 
 /**
  * RUNNING → CANCELLED, written directly whichever process runs the job: the owning worker finds the

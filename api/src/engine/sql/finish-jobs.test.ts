@@ -8,7 +8,8 @@ import { JobStatus, Priority } from '../../jobs/job.enums.js';
 import type { NewJob } from '../../jobs/job.validate.js';
 import { recordEnds } from '../../jobs/throughput.sql.js';
 import { claimJobs } from './claim-jobs.js';
-import { nextState, writeEndStates } from './finish-jobs.js';
+import { nextState } from '../retry.js';
+import { writeEndStates } from './finish-jobs.js';
 
 const OWNER = 'worker-a';
 const noDelay = () => 0;

@@ -1,38 +1,12 @@
 import type { Em, Orm } from '../../db/orm.js';
 import { dialectOf, query, run, toDbTime, type BoundValue, type SqlDialect } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
-import { copyJob } from '../../jobs/job-record.js';
+import { isFinal, resultToDb } from '../../jobs/job-record.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
-import { placeholders, resultToDb } from '../../jobs/job-row.js';
+import { placeholders } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
-import { engineTx } from '../../db/transactions.js';
-
-/** How one run ended, as the runner saw it. */
-export type RunOutcome =
-  { kind: 'completed'; job: Job; result: unknown; endedAt: Date } | { kind: 'failed'; job: Job; error: string; endedAt: Date };
-
-/** Decides the job's next state: COMPLETED, PENDING again (retry at now + backoff) or finally FAILED. */
-export function nextState(outcome: RunOutcome, retryDelayMs: (attempts: number) => number): Job {
-  const { job, endedAt } = outcome;
-  const next = copyJob(job, { updatedAt: endedAt, leaseOwner: null, leaseExpiresAt: null });
-  next.runDurationMs = job.startedAt ? Math.max(0, endedAt.getTime() - job.startedAt.getTime()) : null;
-  if (outcome.kind === 'completed') {
-    return Object.assign(next, { status: JobStatus.COMPLETED, progress: 1, result: outcome.result ?? null, completedAt: endedAt });
-  }
-  next.lastError = outcome.error;
-  if (job.attempts < job.maxAttempts) {
-    return Object.assign(next, {
-      status: JobStatus.PENDING,
-      progress: 0,
-      completedAt: null,
-      runAt: new Date(endedAt.getTime() + retryDelayMs(job.attempts)),
-    });
-  }
-  return Object.assign(next, { status: JobStatus.FAILED, completedAt: endedAt });
-}
-
-export const isFinal = (job: Job): boolean => job.status === JobStatus.COMPLETED || job.status === JobStatus.FAILED;
+import { readCommittedTx } from '../../db/transactions.js';
 
 /**
  * Writes a job's end state if this worker still holds its lease (a cancel or a lease recovery may
@@ -55,6 +29,8 @@ export async function writeEndState(tx: Em, dialect: SqlDialect, owner: string, 
 const END_COLUMNS = [
   'id',
   'status',
+  // The runner counted the attempt when the handler started; the start mark may not be written yet.
+  'attempts',
   'progress',
   'result',
   'last_error',
@@ -71,6 +47,7 @@ function endStateValues(dialect: SqlDialect, next: Job): BoundValue[] {
   return [
     next.id,
     next.status,
+    next.attempts,
     next.progress,
     resultToDb(next.result),
     next.lastError ?? null,
@@ -89,20 +66,22 @@ function endStateValues(dialect: SqlDialect, next: Job): BoundValue[] {
  * fewer rows than the batch (a job cancelled or recovered meanwhile, rare), it is rolled back and the
  * batch is written again after locking the rows still held, to learn which they are.
  */
-async function writeBatchMysql(orm: Orm, owner: string, ordered: Job[], hooks: readonly FinishHook[]): Promise<Job[]> {
+async function writeBatchMysql(orm: Orm, owner: string, ordered: Job[], hooks: readonly FinishHook[], starts: readonly Job[]): Promise<Job[]> {
   const all = await orm.em
     .fork()
     .transactional(async (tx) => {
+      await markStarted(tx as Em, 'mysql', owner, starts);
       if ((await updateBatchMysql(tx as Em, owner, ordered)) < ordered.length) throw NOT_ALL_HELD;
       await runHooks(tx as Em, ordered, hooks);
       return ordered;
-    }, engineTx('mysql'))
+    }, readCommittedTx('mysql'))
     .catch((error: unknown) => {
       if (error === NOT_ALL_HELD) return null;
       throw error;
     });
   if (all) return all;
   return orm.em.fork().transactional(async (tx) => {
+    await markStarted(tx as Em, 'mysql', owner, starts);
     const ids = ordered.map((j) => j.id);
     const held = await query<{ id: number }>(
       tx as Em,
@@ -114,7 +93,7 @@ async function writeBatchMysql(orm: Orm, owner: string, ordered: Job[], hooks: r
     if (writable.length > 0) await updateBatchMysql(tx as Em, owner, writable);
     await runHooks(tx as Em, writable, hooks);
     return writable;
-  }, engineTx('mysql'));
+  }, readCommittedTx('mysql'));
 }
 
 /** Thrown inside the optimistic transaction to roll it back; never leaves this module. */
@@ -141,21 +120,50 @@ async function runHooks(tx: Em, written: readonly Job[], hooks: readonly FinishH
 }
 
 /**
- * Writes many end states in one short transaction: one commit (one fsync) per batch instead of per
- * job is what lets completion keep up with claiming. Finish hooks run inside it for every
- * COMPLETED or final FAILED job. Returns the jobs whose state was written.
+ * Records that these jobs' handlers started: the attempt counts from here, and lease recovery tells a
+ * started run (attempt kept) from a claim that never started (returned as it was). Only jobs this
+ * worker still holds and not marked yet: a late or repeated mark changes nothing.
  */
-export async function writeEndStates(orm: Orm, owner: string, states: readonly Job[], hooks: readonly FinishHook[]): Promise<Job[]> {
+async function markStarted(tx: Em, dialect: SqlDialect, owner: string, starts: readonly Job[]): Promise<void> {
+  if (starts.length === 0) return;
+  const ids = starts.map((j) => j.id).sort((a, b) => a - b);
+  const at = starts.reduce((min, j) => (j.startedAt && j.startedAt < min ? j.startedAt : min), starts[0].startedAt ?? new Date());
+  await run(
+    tx,
+    `update jobs set attempts = attempts + 1, started_at = ?
+     where id in (${placeholders(ids.length)}) and status = '${JobStatus.RUNNING}' and lease_owner = ? and started_at is null`,
+    [toDbTime(dialect, at), ...ids, owner],
+  );
+}
+
+/**
+ * Writes many end states, and the start marks of runs that began since the last write, in one short
+ * transaction: one commit (one fsync) per batch instead of per job is what lets completion keep up
+ * with claiming, and the marks ride along without a commit of their own. Finish hooks run inside it
+ * for every COMPLETED or final FAILED job. Returns the jobs whose end state was written.
+ */
+export async function writeEndStates(
+  orm: Orm,
+  owner: string,
+  states: readonly Job[],
+  hooks: readonly FinishHook[],
+  starts: readonly Job[] = [],
+): Promise<Job[]> {
   const dialect = dialectOf(orm.em);
   // Primary-key order: two batches that touch the same rows lock them in the same order.
   const ordered = [...states].sort((a, b) => a.id - b.id);
-  if (dialect === 'mysql' && ordered.length > 1) return withLockRetry(() => writeBatchMysql(orm, owner, ordered, hooks));
+  if (dialect === 'mysql' && ordered.length > 1) return withLockRetry(() => writeBatchMysql(orm, owner, ordered, hooks, starts));
+  if (ordered.length === 0) {
+    await withLockRetry(() => markStarted(orm.em.fork() as Em, dialect, owner, starts));
+    return [];
+  }
   return withLockRetry(() =>
     orm.em.fork().transactional(async (tx) => {
+      await markStarted(tx as Em, dialect, owner, starts);
       const written: Job[] = [];
       for (const next of ordered) if (await writeEndState(tx as Em, dialect, owner, next)) written.push(next);
       await runHooks(tx as Em, written, hooks);
       return written;
-    }, engineTx(dialect)),
+    }, readCommittedTx(dialect)),
   );
 }

@@ -3,9 +3,10 @@ import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
-import { jobRowMapper, placeholders } from '../../jobs/job-row.js';
+import { jobRowMapper } from '../../jobs/job-record.js';
+import { placeholders } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
-import { engineTx } from '../../db/transactions.js';
+import { readCommittedTx } from '../../db/transactions.js';
 
 const RUNNING = `'${JobStatus.RUNNING}'`;
 
@@ -37,8 +38,9 @@ export async function stillOwned(orm: Orm, owner: string, ids: readonly number[]
 }
 
 /**
- * Graceful shutdown: jobs still running past the grace period go back to PENDING, due now. The
- * interrupted run does not count as an attempt — the job did nothing wrong.
+ * Graceful shutdown: jobs claimed ahead and jobs still running past the grace period go back to
+ * PENDING, due now. Neither costs an attempt: a started run's mark is taken back (the job did nothing
+ * wrong), a job that never started has none.
  */
 export async function releaseJobs(orm: Orm, owner: string, ids: readonly number[], now: Date, reason: string): Promise<Job[]> {
   if (ids.length === 0) return [];
@@ -50,14 +52,15 @@ export async function releaseJobs(orm: Orm, owner: string, ids: readonly number[
       const list = placeholders(ids.length);
       await run(
         tx,
-        `update jobs set status = '${JobStatus.PENDING}', attempts = case when attempts > 0 then attempts - 1 else 0 end,
+        `update jobs set status = '${JobStatus.PENDING}',
+           attempts = case when started_at is not null and attempts > 0 then attempts - 1 else attempts end, started_at = null,
            progress = 0, last_error = ?, run_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null
          where id in (${list}) and status = ${RUNNING} and lease_owner = ?`,
         [reason, t, t, ...ids, owner],
       );
       const rows = await query(tx, `select * from jobs where id in (${list}) and status = '${JobStatus.PENDING}'`, ids);
       return rows.map(jobRowMapper(tx));
-    }, engineTx(dialect)),
+    }, readCommittedTx(dialect)),
   );
 }
 
@@ -65,8 +68,9 @@ const RECOVER_BATCH = 100;
 
 /**
  * Any worker runs this: RUNNING jobs whose lease expired belong to a process that died or stalled.
- * The lost run counts as an attempt; with attempts left the job is due again now, otherwise it ends
- * FAILED (and the finish hooks run, as for any final failure). Returns the jobs it changed.
+ * A job whose handler never started there (claimed ahead, no start mark) goes back to PENDING as it
+ * was. A started run counts as an attempt: with attempts left the job is due again now, otherwise it
+ * ends FAILED (and the finish hooks run, as for any final failure). Returns the jobs it changed.
  */
 export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly FinishHook[]): Promise<Job[]> {
   const em = orm.em.fork();
@@ -82,8 +86,12 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
       );
       const changed: Job[] = [];
       for (const job of rows.map(jobRowMapper(tx))) {
-        const error = `worker ${job.leaseOwner ?? 'unknown'} stopped responding: its lease expired at ${job.leaseExpiresAt?.toISOString()} during attempt ${job.attempts}`;
-        const retry = job.attempts < job.maxAttempts;
+        const worker = job.leaseOwner ?? 'unknown';
+        const started = job.startedAt !== null;
+        const error = started
+          ? `worker ${worker} stopped responding: its lease expired at ${job.leaseExpiresAt?.toISOString()} during attempt ${job.attempts}`
+          : `worker ${worker} stopped responding before the job started; returned to the queue`;
+        const retry = !started || job.attempts < job.maxAttempts;
         const next = Object.assign(job, {
           status: retry ? JobStatus.PENDING : JobStatus.FAILED,
           lastError: error,
@@ -91,6 +99,7 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
           runAt: retry ? now : job.runAt,
           completedAt: retry ? null : now,
           runDurationMs: job.startedAt ? Math.max(0, now.getTime() - job.startedAt.getTime()) : null,
+          startedAt: started ? job.startedAt : null,
           updatedAt: now,
           leaseOwner: null,
           leaseExpiresAt: null,
@@ -118,6 +127,6 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
       const failed = changed.filter((job) => job.status === JobStatus.FAILED);
       if (failed.length > 0) for (const hook of hooks) await hook(tx as Em, failed);
       return changed;
-    }, engineTx(dialect)),
+    }, readCommittedTx(dialect)),
   );
 }

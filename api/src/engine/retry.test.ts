@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loopBackoffMs, retryDelayMs } from './backoff.js';
+import { retryDelayMs } from './retry.js';
 
 describe('retryDelayMs', () => {
   it('doubles per attempt with jitter between half and the full step', () => {
@@ -12,13 +12,5 @@ describe('retryDelayMs', () => {
   it('never exceeds the cap, even for huge attempt counts', () => {
     expect(retryDelayMs(100, 1000, 60_000, () => 1)).toBe(60_000);
     expect(retryDelayMs(100, 1000, 60_000, () => 0)).toBe(30_000);
-  });
-});
-
-describe('loopBackoffMs', () => {
-  it('grows and is capped', () => {
-    expect(loopBackoffMs(1)).toBe(200);
-    expect(loopBackoffMs(2)).toBe(400);
-    expect(loopBackoffMs(50)).toBe(10_000);
   });
 });

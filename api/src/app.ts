@@ -54,7 +54,7 @@ export async function bootstrap(config: Config): Promise<App> {
   const services: Services = {
     config,
     jobs,
-    checkUrl: (field, url) => assertSafeUrl(field, url, config.WEBHOOK_ALLOWED_HOSTS),
+    checkUrl: (field, url) => assertSafeUrl(field, url, config.allowList),
     throughput: new ThroughputService(orm),
     live,
     webhooks: webhooks.service,

@@ -79,15 +79,8 @@ const schema = z.object({
   WEBHOOK_RETRY_BASE_MS: int(1).default(SECOND),
   WEBHOOK_TIMEOUT_MS: int(1).default(10 * SECOND),
   WEBHOOK_CONCURRENCY: int(1, 1000).default(16),
-  WEBHOOK_ALLOWED_HOSTS: list
-    .superRefine((entries, ctx) => {
-      try {
-        new AllowList(entries);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^WEBHOOK_ALLOWED_HOSTS: /, '') });
-      }
-    })
-    .default([]),
+  /** Parsed once into `Config.allowList` (see loadConfig). */
+  WEBHOOK_ALLOWED_HOSTS: list.default([]),
 
   API_TOKENS: z
     .string()
@@ -123,6 +116,8 @@ export type Database =
 
 export interface Config extends Env {
   database: Database;
+  /** WEBHOOK_ALLOWED_HOSTS parsed: the SSRF policy's opt-ins, handed to every guard. */
+  allowList: AllowList;
 }
 
 export class ConfigError extends Error {
@@ -164,6 +159,14 @@ function parseDatabase(env: Env): Database | string {
   return { dialect: 'sqlite', file: './data/jobs.sqlite' };
 }
 
+function parseAllowList(raw: string | undefined): AllowList | string {
+  try {
+    return new AllowList((raw ?? '').split(','));
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** Parses the environment; throws one `ConfigError` listing every bad variable by name. */
 export function loadConfig(source: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
   // An empty variable means "not set": compose files and CI often export VAR= .
@@ -175,11 +178,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     // Report a bad DATABASE_URL in the same run as the other problems.
     const database = env.DATABASE_URL ? parseDatabase({ DATABASE_URL: env.DATABASE_URL } as Env) : undefined;
     if (typeof database === 'string') problems.push(database);
+    const allowList = parseAllowList(env.WEBHOOK_ALLOWED_HOSTS);
+    if (typeof allowList === 'string') problems.push(allowList);
     throw new ConfigError(problems);
   }
   const database = parseDatabase(result.data);
-  if (typeof database === 'string') throw new ConfigError([database]);
-  const config: Config = { ...result.data, database, ...overrides };
+  const allowList = overrides.WEBHOOK_ALLOWED_HOSTS ? parseAllowList(overrides.WEBHOOK_ALLOWED_HOSTS.join(',')) : parseAllowList(env.WEBHOOK_ALLOWED_HOSTS);
+  const bad = [database, allowList].filter((x): x is string => typeof x === 'string');
+  if (bad.length > 0) throw new ConfigError(bad);
+  const config: Config = { ...result.data, database: database as Database, allowList: allowList as AllowList, ...overrides };
   if (config.NODE_ENV === 'production') {
     const unsafe: string[] = [];
     if (config.API_TOKENS.length === 0 && !config.AUTH_DISABLED) {

@@ -76,7 +76,7 @@ async function round(orm: Orm, concurrency: number, url: string, config: ReturnT
       concurrency,
       pollMs: 10,
       leaseMs: 40_000,
-      allowedHosts: [],
+      allowed: [],
     },
     {
       logAdded(log: WebhookLog) {

@@ -18,7 +18,7 @@ export interface EngineOptions {
   orm: Orm;
   config: Pick<
     Config,
-    'ROLE' | 'WORKER_CONCURRENCY' | 'WORKER_POLL_MS' | 'LEASE_MS' | 'SHUTDOWN_GRACE_MS' | 'SIMULATE_JOB_FAILURE' | 'WEBHOOK_ALLOWED_HOSTS'
+    'ROLE' | 'WORKER_CONCURRENCY' | 'WORKER_POLL_MS' | 'LEASE_MS' | 'SHUTDOWN_GRACE_MS' | 'SIMULATE_JOB_FAILURE' | 'allowList'
   >;
   /** Where job transitions are published (live updates). */
   events: JobEvents;
@@ -52,7 +52,7 @@ export class Engine {
   constructor(private readonly options: EngineOptions) {
     const { config, orm, log } = options;
     this.tasks = TaskRegistry.create(
-      { allowedHosts: config.WEBHOOK_ALLOWED_HOSTS, simulateFailureShare: config.SIMULATE_JOB_FAILURE },
+      { allowed: config.allowList, simulateFailureShare: config.SIMULATE_JOB_FAILURE },
       options.tasks,
     );
     this.queue = new QueueService(orm, config.WORKER_CONCURRENCY);

@@ -43,6 +43,11 @@ function hostOf(url: URL): string {
 }
 
 /** What the URL's text alone says is wrong (scheme, localhost, IP literal), or null. */
+/** The operator's opt-ins: parsed once by config (`Config.allowList`), or entries to parse (tests, tools). */
+export type Allowed = AllowList | readonly string[];
+
+const allowListOf = (allowed: Allowed): AllowList => (allowed instanceof AllowList ? allowed : new AllowList(allowed));
+
 function literalProblem(url: URL, allow: AllowList): string | null {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return `only http and https are allowed, got ${url.protocol.replace(/:$/, '')}`;
@@ -78,7 +83,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * Refuses a URL a user may not point us at, as BAD_USER_INPUT on `field`. A name that does not
  * resolve right now is accepted: the connect-time check still guards the request when it is made.
  */
-export async function assertSafeUrl(field: string, url: string, allowedHosts: string[], options: GuardOptions = {}): Promise<void> {
+export async function assertSafeUrl(field: string, url: string, allowed: Allowed, options: GuardOptions = {}): Promise<void> {
   if (typeof url !== 'string' || url.length > MAX_URL_LENGTH) {
     throw new BadUserInputError(field, `expected an http(s) URL of at most ${MAX_URL_LENGTH} characters, got ${describe(url)}`);
   }
@@ -88,7 +93,7 @@ export async function assertSafeUrl(field: string, url: string, allowedHosts: st
   } catch {
     throw new BadUserInputError(field, `expected an absolute http:// or https:// URL, got ${describe(url)}`);
   }
-  const allow = new AllowList(allowedHosts);
+  const allow = allowListOf(allowed);
   const problem = literalProblem(parsed, allow);
   if (problem) throw new BadUserInputError(field, `expected a public http(s) address: ${problem}`);
   const host = hostOf(parsed);
@@ -138,8 +143,8 @@ function guardedLookup(allow: AllowList, resolve: ResolveHost) {
  * never followed (a 3xx is returned as is), so a public host cannot bounce a request inward.
  * Built on Node's own fetch with an undici Agent of the same major version as Node's bundled one.
  */
-export function guardedFetch(allowedHosts: string[], options: GuardOptions = {}): typeof fetch {
-  const allow = new AllowList(allowedHosts);
+export function guardedFetch(allowed: Allowed, options: GuardOptions = {}): typeof fetch {
+  const allow = allowListOf(allowed);
   const dispatcher = new Agent({ connect: { lookup: guardedLookup(allow, options.resolve ?? resolveWithSystem) } });
   const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : String(input));

@@ -4,7 +4,7 @@ import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { Log } from '../log.js';
 import { BatchWriter } from '../loop/batch-writer.js';
 import { PollLoop } from '../loop/poll-loop.js';
-import { directFetch, guardedFetch, type ResolveHost } from '../net/ssrf.js';
+import { directFetch, guardedFetch, type Allowed, type ResolveHost } from '../net/ssrf.js';
 import { nextStep, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt } from './send-attempt.js';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claim-deliveries.js';
@@ -24,7 +24,7 @@ export interface DeliveryLoopOptions {
   /** How long a claim is held. Must exceed `timeoutMs`: an expired lease means the sender crashed. */
   leaseMs: number;
   /** WEBHOOK_ALLOWED_HOSTS: opt-ins for per-job URLs (trusted targets skip the guard). */
-  allowedHosts: string[];
+  allowed: Allowed;
   /** Name resolution for the connect-time SSRF check (tests point names anywhere). */
   resolve?: ResolveHost;
 }
@@ -57,7 +57,7 @@ export class DeliveryLoop {
     private readonly options: DeliveryLoopOptions,
     private readonly events: WebhookEvents,
   ) {
-    this.guarded = guardedFetch(options.allowedHosts, { resolve: options.resolve });
+    this.guarded = guardedFetch(options.allowed, { resolve: options.resolve });
     this.minClaim = Math.max(1, Math.floor(options.concurrency / 4));
   }
 

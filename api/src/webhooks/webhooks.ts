@@ -34,7 +34,7 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
       concurrency: config.WEBHOOK_CONCURRENCY,
       pollMs: config.WORKER_POLL_MS,
       leaseMs: config.WEBHOOK_TIMEOUT_MS + config.LEASE_MS,
-      allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+      allowed: config.allowList,
     },
     events,
   );

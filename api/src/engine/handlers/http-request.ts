@@ -1,6 +1,6 @@
 import ky from 'ky';
 import { BadUserInputError, describe } from '../../graphql/errors.js';
-import { assertSafeUrl, guardedFetch } from '../../net/ssrf.js';
+import { assertSafeUrl, guardedFetch, type Allowed } from '../../net/ssrf.js';
 import type { Task } from './task.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -53,13 +53,12 @@ export function parseHttpRequest(payload: Record<string, unknown>, field: string
  * its host is in WEBHOOK_ALLOWED_HOSTS — checked at creation and again at connect time after DNS,
  * so a name that later resolves inward is still refused. A non-2xx answer fails the run (and retries).
  */
-export function httpRequestTask(allowedHosts: readonly string[]): Task {
-  const hosts = [...allowedHosts];
-  const fetch = guardedFetch(hosts);
+export function httpRequestTask(allowed: Allowed): Task {
+  const fetch = guardedFetch(allowed);
   return {
     async handler(job, { signal }) {
       const req = parseHttpRequest(job.payload ?? {}, 'payload');
-      await assertSafeUrl('payload.url', req.url, hosts);
+      await assertSafeUrl('payload.url', req.url, allowed);
       const res = await ky(req.url, {
         method: req.method,
         headers: req.headers,
@@ -85,7 +84,7 @@ export function httpRequestTask(allowedHosts: readonly string[]): Task {
     },
     async validatePayload(payload, field) {
       const req = parseHttpRequest(payload, field);
-      await assertSafeUrl(`${field}.url`, req.url, hosts);
+      await assertSafeUrl(`${field}.url`, req.url, allowed);
     },
   };
 }

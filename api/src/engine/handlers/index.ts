@@ -1,3 +1,4 @@
+import type { Allowed } from '../../net/ssrf.js';
 import type { NewJob } from '../../jobs/job.validate.js';
 import { httpRequestTask } from './http-request.js';
 import { noopTask } from './noop.js';
@@ -8,7 +9,7 @@ export type { Task, TaskContext, TaskHandler } from './task.js';
 
 export interface TaskOptions {
   /** WEBHOOK_ALLOWED_HOSTS: hosts `http.request` may reach even when they resolve to private addresses. */
-  allowedHosts: readonly string[];
+  allowed: Allowed;
   /** SIMULATE_JOB_FAILURE as a share 0..1 of simulated runs that fail. */
   simulateFailureShare: number;
 }
@@ -20,7 +21,7 @@ export interface TaskOptions {
 export function builtInTasks(options: TaskOptions): Record<string, Task> {
   return {
     noop: noopTask,
-    'http.request': httpRequestTask(options.allowedHosts),
+    'http.request': httpRequestTask(options.allowed),
   };
 }
 

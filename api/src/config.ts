@@ -183,7 +183,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(problems);
   }
   const database = parseDatabase(result.data);
-  const allowList = overrides.WEBHOOK_ALLOWED_HOSTS ? parseAllowList(overrides.WEBHOOK_ALLOWED_HOSTS.join(',')) : parseAllowList(env.WEBHOOK_ALLOWED_HOSTS);
+  const allowList = overrides.WEBHOOK_ALLOWED_HOSTS
+    ? parseAllowList(overrides.WEBHOOK_ALLOWED_HOSTS.join(','))
+    : parseAllowList(env.WEBHOOK_ALLOWED_HOSTS);
   const bad = [database, allowList].filter((x): x is string => typeof x === 'string');
   if (bad.length > 0) throw new ConfigError(bad);
   const config: Config = { ...result.data, database: database as Database, allowList: allowList as AllowList, ...overrides };

@@ -66,6 +66,7 @@ const api = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
   env: {
     ...process.env,
     NODE_ENV: 'production',
+    WEBHOOK_SECRET: 'bench-webhook-secret',
     AUTH_DISABLED: 'true',
     DATABASE_URL: databaseUrl,
     ROLE: 'api',

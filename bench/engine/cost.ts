@@ -80,7 +80,13 @@ async function drainOnce(orm: Orm, base: Config, webhooks: Webhooks, concurrency
 
 const url = await freshMariaDb('jobs_bench_cost');
 const orm = await migratedOrm(url);
-const base = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', NODE_ENV: 'production', AUTH_DISABLED: 'true' });
+const base = loadConfig({
+  DATABASE_URL: url,
+  LOG_LEVEL: 'silent',
+  NODE_ENV: 'production',
+  AUTH_DISABLED: 'true',
+  WEBHOOK_SECRET: 'bench-webhook-secret',
+});
 const webhooks = outboxOnly(orm, base);
 try {
   console.log(`${jobs} noop jobs per drain on MariaDB; CPU and statements count the drain only, not the enqueue before it`);

@@ -45,6 +45,7 @@ const app = await bootstrap(
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     NODE_ENV: 'production',
+    WEBHOOK_SECRET: 'bench-webhook-secret',
     AUTH_DISABLED: 'true',
     // One client sends everything: the per-IP limit (3,000/min) would answer 429 to the benchmark.
     GLOBAL_RATE_LIMIT_MAX: '100000000',

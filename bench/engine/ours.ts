@@ -28,7 +28,13 @@ interface Options {
 export async function open({ db, via, timeoutMs }: Options) {
   const databaseUrl = db === 'mariadb' ? await freshMariaDb(`jobs_bench_ours_${via}`) : freshSqliteFile();
   const orm = await migratedOrm(databaseUrl);
-  const base = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', NODE_ENV: 'production', AUTH_DISABLED: 'true' });
+  const base = loadConfig({
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'production',
+    AUTH_DISABLED: 'true',
+    WEBHOOK_SECRET: 'bench-webhook-secret',
+  });
   const em = () => orm.em.fork() as Em;
   const reset = async () => {
     for (const table of ['webhook_logs', 'webhook_deliveries', 'jobs']) {
@@ -52,6 +58,7 @@ export async function open({ db, via, timeoutMs }: Options) {
         HOST: '127.0.0.1',
         LOG_LEVEL: 'silent',
         NODE_ENV: 'production',
+        WEBHOOK_SECRET: 'bench-webhook-secret',
         AUTH_DISABLED: 'true',
         // One client sends everything: the per-IP limit (3,000/min) would refuse the benchmark.
         GLOBAL_RATE_LIMIT_MAX: '100000000',

@@ -51,10 +51,7 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     const { config, orm, log } = options;
-    this.tasks = TaskRegistry.create(
-      { allowed: config.allowList, simulateFailureShare: config.SIMULATE_JOB_FAILURE },
-      options.tasks,
-    );
+    this.tasks = TaskRegistry.create({ allowed: config.allowList, simulateFailureShare: config.SIMULATE_JOB_FAILURE }, options.tasks);
     this.queue = new QueueService(orm, config.WORKER_CONCURRENCY);
     this.events = this.wakingEvents(options.events);
     const works = config.ROLE !== 'api';

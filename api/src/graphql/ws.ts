@@ -1,5 +1,16 @@
 import type { Server } from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  execute,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { formatError } from './apollo.js';
@@ -41,11 +52,49 @@ type Extra = {
 
 const anonymous: Viewer = { name: 'anonymous', role: 'admin' };
 
+/** The error with `extensions.code` set, as Apollo's internal error classes set it on HTTP. */
+function withCode(code: string, error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError ?? error,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/** What Apollo's DisableSuggestions plugin strips from validation messages. */
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ ?Did you mean(.+?)\?$/, '');
+  return message === error.message
+    ? error
+    : new GraphQLError(message, { nodes: error.nodes, originalError: error.originalError, extensions: error.extensions });
+}
+
+/**
+ * A variable that does not fit its type, which graphql-js reports from `execute` without a code:
+ * Apollo answers it as BAD_USER_INPUT (the same test as its `isBadUserInputGraphQLError`).
+ */
+function isVariableCoercionError(error: GraphQLError): boolean {
+  const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
+  if (error.extensions.code != null || node?.kind !== Kind.VARIABLE_DEFINITION) return false;
+  const name = `Variable "$${node.variable.name.value}"`;
+  return [' has invalid value', ' got invalid value ', ' of required type ', ' of non-null type '].some((rest) =>
+    error.message.startsWith(name + rest),
+  );
+}
+
+const asError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));
+
 /** graphql-ws on `/graphql`, sharing the HTTP server's port. */
 export function attachGraphqlWs(server: Server, options: WsOptions): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: options.maxPayloadBytes ?? 1024 * 1024 });
   const rules = [...specifiedRules, ...(options.validationRules ?? [])];
-  const mask = formatError(options.log);
+  const format = formatError(options.log);
+  const mask = (e: GraphQLError) => format(e.toJSON(), e);
+  // As Apollo's `hideSchemaDetailsFromClientErrors` on HTTP: no "Did you mean …?" in production.
+  const hideSchemaDetails = options.services.config.NODE_ENV === 'production';
 
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -59,32 +108,58 @@ export function attachGraphqlWs(server: Server, options: WsOptions): { close(): 
         ctx.extra.clientId = ctx.extra.request.socket.remoteAddress ?? 'unknown';
         return true;
       },
+      // Every client error gets the code and message HTTP (Apollo) gives it; only what is left without
+      // a code is a server fault, which `mask` logs and answers as INTERNAL_SERVER_ERROR.
       onSubscribe: async (ctx, _id, payload) => {
+        if (!payload.query) {
+          return [
+            withCode(
+              'BAD_REQUEST',
+              new GraphQLError('GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.'),
+            ),
+          ];
+        }
         let document: DocumentNode;
         try {
           document = parse(payload.query, { maxTokens: options.maxTokens ?? 5_000 });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+          return [withCode('GRAPHQL_PARSE_FAILED', error instanceof GraphQLError ? error : new GraphQLError(String(error)))];
         }
         const errors = validate(options.schema, document, rules);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) {
+          return errors.map((e) => withCode('GRAPHQL_VALIDATION_FAILED', hideSchemaDetails ? withoutSuggestions(e) : e));
+        }
         const viewer = ctx.extra.viewer ?? anonymous;
-        const denied = await options.authorize?.(viewer, document, payload.operationName, ctx.extra.clientId ?? 'unknown');
-        if (denied) return [denied];
-        const contextValue: Context = { services: options.services, viewer, clientId: ctx.extra.clientId ?? 'unknown' };
-        return {
+        const clientId = ctx.extra.clientId ?? 'unknown';
+        try {
+          const denied = await options.authorize?.(viewer, document, payload.operationName, clientId);
+          if (denied) return [denied];
+        } catch (error) {
+          // Not a refusal but a fault in the check itself: masked like any other.
+          return [error instanceof GraphQLError ? error : new GraphQLError(String(error), { originalError: asError(error) })];
+        }
+        const args = {
           schema: options.schema,
           document,
           variableValues: payload.variables ?? undefined,
           operationName: payload.operationName ?? undefined,
-          contextValue,
         };
+        if (!getOperationAST(document, args.operationName)) {
+          // graphql-js words the missing or ambiguous operation (and runs nothing); graphql-ws would say
+          // "Unable to identify operation" without a code.
+          const result = await execute(args);
+          return (result.errors ?? [new GraphQLError('Must provide an operation.')]).map((e) =>
+            withCode('OPERATION_RESOLUTION_FAILURE', e),
+          );
+        }
+        const contextValue: Context = { services: options.services, viewer, clientId };
+        return { ...args, contextValue };
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map((e) => mask(e.toJSON(), e)) };
+        return { ...result, errors: result.errors.map((e) => mask(isVariableCoercionError(e) ? withCode('BAD_USER_INPUT', e) : e)) };
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => mask(e.toJSON(), e)),
+      onError: (_ctx, _id, _payload, errors) => errors.map(mask),
     },
     wss,
     options.keepAliveMs ?? 12_000,

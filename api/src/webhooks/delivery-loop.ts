@@ -134,7 +134,10 @@ export class DeliveryLoop {
       const next = nextStep(delivery.attempts + 1, outcome, this.options.retry, at);
       const written = await this.recorder!.write({ delivery, outcome, next, at });
       if (!written) {
-        log.warn({ deliveryId: delivery.id, jobId: delivery.jobId }, 'webhook delivery lease lost during the attempt; another sender owns it now');
+        log.warn(
+          { deliveryId: delivery.id, jobId: delivery.jobId },
+          'webhook delivery lease lost during the attempt; another sender owns it now',
+        );
         return;
       }
       if (next.status === 'PENDING') this.expectDue(next.nextAttemptAt.getTime());

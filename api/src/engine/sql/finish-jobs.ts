@@ -66,7 +66,13 @@ function endStateValues(dialect: SqlDialect, next: Job): BoundValue[] {
  * fewer rows than the batch (a job cancelled or recovered meanwhile, rare), it is rolled back and the
  * batch is written again after locking the rows still held, to learn which they are.
  */
-async function writeBatchMysql(orm: Orm, owner: string, ordered: Job[], hooks: readonly FinishHook[], starts: readonly Job[]): Promise<Job[]> {
+async function writeBatchMysql(
+  orm: Orm,
+  owner: string,
+  ordered: Job[],
+  hooks: readonly FinishHook[],
+  starts: readonly Job[],
+): Promise<Job[]> {
   const all = await orm.em
     .fork()
     .transactional(async (tx) => {

@@ -73,8 +73,8 @@ export type BoundValue = string | number | bigint | null;
  * Runs one statement with its parameters bound by the driver (mysql2 escapes them in one pass,
  * better-sqlite3 binds them), on the transaction `em` is in or else the pool, and returns Kysely's
  * result (`rows`, `insertId`). For large statements on hot paths: MikroORM's `execute` first inlines
- * every parameter into the SQL text, then mysql2 scans the whole text again for placeholders — for a
- * 1,000-row INSERT the two passes were ~8 % of a `createJobs` request. Errors are MikroORM's (callers
+ * every parameter into the SQL text, then mysql2 scans the whole text again for placeholders, which
+ * shows for a 1,000-row INSERT. Errors are MikroORM's (callers
  * catch UniqueConstraintViolationException).
  */
 export async function executeBound(em: Em, sql: string, params: readonly BoundValue[]): Promise<QueryResult<Record<string, unknown>>> {

@@ -6,7 +6,7 @@ import type { SqlDialect } from './sql.js';
  * `FOR UPDATE SKIP LOCKED` claim takes next-key (gap) locks along the claim index, and the gap just
  * before the first PENDING entry is where every newly COMPLETED row's index entry goes: with several
  * workers claiming non-stop, finishing transactions queued behind those gap locks until lock-wait
- * timeouts (measured: 4 workers drained ~25 jobs/s). READ COMMITTED takes record locks only.
+ * timeouts. READ COMMITTED takes record locks only.
  * Redeliveries and deletes run in it too: their locking reads of a job's webhook rows would otherwise
  * hold the gap where a concurrent transaction's outbox INSERT goes (a deadlock, seen in tests).
  */

@@ -3,10 +3,7 @@
  * `windowMs` of work at the handlers' recent pace, between `concurrency` and `max`.
  *
  * Short jobs want a deep local queue: every claim and every end-state write is a durable commit, so
- * the more jobs each one carries, the fewer commits per job (a 20,000-job noop drain on MariaDB went
- * from ~1,150 to ~3,700 jobs/s at concurrency 1 and from ~1,800 to ~5,000 at 10 with 150 jobs ahead
- * instead of 10; a cap of 500 instead of 200 — ~100 ms at that pace — took ~210 instead of ~60 jobs per
- * commit and drained another 15–25 % faster). Long jobs want almost none: a job held here waits for this worker's slots while
+ * the more jobs each one carries, the fewer commits per job (figures in docs/decisions.md). Long jobs want almost none: a job held here waits for this worker's slots while
  * another worker may be idle, so a 1 s job at concurrency 4 keeps only the 4 jobs that start next.
  */
 export class LocalQueueSize {

@@ -5,23 +5,22 @@ import { JobStatus, type Priority } from './job.enums.js';
 import type { NewJob } from './job.validate.js';
 
 /*
- * Jobs as plain objects on the hot paths: engine claims and end states, live events, bulk inserts.
- * A MikroORM entity instance costs 130–200 µs to build on this machine (on first assignment each
- * property installs its own accessor on the instance); the engine built four per job, which capped a
- * drain at a few thousand jobs/s of pure CPU before the database did any work. A plain object costs
- * under a microsecond. None of these objects is handed to the ORM, and GraphQL reads Job fields as
- * plain properties.
+ * `Job` is the ORM entity and the GraphQL type, and a class of plain fields: an object literal with
+ * those fields is a Job to TypeScript and to GraphQL, with no cast. Jobs as plain objects on the hot paths (engine claims and end states, live events, bulk inserts):
+ * a MikroORM entity instance is far dearer to build, since each property installs its own accessor
+ * on first assignment (figures in docs/decisions.md). None of these objects is handed to the ORM,
+ * and GraphQL reads Job fields as plain properties.
  */
 
 /** A plain copy of a job (an entity or a plain one) with some fields changed. */
 export function copyJob(job: Job, changes: Partial<Job> = {}): Job {
-  return { ...job, ...changes } as Job;
+  return { ...job, ...changes };
 }
 
 /**
  * A job about to be inserted: the entity's defaults, the validated input, no id yet; due at `now`
- * unless the input says when. Fields listed one by one: a spread of the input cost more than the
- * rest of this function on a 1,000-job batch.
+ * unless the input says when. Fields listed one by one: a spread of the input is the dearer part
+ * of a large batch.
  */
 export function newJobRecord(input: NewJob, now: Date): Job {
   return {
@@ -48,11 +47,8 @@ export function newJobRecord(input: NewJob, now: Date): Job {
     scheduleTickAt: input.scheduleTickAt ?? null,
     leaseOwner: null,
     leaseExpiresAt: null,
-  } as Job;
+  };
 }
-
-/** An empty job to fill field by field (a database row). */
-export const emptyJob = (): Job => ({}) as Job;
 
 /** Whether a job is in a final state a finish hook runs for (COMPLETED, or FAILED with no attempts left). */
 export const isFinal = (job: Job): boolean => job.status === JobStatus.COMPLETED || job.status === JobStatus.FAILED;
@@ -70,31 +66,31 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 
 /** Maps a raw row to a full Job (every GraphQL field), so the engine can publish it without a re-read. */
 function rowToJob(row: JobRow, json: (value: unknown) => unknown): Job {
-  const job = emptyJob();
-  job.id = Number(row.id);
-  job.taskName = String(row.task_name);
-  job.payload = json(row.payload) as Record<string, unknown> | null;
-  job.priority = Number(row.priority) as Priority;
-  job.status = String(row.status) as JobStatus;
-  job.attempts = Number(row.attempts);
-  job.maxAttempts = Number(row.max_attempts);
-  job.lastError = (row.last_error as string | null) ?? null;
-  job.progress = Number(row.progress ?? 0);
-  job.result = json(row.result);
-  job.runAt = fromDbTime(row.run_at)!;
-  job.createdAt = fromDbTime(row.created_at)!;
-  job.updatedAt = fromDbTime(row.updated_at)!;
-  job.startedAt = fromDbTime(row.started_at);
-  job.completedAt = fromDbTime(row.completed_at);
-  job.runDurationMs = num(row.run_duration_ms);
-  job.timeoutMs = num(row.timeout_ms);
-  job.webhookUrl = (row.webhook_url as string | null) ?? null;
-  job.idempotencyKey = (row.idempotency_key as string | null) ?? null;
-  job.scheduleId = num(row.schedule_id);
-  job.scheduleTickAt = fromDbTime(row.schedule_tick_at);
-  job.leaseOwner = (row.lease_owner as string | null) ?? null;
-  job.leaseExpiresAt = fromDbTime(row.lease_expires_at);
-  return job;
+  return {
+    id: Number(row.id),
+    taskName: String(row.task_name),
+    payload: json(row.payload) as Record<string, unknown> | null,
+    priority: Number(row.priority) as Priority,
+    status: String(row.status) as JobStatus,
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    lastError: (row.last_error as string | null) ?? null,
+    progress: Number(row.progress ?? 0),
+    result: json(row.result),
+    runAt: fromDbTime(row.run_at)!,
+    createdAt: fromDbTime(row.created_at)!,
+    updatedAt: fromDbTime(row.updated_at)!,
+    startedAt: fromDbTime(row.started_at),
+    completedAt: fromDbTime(row.completed_at),
+    runDurationMs: num(row.run_duration_ms),
+    timeoutMs: num(row.timeout_ms),
+    webhookUrl: (row.webhook_url as string | null) ?? null,
+    idempotencyKey: (row.idempotency_key as string | null) ?? null,
+    scheduleId: num(row.schedule_id),
+    scheduleTickAt: fromDbTime(row.schedule_tick_at),
+    leaseOwner: (row.lease_owner as string | null) ?? null,
+    leaseExpiresAt: fromDbTime(row.lease_expires_at),
+  };
 }
 
 /** Serializes a handler's result for a JSON column; `undefined` becomes SQL NULL. */

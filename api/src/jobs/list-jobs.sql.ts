@@ -48,8 +48,8 @@ export async function listJobIds(em: Em, filter: JobFilter | undefined, sort: Jo
 
 /**
  * The page's rows, in the order of `ids` (ids no longer there are left out). Read by hand, not with
- * `em.find`: hydrating 20 managed entities (change tracking, identity map) was a quarter of the API's
- * CPU for a `jobs(limit: 20)` under load, and the list only reads them.
+ * `em.find`: hydrating managed entities (change tracking, identity map) dominated a `jobs(limit: 20)`
+ * under load, and the list only reads them.
  */
 export async function loadJobs(em: Em, ids: readonly number[]): Promise<Job[]> {
   if (ids.length === 0) return [];

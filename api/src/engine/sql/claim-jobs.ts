@@ -19,9 +19,8 @@ export interface ClaimRequest {
  * them RUNNING under this worker's lease. The attempt counts only once a handler starts.
  *
  * The ORDER BY matches `jobs_claim_idx (status, priority DESC, run_at, id)` exactly, so MySQL/MariaDB
- * read it as an index range without a filesort and lock only the rows they return (measured on this
- * machine: 266 jobs/s with an all-ascending index that sorts the whole backlog vs ~3,000 jobs/s
- * without the sort). SKIP LOCKED lets concurrent workers pass each other's claims instead of queueing.
+ * read it as an index range without a filesort and lock only the rows they return (an index that
+ * sorts differently makes every claim sort and lock the whole backlog). SKIP LOCKED lets concurrent workers pass each other's claims instead of queueing.
  */
 export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
   const em = orm.em.fork();

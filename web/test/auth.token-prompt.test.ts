@@ -1,26 +1,19 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createParkedJob, startApp, type TestApp } from './support/app.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createParkedJob } from './support/app.ts';
+import { browserSuite } from './support/suite.ts';
 
 const TOKEN = 'web-test-admin-token-0123456789';
 
 describe('with API tokens configured', () => {
-  let app: TestApp;
-  let browser: Browser;
+  const suite = browserSuite({ API_TOKENS: `ops:admin:${TOKEN}` });
   let jobId = '';
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp({ API_TOKENS: `ops:admin:${TOKEN}` }), launchBrowser()]);
-    jobId = (await createParkedJob(app, { taskName: 'secret-job' }, { authorization: `Bearer ${TOKEN}` })).id;
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    jobId = (await createParkedJob(suite.app, { taskName: 'secret-job' }, { authorization: `Bearer ${TOKEN}` })).id;
   });
 
   it('asks for a token on UNAUTHENTICATED, then uses it over HTTP and the WebSocket', async () => {
-    const { page } = await openPage(browser, { baseURL: app.url });
+    const { page } = await suite.openPage();
     await page.goto('/');
     const dialog = page.getByRole('dialog', { name: 'API token needed' });
     await dialog.waitFor();
@@ -31,7 +24,7 @@ describe('with API tokens configured', () => {
     await page.locator(`tr[data-job-id="${jobId}"]`).waitFor();
     // The socket authenticates with connectionParams: live updates arrive.
     await page.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
-    const created = await createParkedJob(app, { taskName: 'live-with-token' }, { authorization: `Bearer ${TOKEN}` });
+    const created = await createParkedJob(suite.app, { taskName: 'live-with-token' }, { authorization: `Bearer ${TOKEN}` });
     await page.locator(`tr[data-job-id="${created.id}"]`).waitFor();
 
     // Remembered: a reload does not ask again.
@@ -41,7 +34,7 @@ describe('with API tokens configured', () => {
   });
 
   it('asks again when the saved token is rejected', async () => {
-    const { page, context } = await openPage(browser, { baseURL: app.url });
+    const { page, context } = await suite.openPage();
     await context.addInitScript(() => localStorage.setItem('jobs.apiToken', 'revoked-token'));
     await page.goto('/');
     const dialog = page.getByRole('dialog', { name: 'API token needed' });

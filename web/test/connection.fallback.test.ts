@@ -1,22 +1,13 @@
-import type { Browser, WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createParkedJob, startApp, type TestApp } from './support/app.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import type { WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { createParkedJob } from './support/app.ts';
+import { browserSuite } from './support/suite.ts';
 
 describe('when the WebSocket drops', () => {
-  let app: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  const suite = browserSuite();
 
   it('shows polling, keeps refreshing over HTTP every 5 s, then reconnects and is live again', async () => {
-    const { page, errors } = await openPage(browser, { baseURL: app.url });
+    const { page, errors } = await suite.openPage();
     // Every socket goes through this route: connected to the real server while allowed, refused while not.
     let allowSockets = true;
     const open: WebSocketRoute[] = [];
@@ -41,20 +32,20 @@ describe('when the WebSocket drops', () => {
     expect(await page.locator('[data-connection]').textContent()).toContain('Polling every 5 s');
 
     // A job created meanwhile still shows up, through HTTP polling alone.
-    const job = await createParkedJob(app, { taskName: 'created-while-polling' });
+    const job = await createParkedJob(suite.app, { taskName: 'created-while-polling' });
     await page.locator(`tr[data-job-id="${job.id}"]`).waitFor({ timeout: 15_000 });
     expect(await page.locator('[data-connection]').getAttribute('data-connection')).toBe('polling');
 
     // The server is back: the client reconnects by itself (backoff) and returns to live.
     allowSockets = true;
     await page.locator('[data-connection="live"]').waitFor({ timeout: 45_000 });
-    const live = await createParkedJob(app, { taskName: 'created-after-reconnect' });
+    const live = await createParkedJob(suite.app, { taskName: 'created-after-reconnect' });
     await page.locator(`tr[data-job-id="${live.id}"]`).waitFor({ timeout: 4_000 });
     expect(errors).toEqual([]);
   });
 
   it('shows offline when HTTP cannot reach the server either, keeps the last data, and recovers', async () => {
-    const { page } = await openPage(browser, { baseURL: app.url });
+    const { page } = await suite.openPage();
     let reachable = true;
     const open: WebSocketRoute[] = [];
     await page.routeWebSocket(/\/graphql$/, (ws) => {

@@ -1,35 +1,29 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createParkedJob, startApp, type TestApp } from './support/app.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createParkedJob } from './support/app.ts';
+import { browserSuite } from './support/suite.ts';
 
 const rowIds = (page: Page) => page.locator('tbody tr[data-job-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job-id')));
 const stat = (page: Page, key: string) => page.locator(`[data-stat="${key}"] [data-stat-value]`).textContent();
 
 describe('the dashboard', () => {
-  let app: TestApp;
-  let browser: Browser;
+  const suite = browserSuite();
   const ids: Record<string, string[]> = { high: [], emails: [], all: [] };
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
     // 25 parked jobs: 3 HIGH "send-email", 22 LOW "resize-image"; one of them cancelled.
     for (let i = 0; i < 3; i++) {
-      const job = await createParkedJob(app, { taskName: 'send-email', priority: 'HIGH', payload: { to: `user${i}@example.com` } });
+      const job = await createParkedJob(suite.app, { taskName: 'send-email', priority: 'HIGH', payload: { to: `user${i}@example.com` } });
       ids.high.push(job.id);
       ids.emails.push(job.id);
     }
     for (let i = 0; i < 22; i++)
-      ids.all.push((await createParkedJob(app, { taskName: 'resize-image', payload: { image: `photo-${i}.png` } })).id);
-    await app.gql(`mutation { cancelJob(id: "${ids.all[0]}") { id } }`);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+      ids.all.push((await createParkedJob(suite.app, { taskName: 'resize-image', payload: { image: `photo-${i}.png` } })).id);
+    await suite.app.gql(`mutation { cancelJob(id: "${ids.all[0]}") { id } }`);
   });
 
   it('filters by status, priority and search, keeps the filters in the URL across a reload, and pages', async () => {
-    const { page, errors } = await openPage(browser, { baseURL: app.url });
+    const { page, errors } = await suite.openPage();
     await page.goto('/');
     await expect.poll(() => page.getByTestId('page-range').textContent()).toBe('1–20 of 25');
     expect(await rowIds(page)).toHaveLength(20);
@@ -63,7 +57,7 @@ describe('the dashboard', () => {
   });
 
   it('shows a job created by another client and the changed stat cards without a reload', async () => {
-    const { page } = await openPage(browser, { baseURL: app.url });
+    const { page } = await suite.openPage();
     await page.goto('/?q=send-email');
     await expect.poll(() => rowIds(page).then((r) => r.length)).toBe(3);
     await page.locator('[data-connection="live"]').waitFor();
@@ -71,11 +65,11 @@ describe('the dashboard', () => {
     const cancelledBefore = Number(await stat(page, 'cancelled'));
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 
-    const created = await createParkedJob(app, { taskName: 'send-email', priority: 'MEDIUM' });
+    const created = await createParkedJob(suite.app, { taskName: 'send-email', priority: 'MEDIUM' });
     await expect.poll(() => rowIds(page)).toContain(created.id);
     await expect.poll(async () => Number(await stat(page, 'pending'))).toBe(pendingBefore + 1);
 
-    await app.gql(`mutation { cancelJob(id: "${created.id}") { id } }`);
+    await suite.app.gql(`mutation { cancelJob(id: "${created.id}") { id } }`);
     await expect.poll(() => page.locator(`tr[data-job-id="${created.id}"]`).getAttribute('data-status')).toBe('CANCELLED');
     await expect.poll(async () => Number(await stat(page, 'cancelled'))).toBe(cancelledBefore + 1);
     // Same document all along: no reload happened.

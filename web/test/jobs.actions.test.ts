@@ -1,27 +1,17 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createParkedJob, startApp, type TestApp } from './support/app.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { createParkedJob } from './support/app.ts';
+import { browserSuite } from './support/suite.ts';
 
 describe('job actions from the UI', () => {
-  let app: TestApp;
-  let browser: Browser;
+  const suite = browserSuite();
 
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  const statusOf = async (id: string) => (await app.gql(`{ job(id: "${id}") { status } }`)).data.job?.status ?? null;
+  const statusOf = async (id: string) => (await suite.app.gql(`{ job(id: "${id}") { status } }`)).data.job?.status ?? null;
 
   it('runs, cancels and deletes (after confirming) from the table, each with a toast', async () => {
-    const toRun = await createParkedJob(app, { taskName: 'quick-task', payload: { durationMs: 200 } });
-    const toCancel = await createParkedJob(app, { taskName: 'to-cancel' });
-    const toDelete = await createParkedJob(app, { taskName: 'to-delete' });
-    const { page, errors } = await openPage(browser, { baseURL: app.url });
+    const toRun = await createParkedJob(suite.app, { taskName: 'quick-task', payload: { durationMs: 200 } });
+    const toCancel = await createParkedJob(suite.app, { taskName: 'to-cancel' });
+    const toDelete = await createParkedJob(suite.app, { taskName: 'to-delete' });
+    const { page, errors } = await suite.openPage();
     await page.goto('/');
     await page.locator(`tr[data-job-id="${toDelete.id}"]`).waitFor();
 
@@ -52,9 +42,9 @@ describe('job actions from the UI', () => {
   });
 
   it('redelivers the webhook from the detail page: a toast, and a new attempt in the timeline', async () => {
-    const job = await createParkedJob(app, { taskName: 'webhook-me', payload: { durationMs: 100 } });
-    await app.gql(`mutation { runJob(id: "${job.id}") { id } }`);
-    const { page, errors } = await openPage(browser, { baseURL: app.url });
+    const job = await createParkedJob(suite.app, { taskName: 'webhook-me', payload: { durationMs: 100 } });
+    await suite.app.gql(`mutation { runJob(id: "${job.id}") { id } }`);
+    const { page, errors } = await suite.openPage();
     await page.goto(`/jobs/${job.id}`);
     await page.locator('[data-webhook-status="200"]').first().waitFor({ timeout: 30_000 });
     const attemptsBefore = await page.locator('[data-webhook-attempt]').count();
@@ -67,13 +57,13 @@ describe('job actions from the UI', () => {
   });
 
   it('tells in an error toast when the server refuses an action', async () => {
-    const job = await createParkedJob(app, { taskName: 'gone-soon' });
-    const { page } = await openPage(browser, { baseURL: app.url });
+    const job = await createParkedJob(suite.app, { taskName: 'gone-soon' });
+    const { page } = await suite.openPage();
     // No live socket for this page, so it cannot learn about the delete before the click.
     await page.routeWebSocket(/\/graphql$/, (ws) => ws.close({ code: 1011, reason: 'test: no live updates' }));
     await page.goto(`/jobs/${job.id}`);
     await page.getByRole('button', { name: 'Run now' }).waitFor();
-    await app.gql(`mutation { deleteJob(id: "${job.id}") }`);
+    await suite.app.gql(`mutation { deleteJob(id: "${job.id}") }`);
     await page.getByRole('button', { name: 'Run now' }).click();
     const toast = page.locator('[data-toast="error"]', { hasText: `Could not run Job #${job.id} (gone-soon)` });
     await toast.waitFor();

@@ -1,24 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from './support/suite.ts';
 
 describe('the new-job form', () => {
-  let app: TestApp;
-  let browser: Browser;
+  const suite = browserSuite();
 
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  const jobCount = async () => (await app.gql('{ jobStats { total } }')).data.jobStats.total as number;
+  const jobCount = async () => (await suite.app.gql('{ jobStats { total } }')).data.jobStats.total as number;
 
   it('shows the JSON parse error as you type and blocks submit until it parses', async () => {
-    const { page } = await openPage(browser, { baseURL: app.url });
+    const { page } = await suite.openPage();
     await page.goto('/jobs/new');
     await page.getByLabel('Task name').fill('send-email');
     const editor = page.getByLabel('Payload (JSON)');
@@ -41,7 +30,7 @@ describe('the new-job form', () => {
   });
 
   it('puts a server BAD_USER_INPUT on its field and creates nothing', async () => {
-    const { page } = await openPage(browser, { baseURL: app.url });
+    const { page } = await suite.openPage();
     await page.goto('/jobs/new');
     await page.getByLabel('Task name').fill('send-email');
     await page.getByLabel('Max attempts').fill('500');

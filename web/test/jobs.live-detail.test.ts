@@ -1,7 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from './support/suite.ts';
 
 /** "2026-01-02T03:04:05" in the browser's local time, for <input type="datetime-local" step="1">. */
 function localInput(date: Date): string {
@@ -10,19 +8,10 @@ function localInput(date: Date): string {
 }
 
 describe('a job created through the form', () => {
-  let app: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  const suite = browserSuite();
 
   it('moves PENDING → RUNNING → COMPLETED on its detail page without a reload, with progress and a 200 webhook attempt', async () => {
-    const { page, errors } = await openPage(browser, { baseURL: app.url });
+    const { page, errors } = await suite.openPage();
     await page.goto('/jobs/new');
     await page.getByLabel('Task name').fill('generate-report');
     await page.getByLabel('Payload (JSON)').fill('{"durationMs": 2500, "report": "weekly"}');
@@ -59,7 +48,7 @@ describe('a job created through the form', () => {
     await page.locator('[data-webhook-status="200"]').first().waitFor({ timeout: 30_000 });
     await expect.poll(() => page.getByRole('list', { name: /Webhook attempts/ }).textContent()).toContain('Attempt 1');
 
-    const stored = await app.gql(`{ job(id: "${id}") { status payload } }`);
+    const stored = await suite.app.gql(`{ job(id: "${id}") { status payload } }`);
     expect(stored.data.job).toEqual({ status: 'COMPLETED', payload: { durationMs: 2500, report: 'weekly' } });
     expect(errors).toEqual([]);
   });

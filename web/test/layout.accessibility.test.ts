@@ -1,36 +1,31 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createParkedJob, startApp, type TestApp } from './support/app.ts';
-import { horizontalOverflow, launchBrowser, openPage } from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createParkedJob } from './support/app.ts';
+import { horizontalOverflow } from './support/browser.ts';
+import { browserSuite } from './support/suite.ts';
 
 describe('layout, accessibility and theme', () => {
-  let app: TestApp;
-  let browser: Browser;
+  const suite = browserSuite({ WEBHOOK_MAX_RETRIES: '0' });
   let detailPath = '';
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp({ WEBHOOK_MAX_RETRIES: '0' }), launchBrowser()]);
     // A finished job with a long task name, a nested payload, a result and a webhook attempt: the widest detail page.
-    const done = await createParkedJob(app, {
+    const done = await createParkedJob(suite.app, {
       taskName: 'a-rather-long-task-name-that-could-push-a-phone-layout-sideways',
       priority: 'HIGH',
       payload: { durationMs: 150, customer: { id: 'cus_0123456789abcdef', tags: ['priority', 'enterprise'] } },
     });
-    await app.gql(`mutation { runJob(id: "${done.id}") { id } }`);
-    const failed = await createParkedJob(app, { taskName: 'import-csv', maxAttempts: 1, payload: { durationMs: 50, fail: true } });
-    await app.gql(`mutation { runJob(id: "${failed.id}") { id } }`);
-    for (let i = 0; i < 6; i++) await createParkedJob(app, { taskName: `task-${i}`, priority: i % 2 ? 'MEDIUM' : 'LOW' });
+    await suite.app.gql(`mutation { runJob(id: "${done.id}") { id } }`);
+    const failed = await createParkedJob(suite.app, { taskName: 'import-csv', maxAttempts: 1, payload: { durationMs: 50, fail: true } });
+    await suite.app.gql(`mutation { runJob(id: "${failed.id}") { id } }`);
+    for (let i = 0; i < 6; i++) await createParkedJob(suite.app, { taskName: `task-${i}`, priority: i % 2 ? 'MEDIUM' : 'LOW' });
     for (;;) {
-      const { data } = await app.gql(`{ job(id: "${done.id}") { status webhookLogs { id } } }`);
+      const { data } = await suite.app.gql(`{ job(id: "${done.id}") { status webhookLogs { id } } }`);
       if (data.job.status === 'COMPLETED' && data.job.webhookLogs.length > 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     detailPath = `/jobs/${done.id}`;
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
   });
 
   async function settle(page: Page, path: string) {
@@ -40,7 +35,7 @@ describe('layout, accessibility and theme', () => {
   }
 
   it('never scrolls sideways at 360 × 740', async () => {
-    const { page, errors } = await openPage(browser, { baseURL: app.url, width: 360, height: 740 });
+    const { page, errors } = await suite.openPage({ width: 360, height: 740 });
     for (const path of ['/', '/jobs/new', detailPath, '/schedules', '/?status=FAILED']) {
       await settle(page, path);
       expect({ path, overflow: await horizontalOverflow(page) }).toEqual({ path, overflow: 0 });
@@ -57,7 +52,7 @@ describe('layout, accessibility and theme', () => {
         { width: 1280, height: 900 },
         { width: 360, height: 740 },
       ]) {
-        const { page, context } = await openPage(browser, { baseURL: app.url, colorScheme, ...viewport });
+        const { page, context } = await suite.openPage({ colorScheme, ...viewport });
         for (const path of ['/', '/jobs/new', detailPath]) {
           await settle(page, path);
           expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(colorScheme === 'dark');
@@ -73,7 +68,7 @@ describe('layout, accessibility and theme', () => {
   }
 
   it('toggles the theme and remembers the choice across a reload', async () => {
-    const { page } = await openPage(browser, { baseURL: app.url, colorScheme: 'light' });
+    const { page } = await suite.openPage({ colorScheme: 'light' });
     await settle(page, '/');
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
@@ -83,7 +78,7 @@ describe('layout, accessibility and theme', () => {
   });
 
   it('is usable from the keyboard: skip link, filters and a confirmed delete without a mouse', async () => {
-    const { page } = await openPage(browser, { baseURL: app.url });
+    const { page } = await suite.openPage();
     await settle(page, '/?q=task-5');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');

@@ -1,28 +1,21 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createParkedJob, startApp, type TestApp } from './support/app.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createParkedJob } from './support/app.ts';
+import { browserSuite } from './support/suite.ts';
 
 const TOKEN = 'playground-admin-token-0123456789';
 
 describe('the playground', () => {
-  let app: TestApp;
-  let browser: Browser;
+  const suite = browserSuite({ API_TOKENS: `ops:admin:${TOKEN}` });
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp({ API_TOKENS: `ops:admin:${TOKEN}` }), launchBrowser()]);
-    await createParkedJob(app, { taskName: 'visible-in-graphiql' }, { authorization: `Bearer ${TOKEN}` });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    await createParkedJob(suite.app, { taskName: 'visible-in-graphiql' }, { authorization: `Bearer ${TOKEN}` });
   });
 
   it('serves GraphiQL from our own build and runs a query with the dashboard token', async () => {
-    const { page, context, errors } = await openPage(browser, { baseURL: app.url });
+    const { page, context, errors } = await suite.openPage();
     const external: string[] = [];
     page.on('request', (request) => {
-      if (!request.url().startsWith(app.url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:'))
+      if (!request.url().startsWith(suite.app.url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:'))
         external.push(request.url());
     });
     await context.addInitScript((token) => localStorage.setItem('jobs.apiToken', token), TOKEN);

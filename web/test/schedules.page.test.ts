@@ -1,25 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from './support/suite.ts';
 
 describe('the schedules page', () => {
-  let app: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  const suite = browserSuite();
 
   const stored = async () =>
-    (await app.gql('{ schedules { id name cron timezone enabled nextRunAt } }')).data.schedules as Record<string, any>[];
+    (await suite.app.gql('{ schedules { id name cron timezone enabled nextRunAt } }')).data.schedules as Record<string, any>[];
 
   it('creates (with server errors on their fields), disables, triggers, edits and deletes a schedule', async () => {
-    const { page, errors } = await openPage(browser, { baseURL: app.url });
+    const { page, errors } = await suite.openPage();
     await page.goto('/schedules');
     await page.getByText('No schedules yet').waitFor();
 
@@ -51,7 +40,7 @@ describe('the schedules page', () => {
     const toast = page.locator('[data-toast="success"]', { hasText: '“nightly-report” triggered: job #' });
     await toast.waitFor();
     const jobId = /job #(\d+)/.exec((await toast.textContent()) ?? '')![1];
-    expect((await app.gql(`{ job(id: "${jobId}") { taskName } }`)).data.job).toEqual({ taskName: 'generate-report' });
+    expect((await suite.app.gql(`{ job(id: "${jobId}") { taskName } }`)).data.job).toEqual({ taskName: 'generate-report' });
 
     await item.getByRole('button', { name: 'Edit nightly-report' }).click();
     await item.getByLabel('Cron expression').fill('30 4 * * 1');

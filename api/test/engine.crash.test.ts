@@ -551,14 +551,18 @@ describe.skipIf(!!SKIP)(`engine crash semantics on a throwaway MariaDB server${S
         .filter((j) => !(j.status === 'FAILED' && cutWhileRunning.has(Number(j.id)) && starts.get(Number(j.id))!.starts >= 1))
         .map(describeJob),
     );
+    // A start is marked in the worker's next write batch, not before the handler runs (docs/decisions.md):
+    // a run killed within that write may go uncounted, never the other way round.
     mustBeEmpty(
       'b4',
-      'attempts equal to handler starts for every job',
-      jobs.filter((j) => Number(j.attempts) !== starts.get(Number(j.id))!.starts).map(describeJob),
+      'no job with more attempts than handler starts',
+      jobs.filter((j) => Number(j.attempts) > starts.get(Number(j.id))!.starts).map(describeJob),
     );
+    const uncounted = jobs.filter((j) => Number(j.attempts) < starts.get(Number(j.id))!.starts).length;
     console.log(
       `[claimed ahead] ${jobs.length} jobs (${JSON.stringify(countBy(jobs, (j) => j.status))}), ${AHEAD_KILLS} kills, ` +
-        `${neverStarted.size} claimed ahead and never started (${[...neverStarted].join(', ')}), ${cutWhileRunning.size} cut while running`,
+        `${neverStarted.size} claimed ahead and never started (${[...neverStarted].join(', ')}), ${cutWhileRunning.size} cut while running, ` +
+        `${uncounted} with a handler start no attempt counted`,
     );
   }, 120_000);
 });

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { serverForSuite, testDatabases } from '../../../test/support/server.js';
-import type { Em } from '../../db/orm.js';
-import { query, run } from '../../db/sql.js';
-import { JobsService } from '../../jobs/jobs.service.js';
-import { silentJobEvents } from '../../jobs/job.events.js';
-import { JobStatus, Priority } from '../../jobs/job.enums.js';
-import type { NewJob } from '../../jobs/job.validate.js';
-import { recordEnds } from '../../jobs/throughput.sql.js';
-import { claimJobs } from './claim-jobs.js';
-import { nextState } from '../retry.js';
-import { writeEndStates } from './finish-jobs.js';
+import { serverForSuite, testDatabases } from './support/server.js';
+import type { Em } from '../src/db/orm.js';
+import { query, run } from '../src/db/sql.js';
+import { JobsService } from '../src/jobs/jobs.service.js';
+import { silentJobEvents } from '../src/jobs/job.events.js';
+import { JobStatus, Priority } from '../src/jobs/job.enums.js';
+import type { NewJob } from '../src/jobs/job.validate.js';
+import { recordEnds } from '../src/jobs/throughput.sql.js';
+import { claimJobs } from '../src/engine/sql/claim-jobs.js';
+import { nextState } from '../src/engine/retry.js';
+import { writeEndStates } from '../src/engine/sql/finish-jobs.js';
 
 const OWNER = 'worker-a';
 const noDelay = () => 0;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { serverForSuite, testDatabases } from '../../test/support/server.js';
-import type { Em } from '../db/orm.js';
-import { run } from '../db/sql.js';
-import { claimJobs } from '../engine/sql/claim-jobs.js';
+import { serverForSuite, testDatabases } from './support/server.js';
+import type { Em } from '../src/db/orm.js';
+import { run } from '../src/db/sql.js';
+import { claimJobs } from '../src/engine/sql/claim-jobs.js';
 
 /**
  * JSON columns read by hand (the jobs list, the engine's claim) come back from the drivers in two

@@ -269,7 +269,15 @@ describe('starting', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jobs-prod-'));
     let requestId: string | null = null;
     const run = await runMain(
-      { NODE_ENV: 'production', AUTH_DISABLED: 'true', PORT: '0', HOST: '127.0.0.1', ROLE: 'api', DATABASE_URL: join(dir, 'jobs.sqlite') },
+      {
+        NODE_ENV: 'production',
+        AUTH_DISABLED: 'true',
+        WEBHOOK_SECRET: 'test-production-secret',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ROLE: 'api',
+        DATABASE_URL: join(dir, 'jobs.sqlite'),
+      },
       async (url) => {
         const res = await fetch(`${url}/graphql`, {
           method: 'POST',

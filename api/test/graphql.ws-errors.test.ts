@@ -155,9 +155,14 @@ describe.each(['development', 'production'] as const)('graphql-ws errors match H
 
     vi.spyOn(server().services.live.bus, 'subscribe').mockImplementation(
       () =>
-        (async function* () {
-          throw new Error('bus: secret detail');
-        })() as never,
+        // A stream that fails on its first read, before yielding anything.
+        ({
+          [Symbol.asyncIterator]() {
+            return this;
+          },
+          next: () => Promise.reject(new Error('bus: secret detail')),
+          return: () => Promise.resolve({ done: true, value: undefined }),
+        }) as never,
     );
     expect(await overWs(server().url, { query: 'subscription { jobCreated { id } }' })).toEqual([MASKED]);
   });

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { migrate, openOrm } from '../src/db/orm.js';
-import { seed } from '../src/db/seed.js';
+import { seed } from '../src/jobs/seed.js';
 
 try {
   const config = loadConfig();

@@ -8,7 +8,7 @@ import { MySqlDriver } from '@mikro-orm/mysql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import type { Database } from '../config.js';
-import { entities } from './entities.js';
+import { entities } from '../entities.js';
 import { migrationsFor } from './migrations.js';
 
 export type Em = SqlEntityManager;

@@ -1,6 +1,6 @@
-import type { Em } from './orm.js';
-import { Job } from '../jobs/job.entity.js';
-import { JobStatus, Priority } from '../jobs/job.enums.js';
+import type { Em } from '../db/orm.js';
+import { Job } from './job.entity.js';
+import { JobStatus, Priority } from './job.enums.js';
 import { WebhookLog } from '../webhooks/webhook-log.entity.js';
 
 const TASKS: { name: string; payload: () => Record<string, unknown> }[] = [

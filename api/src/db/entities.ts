@@ -1,8 +1,0 @@
-import { Job } from '../jobs/job.entity.js';
-import { ThroughputMinute } from '../jobs/throughput-minute.entity.js';
-import { QueueState } from '../engine/queue-state.entity.js';
-import { Schedule } from '../schedules/schedule.entity.js';
-import { WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
-import { WebhookLog } from '../webhooks/webhook-log.entity.js';
-
-export const entities = [Job, WebhookLog, WebhookDelivery, Schedule, QueueState, ThroughputMinute];

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Em } from '../../api/src/db/orm.ts';
-import { seed } from '../../api/src/db/seed.ts';
+import { seed } from '../../api/src/jobs/seed.ts';
 import { createParkedJob, startApp } from '../test/support/app.ts';
 import { launchBrowser } from '../test/support/browser.ts';
 import { ensureBuild } from '../test/support/build.ts';

@@ -3,3 +3,4 @@ export { Migration20261128101724_status_priority_index } from './Migration202611
 export { Migration20261128113110_status_completed_index } from './Migration20261128113110_status_completed_index.js';
 export { Migration20261128134600_lighter_status_indexes } from './Migration20261128134600_lighter_status_indexes.js';
 export { Migration20261201124108_throughput_counters } from './Migration20261201124108_throughput_counters.js';
+export { Migration20261201232419_task_history } from './Migration20261201232419_task_history.js';

@@ -20,7 +20,7 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
 @Index({ name: 'jobs_task_created_idx', properties: ['taskName', 'createdAt'] })
 @Unique({ name: 'jobs_schedule_tick_unique', properties: ['scheduleId', 'scheduleTickAt'] })
 export class Job {
-  [OptionalProps]?: 'priority' | 'status' | 'attempts' | 'maxAttempts' | 'progress' | 'createdAt' | 'updatedAt' | 'runAt';
+  [OptionalProps]?: 'priority' | 'status' | 'attempts' | 'maxAttempts' | 'snoozes' | 'progress' | 'createdAt' | 'updatedAt' | 'runAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'integer', autoincrement: true })
@@ -49,6 +49,10 @@ export class Job {
   @Field(() => Int)
   @Property({ type: 'integer', default: 3 })
   maxAttempts = 3;
+
+  /** Times a handler snoozed the job (`Snooze`): a snooze costs no attempt, up to MAX_SNOOZES. */
+  @Property({ type: 'integer', default: 0 })
+  snoozes = 0;
 
   @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })

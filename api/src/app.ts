@@ -15,8 +15,10 @@ import { registerHttpSecurity } from './http/security.js';
 import { createFastify, fastifyApolloDrainPlugin, registerGraphql } from './http/server.js';
 import { defaultWebDist, registerDashboard } from './http/static.js';
 import type { Job } from './jobs/job.entity.js';
+import { JobLogWriter } from './jobs/job-logs.js';
 import { JobsService } from './jobs/jobs.service.js';
-import { Engine } from './engine/engine.js';
+import { catalogFor, Engine } from './engine/engine.js';
+import { loadTaskModules, tasksDirOf } from './tasks/load-modules.js';
 import type { FinishHook } from './engine/finish-hooks.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { SchedulesService } from './schedules/schedules.service.js';
@@ -35,6 +37,10 @@ export interface App {
 
 /** Starts the whole product for one config: database, GraphQL over HTTP, dashboard. Tests call it too. */
 export async function bootstrap(config: Config): Promise<App> {
+  // Task modules first: one that does not load stops the start before anything else is opened.
+  const catalog = catalogFor(config);
+  const tasksDir = tasksDirOf(config.TASKS_DIR);
+  if (tasksDir) await loadTaskModules(catalog, tasksDir);
   const orm = await openOrm(config.database, config.DB_POOL_MAX);
   if (config.MIGRATE_ON_START ?? config.database.dialect === 'sqlite') await migrate(orm);
 
@@ -46,8 +52,12 @@ export async function bootstrap(config: Config): Promise<App> {
   const finishHooks: FinishHook[] = [(em, jobs) => webhooks.recordOnFinish(em, jobs), recordEnds];
   const http = createFastify(config);
   // Runner and scheduler run with ROLE=all and ROLE=worker; ROLE=api leaves running jobs to worker processes.
-  const engine = new Engine({ orm, config, events: live.events, finishHooks, log: http.log, metrics });
-  const scheduler = config.ROLE === 'api' ? null : new Scheduler({ orm, events: engine.events, log: http.log });
+  const logs = new JobLogWriter(orm, live.events, http.log);
+  const engine = new Engine({ orm, config, events: live.events, finishHooks, log: http.log, metrics, catalog, logs });
+  const scheduler =
+    config.ROLE === 'api'
+      ? null
+      : new Scheduler({ orm, events: engine.events, log: http.log, defaultsOf: (name) => catalog.defaultsOf(name) });
   const jobs = new JobsService(orm, engine.events);
   const cancelRunning = async (job: Job): Promise<Job> => (await engine.cancelRunning(job)) ?? jobs.cancel(job.id, cancelRunning);
   const schedules = new SchedulesService(orm, jobs, engine.tasks, () => scheduler?.notify());
@@ -110,6 +120,7 @@ export async function bootstrap(config: Config): Promise<App> {
     (stopped ??= (async () => {
       // First the engine: running jobs finish (writing their outbox rows) while webhooks still send.
       await Promise.all([scheduler?.stop(), engine.stop()]);
+      await logs.close();
       await webhooks.stop(config.SHUTDOWN_GRACE_MS);
       await ws.close();
       await http.close();

@@ -72,6 +72,10 @@ const schema = z.object({
   LEASE_MS: int(1000).default(30 * SECOND),
   SHUTDOWN_GRACE_MS: int(0).default(30 * SECOND),
   SIMULATE_JOB_FAILURE: failureShare.default(0),
+  /** Task modules: absolute, or relative to the repository's root; default the repository's `tasks/` folder when present. */
+  TASKS_DIR: z.string().optional(),
+  /** In production an unknown task name is refused at creation; true simulates it as in development. */
+  SIMULATE_UNKNOWN_TASKS: bool.default(false),
 
   OUTBOUND_WEBHOOK: z.string().url({ message: 'expected an http(s) URL' }).optional(),
   WEBHOOK_SECRET: z.string().min(1).default(DEV_WEBHOOK_SECRET),

@@ -1,5 +1,6 @@
 import { bootstrap } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { TaskDefinitionError } from './tasks/catalog.js';
 
 /** Process entry: read config, start, stop cleanly on SIGTERM/SIGINT. */
 let config;
@@ -17,7 +18,14 @@ try {
 // serving — one bad callback must not take running jobs down with the process.
 process.on('unhandledRejection', (reason) => console.error('unhandled promise rejection (the process keeps running):', reason));
 
-const app = await bootstrap(config);
+const app = await bootstrap(config).catch((error: unknown) => {
+  // A task module that does not load stops the start with its file named, not a stack trace.
+  if (error instanceof TaskDefinitionError) {
+    console.error(`Invalid task module: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+});
 console.log(
   `job scheduler (${config.ROLE}) listening on ${app.url.replace('127.0.0.1', 'localhost')} — database ${config.database.dialect}`,
 );

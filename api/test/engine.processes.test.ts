@@ -49,6 +49,8 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('worker processes on mariadb', () => {
     await Promise.all(live.map((p) => p.ready));
 
     const killedWhileRunning = new Set<number>();
+    /** How often each job was held by a worker at the moment it was killed. */
+    const timesKilled = new Map<number, number>();
     for (let kill = 0; kill < 10; kill++) {
       const slot = kill % 2;
       const victim = live[slot];
@@ -70,7 +72,10 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('worker processes on mariadb', () => {
       const held = await sql<{ id: number }>(api, "select id from jobs where status = 'RUNNING' and lease_owner like ?", [
         `%:${victim.pid}:%`,
       ]);
-      for (const r of held) killedWhileRunning.add(Number(r.id));
+      for (const r of held) {
+        killedWhileRunning.add(Number(r.id));
+        timesKilled.set(Number(r.id), (timesKilled.get(Number(r.id)) ?? 0) + 1);
+      }
       live[slot] = worker(url);
       all.push(live[slot]);
       await live[slot].ready;
@@ -102,7 +107,10 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('worker processes on mariadb', () => {
     const starts = startsPerJob(all);
     for (const job of jobs) {
       const attempts = Number(job.attempts);
-      expect(starts.get(Number(job.id)) ?? 0).toBeLessThanOrEqual(attempts);
+      // Every start counts, except a run a SIGKILL cut within the write that carries its start mark
+      // (docs/decisions.md): at most one per kill that found the job running; never an attempt without a start.
+      expect(starts.get(Number(job.id)) ?? 0).toBeLessThanOrEqual(attempts + (timesKilled.get(Number(job.id)) ?? 0));
+      expect(attempts).toBeLessThanOrEqual(starts.get(Number(job.id)) ?? 0);
       if (attempts > 1) {
         expect(job.last_error).toMatch(/stopped responding: its lease expired/);
         expect(killedWhileRunning.has(Number(job.id))).toBe(true);

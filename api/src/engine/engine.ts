@@ -6,29 +6,53 @@ import type { Job } from '../jobs/job.entity.js';
 import { JobStatus } from '../jobs/job.enums.js';
 import type { JobEvents } from '../jobs/job.events.js';
 import type { FinishHook } from './finish-hooks.js';
-import { TaskRegistry, type Task } from './handlers/index.js';
+import { TaskCatalog } from '../tasks/catalog.js';
+import type { TaskDefinition } from '../tasks/task.js';
 import type { Log } from '../log.js';
 import type { EngineMetrics } from './metrics.js';
 import { QueueService } from './queue.service.js';
 import { StopReason } from './run-handler.js';
-import { Runner } from './runner.js';
+import { Runner, type RunnerOptions } from './runner.js';
 import { cancelRunningJob } from './sql/cancel-running.js';
 
 export interface EngineOptions {
   orm: Orm;
   config: Pick<
     Config,
-    'ROLE' | 'WORKER_CONCURRENCY' | 'WORKER_POLL_MS' | 'LEASE_MS' | 'SHUTDOWN_GRACE_MS' | 'SIMULATE_JOB_FAILURE' | 'allowList'
+    | 'ROLE'
+    | 'WORKER_CONCURRENCY'
+    | 'WORKER_POLL_MS'
+    | 'LEASE_MS'
+    | 'SHUTDOWN_GRACE_MS'
+    | 'SIMULATE_JOB_FAILURE'
+    | 'allowList'
+    | 'NODE_ENV'
+    | 'SIMULATE_UNKNOWN_TASKS'
   >;
   /** Where job transitions are published (live updates). */
   events: JobEvents;
   /** Run inside the transaction that writes COMPLETED or a final FAILED; filled by other domains (webhook outbox). */
   finishHooks: readonly FinishHook[];
   log: Log;
-  /** Handlers added to the built-in ones (tests, embedding). */
-  tasks?: Record<string, Task>;
+  /** The tasks this process runs (built-ins and TASKS_DIR modules); default: the built-ins only. */
+  catalog?: TaskCatalog;
+  /** Where handlers' `ctx.log` lines go; default: nowhere. */
+  logs?: RunnerOptions['logs'];
+  /** Tasks added to the catalog by name (tests, benchmarks, embedding). */
+  tasks?: Record<string, Omit<TaskDefinition, 'name'>>;
   /** Claim latency and run time for /metrics. */
   metrics?: EngineMetrics;
+}
+
+/** The built-in tasks, with unknown names simulated outside production (or with SIMULATE_UNKNOWN_TASKS=true). */
+export function catalogFor(
+  config: Pick<Config, 'SIMULATE_JOB_FAILURE' | 'allowList' | 'NODE_ENV' | 'SIMULATE_UNKNOWN_TASKS'>,
+): TaskCatalog {
+  return new TaskCatalog({
+    allowed: config.allowList,
+    simulateFailureShare: config.SIMULATE_JOB_FAILURE,
+    simulateUnknown: config.NODE_ENV !== 'production' || config.SIMULATE_UNKNOWN_TASKS,
+  });
 }
 
 /** A lease owner that tells operators which process holds a job. */
@@ -43,7 +67,7 @@ function workerId(): string {
  */
 export class Engine {
   readonly owner = workerId();
-  readonly tasks: TaskRegistry;
+  readonly tasks: TaskCatalog;
   readonly queue: QueueService;
   readonly runner: Runner | null;
   /** Give these to JobsService: they publish, and wake this process's runner when a job is due. */
@@ -51,7 +75,8 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     const { config, orm, log } = options;
-    this.tasks = TaskRegistry.create({ allowed: config.allowList, simulateFailureShare: config.SIMULATE_JOB_FAILURE }, options.tasks);
+    this.tasks = options.catalog ?? catalogFor(config);
+    for (const [name, task] of Object.entries(options.tasks ?? {})) this.tasks.add({ ...task, name }, 'BUILT_IN', `embedded task ${name}`);
     this.queue = new QueueService(orm, config.WORKER_CONCURRENCY);
     this.events = this.wakingEvents(options.events);
     const works = config.ROLE !== 'api';
@@ -69,6 +94,7 @@ export class Engine {
           finishHooks: options.finishHooks,
           log,
           metrics: options.metrics,
+          logs: options.logs,
         })
       : null;
   }

@@ -5,14 +5,15 @@ import type { JobEvents } from '../jobs/job.events.js';
 import type { Log } from '../log.js';
 import { BatchWriter } from '../loop/batch-writer.js';
 import type { FinishHook } from './finish-hooks.js';
-import { writeEndStates } from './sql/finish-jobs.js';
+import { writeEndStates, type FailedAttempt } from './sql/finish-jobs.js';
 
-// Large enough for a full local queue of short jobs (LocalQueueSize caps it at 500) plus the running ones.
-const MAX_BATCH = 500;
+// Items, not jobs: a job has a start mark and an end state. Large enough for a full local queue of short
+// jobs (LocalQueueSize caps it at 500) plus the running ones.
+const MAX_BATCH = 1000;
 const MAX_TRIES = 5;
 
 /** A run that started (its attempt counts from now) or the state a run ended in. */
-type RunWrite = { start: Job } | { end: Job };
+type RunWrite = { start: Job } | { end: Job; failure?: FailedAttempt };
 
 /**
  * Writes what runs did, in batches: start marks and end states share one transaction per batch.
@@ -48,10 +49,10 @@ export class Finisher {
     });
   }
 
-  /** Resolves once the end state is written (or given up); never rejects. */
-  async ended(next: Job): Promise<void> {
+  /** Resolves once the end state (and a failed run's error) is written, or given up; never rejects. */
+  async ended(next: Job, failure?: FailedAttempt): Promise<void> {
     try {
-      await this.writer.write({ end: next });
+      await this.writer.write({ end: next, failure });
     } catch (error) {
       this.log.error({ err: error, jobId: next.id }, 'giving up writing a job end state; lease recovery will queue the job again');
     }
@@ -65,11 +66,15 @@ export class Finisher {
   private async writeBatch(items: RunWrite[]): Promise<boolean[]> {
     const starts: Job[] = [];
     const ends: Job[] = [];
+    const failures: FailedAttempt[] = [];
     for (const item of items) {
       if ('start' in item) starts.push(item.start);
-      else ends.push(item.end);
+      else {
+        ends.push(item.end);
+        if (item.failure) failures.push(item.failure);
+      }
     }
-    const written = await writeEndStates(this.orm, this.owner, ends, this.hooks, starts);
+    const written = await writeEndStates(this.orm, this.owner, ends, this.hooks, starts, failures);
     for (const job of written) this.publish(job);
     const ids = new Set(written.map((j) => j.id));
     return items.map((item) => 'start' in item || ids.has(item.end.id));

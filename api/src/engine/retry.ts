@@ -1,6 +1,7 @@
 import type { Job } from '../jobs/job.entity.js';
 import { copyJob } from '../jobs/job-record.js';
 import { JobStatus } from '../jobs/job.enums.js';
+import { MAX_SNOOZES, type TaskBackoff } from '../tasks/task.js';
 
 const SECOND = 1000;
 
@@ -9,21 +10,41 @@ export const RETRY_BASE_MS = SECOND;
 /** No retry waits longer than this, however many attempts a job is allowed. */
 export const RETRY_MAX_MS = 10 * 60 * SECOND;
 
+/** A task's backoff where it sets none: 1 s doubling per attempt, capped at 10 min, half of it random. */
+export const DEFAULT_BACKOFF: TaskBackoff = { kind: 'exponential', baseMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS, jitter: true };
+
 /**
- * Delay before the next attempt after `attempts` failed runs: exponential, capped, with "equal
- * jitter" (half fixed, half random) so a burst of failures does not retry in lockstep while the
- * delay still never drops below half the exponential step.
+ * Delay before the next attempt after `attempts` failed runs. With jitter it is "equal jitter" (half
+ * fixed, half random), so a burst of failures does not retry in lockstep while the delay never drops
+ * below half the step.
  */
+export function backoffDelayMs(policy: TaskBackoff, attempts: number, random = Math.random): number {
+  const step = policy.kind === 'fixed' ? policy.baseMs : policy.baseMs * 2 ** Math.max(0, Math.min(attempts - 1, 30));
+  const capped = Math.min(policy.maxMs, step);
+  return Math.round(policy.jitter ? capped / 2 + random() * (capped / 2) : capped);
+}
+
+/** The default backoff with its base and cap given. */
 export function retryDelayMs(attempts: number, baseMs = RETRY_BASE_MS, maxMs = RETRY_MAX_MS, random = Math.random): number {
-  const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
-  return Math.round(exponential / 2 + random() * (exponential / 2));
+  return backoffDelayMs({ kind: 'exponential', baseMs, maxMs, jitter: true }, attempts, random);
 }
 
 /** How one run ended, as the runner saw it. */
 export type RunEnd =
-  { kind: 'completed'; job: Job; result: unknown; endedAt: Date } | { kind: 'failed'; job: Job; error: string; endedAt: Date };
+  | { kind: 'completed'; job: Job; result: unknown; endedAt: Date }
+  | {
+      kind: 'failed';
+      job: Job;
+      error: string;
+      endedAt: Date;
+      /** false: FAILED at once (NonRetryableError). @default true */ retryable?: boolean;
+    }
+  | { kind: 'snoozed'; job: Job; ms: number; endedAt: Date };
 
-/** Decides the job's next state: COMPLETED, PENDING again (retry at now + backoff) or finally FAILED. */
+/**
+ * Decides the job's next state: COMPLETED, PENDING again (a retry at now + backoff, or a snooze that
+ * gives its attempt back) or finally FAILED.
+ */
 export function nextState(outcome: RunEnd, retryDelayMs: (attempts: number) => number): Job {
   const { job, endedAt } = outcome;
   const next = copyJob(job, { updatedAt: endedAt, leaseOwner: null, leaseExpiresAt: null });
@@ -31,8 +52,24 @@ export function nextState(outcome: RunEnd, retryDelayMs: (attempts: number) => n
   if (outcome.kind === 'completed') {
     return Object.assign(next, { status: JobStatus.COMPLETED, progress: 1, result: outcome.result ?? null, completedAt: endedAt });
   }
+  if (outcome.kind === 'snoozed') {
+    if (job.snoozes < MAX_SNOOZES) {
+      return Object.assign(next, {
+        status: JobStatus.PENDING,
+        attempts: Math.max(0, job.attempts - 1),
+        snoozes: job.snoozes + 1,
+        progress: 0,
+        completedAt: null,
+        runAt: new Date(endedAt.getTime() + outcome.ms),
+      });
+    }
+    return nextState(
+      { kind: 'failed', job, endedAt, error: `snoozed more than ${MAX_SNOOZES} times; further snoozes count as attempts` },
+      retryDelayMs,
+    );
+  }
   next.lastError = outcome.error;
-  if (job.attempts < job.maxAttempts) {
+  if (outcome.retryable !== false && job.attempts < job.maxAttempts) {
     return Object.assign(next, {
       status: JobStatus.PENDING,
       progress: 0,

@@ -1,5 +1,5 @@
 import type { Job } from '../jobs/job.entity.js';
-import type { TaskHandler } from './handlers/task.js';
+import type { TaskContext, TaskHandler } from '../tasks/task.js';
 
 /** Why a handler's AbortSignal fired; `signal.reason` carries it to the handler too. */
 export class StopReason extends Error {
@@ -17,9 +17,36 @@ export class StopReason extends Error {
 }
 
 export type HandlerOutcome =
-  { kind: 'completed'; result: unknown } | { kind: 'failed'; error: string } | { kind: 'stopped'; reason: string };
+  | { kind: 'completed'; result: unknown }
+  | { kind: 'failed'; error: string; stack: string | null; retryable: boolean }
+  | { kind: 'snoozed'; ms: number }
+  | { kind: 'stopped'; reason: string };
 
 const MAX_ERROR_CHARS = 4000;
+/** A stack is kept up to this many bytes of UTF-8; a longer one is cut, not dropped. */
+export const MAX_STACK_BYTES = 8 * 1024;
+/** The longest snooze a handler may ask for. */
+const MAX_SNOOZE_MS = 24 * 60 * 60 * 1000;
+
+function stackText(error: unknown): string | null {
+  const stack = error instanceof Error ? error.stack : (error as { stack?: unknown } | null)?.stack;
+  if (typeof stack !== 'string' || stack.length === 0) return null;
+  const bytes = Buffer.from(stack, 'utf8');
+  if (bytes.length <= MAX_STACK_BYTES) return stack;
+  // Cut on a character boundary: decoding the cut bytes drops a split character's tail.
+  return `${bytes
+    .subarray(0, MAX_STACK_BYTES - 3)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')}…`;
+}
+
+/** Recognised by shape, not class: a task module need not import NonRetryableError or Snooze. */
+function snoozeMsOf(error: unknown): number | null {
+  const ms = (error as { snoozeMs?: unknown } | null)?.snoozeMs;
+  return typeof ms === 'number' && Number.isFinite(ms) ? Math.min(MAX_SNOOZE_MS, Math.max(0, Math.round(ms))) : null;
+}
+
+const isNonRetryable = (error: unknown): boolean => (error as { retryable?: unknown } | null)?.retryable === false;
 
 function errorText(error: unknown): string {
   const text =
@@ -36,7 +63,7 @@ export async function runHandler(
   handler: TaskHandler,
   job: Job,
   controller: AbortController,
-  progress: (share: number) => void,
+  context: Omit<TaskContext, 'signal'>,
 ): Promise<HandlerOutcome> {
   const { signal } = controller;
   const timer = job.timeoutMs ? setTimeout(() => controller.abort(StopReason.timeout(job.timeoutMs!)), job.timeoutMs) : undefined;
@@ -47,15 +74,22 @@ export async function runHandler(
   });
   aborted.catch(() => {}); // settled by the race below or never looked at
   try {
-    const raw = await Promise.race([Promise.resolve().then(() => handler(job, { signal, progress })), aborted]);
+    job.payload ??= {};
+    const ctx: TaskContext = { ...context, signal };
+    const raw = await Promise.race([
+      Promise.resolve().then(() => handler(job as Job & { payload: Record<string, unknown> }, ctx)),
+      aborted,
+    ]);
     // The result goes into a JSON column: refuse what JSON cannot hold before it reaches the database.
     const result = raw === undefined ? null : JSON.parse(JSON.stringify(raw) ?? 'null');
     return { kind: 'completed', result };
   } catch (error) {
     const reason = signal.aborted ? signal.reason : undefined;
     if (reason instanceof StopReason && reason.kind !== 'timeout') return { kind: 'stopped', reason: reason.message };
-    if (reason instanceof StopReason) return { kind: 'failed', error: reason.message };
-    return { kind: 'failed', error: errorText(error) };
+    if (reason instanceof StopReason) return { kind: 'failed', error: reason.message, stack: null, retryable: true };
+    const snoozeMs = snoozeMsOf(error);
+    if (snoozeMs !== null) return { kind: 'snoozed', ms: snoozeMs };
+    return { kind: 'failed', error: errorText(error), stack: stackText(error), retryable: !isNonRetryable(error) };
   } finally {
     clearTimeout(timer);
     if (onAbort) signal.removeEventListener('abort', onAbort);

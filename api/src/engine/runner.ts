@@ -6,13 +6,14 @@ import type { Log } from '../log.js';
 import { every, PollLoop, type LoopState } from '../loop/poll-loop.js';
 import type { FinishHook } from './finish-hooks.js';
 import { Finisher } from './finisher.js';
-import type { TaskRegistry } from './handlers/index.js';
+import type { TaskCatalog } from '../tasks/catalog.js';
+import type { TaskLog } from '../tasks/task.js';
 import { LocalQueueSize } from './local-queue-size.js';
 import { runLabelOf, type EngineMetrics } from './metrics.js';
 import { ProgressWriter } from './progress.js';
 import type { QueueService } from './queue.service.js';
-import { nextState, retryDelayMs } from './retry.js';
-import { runHandler, StopReason } from './run-handler.js';
+import { backoffDelayMs, nextState } from './retry.js';
+import { runHandler, StopReason, type HandlerOutcome } from './run-handler.js';
 import { claimJobs } from './sql/claim-jobs.js';
 import { recoverExpiredLeases, releaseJobs, renewLeases, stillOwned } from './sql/leases.js';
 
@@ -28,7 +29,7 @@ export interface RunnerOptions {
   leaseMs: number;
   /** SHUTDOWN_GRACE_MS: how long stop() lets running jobs finish before returning them to PENDING. */
   graceMs: number;
-  tasks: TaskRegistry;
+  tasks: TaskCatalog;
   queue: QueueService;
   /** Every job transition is published here after its commit. */
   events: JobEvents;
@@ -38,7 +39,12 @@ export interface RunnerOptions {
   retryDelayMs?: (attempts: number) => number;
   /** Claim latency and run time for /metrics. */
   metrics?: EngineMetrics;
+  /** Where `ctx.log` lines go (stored with the job, published live); default: nowhere. */
+  logs?: { forRun(job: Job): TaskLog };
 }
+
+const silent = () => {};
+const SILENT_TASK_LOG: TaskLog = Object.assign(silent, { debug: silent, info: silent, warn: silent, error: silent });
 
 interface Held {
   job: Job;
@@ -254,8 +260,22 @@ export class Runner {
   private async runToEnd(held: Held): Promise<void> {
     const { job } = held;
     const started = performance.now();
-    const handler = this.options.tasks.handlerFor(job.taskName);
-    const outcome = await runHandler(handler, job, held.controller, (share) => this.progress.report(job, share));
+    const { tasks, owner } = this.options;
+    const handler = tasks.handlerFor(job.taskName);
+    const outcome: HandlerOutcome = handler
+      ? await runHandler(handler, job, held.controller, {
+          progress: (share) => this.progress.report(job, share),
+          log: this.options.logs?.forRun(job) ?? SILENT_TASK_LOG,
+          attempt: job.attempts,
+          worker: owner,
+        })
+      : // Removed or renamed since the job was made: retrying on this worker cannot help.
+        {
+          kind: 'failed',
+          error: `task "${job.taskName}" is not known to worker ${owner} (it knows ${tasks.names().join(', ')})`,
+          stack: null,
+          retryable: false,
+        };
     this.prefetchSize.observe(performance.now() - started);
     const endedAt = new Date();
     held.active = false;
@@ -266,8 +286,13 @@ export class Runner {
       this.options.log.info({ jobId: job.id, reason: outcome.reason }, 'job handler stopped');
     } else {
       await this.progress.settle(job);
-      const next = nextState({ ...outcome, job, endedAt }, this.options.retryDelayMs ?? retryDelayMs);
-      await this.finisher.ended(next);
+      const delay = this.options.retryDelayMs ?? ((attempts: number) => backoffDelayMs(tasks.backoffOf(job.taskName), attempts));
+      const next = nextState({ ...outcome, job, endedAt }, delay);
+      const failure =
+        outcome.kind === 'failed'
+          ? { jobId: job.id, attempt: job.attempts, at: endedAt, message: outcome.error, stack: outcome.stack, worker: owner }
+          : undefined;
+      await this.finisher.ended(next, failure);
       this.options.metrics?.observeRun(next.runDurationMs ?? 0, runLabelOf(next.status));
       this.options.log.info(
         {

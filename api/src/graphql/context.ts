@@ -5,7 +5,7 @@ import type { UrlCheck } from '../jobs/job.validate.js';
 import type { ThroughputService } from '../jobs/throughput.service.js';
 import type { Live } from '../live/live.js';
 import type { WebhooksService } from '../webhooks/webhooks.service.js';
-import type { TaskRegistry } from '../engine/handlers/index.js';
+import type { TaskCatalog } from '../tasks/catalog.js';
 import type { QueueService } from '../engine/queue.service.js';
 import type { SchedulesService } from '../schedules/schedules.service.js';
 
@@ -27,7 +27,7 @@ export interface Services {
   queue: QueueService;
   schedules: SchedulesService;
   /** Task handlers by name; `createJob` checks payloads against them. */
-  tasks: TaskRegistry;
+  tasks: TaskCatalog;
   /** The engine's RUNNING → CANCELLED, aborting the handler wherever it runs. */
   cancelRunning: (job: Job) => Promise<Job>;
 }

@@ -1,14 +1,25 @@
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { JobErrorResolver } from '../jobs/job-error.resolver.js';
 import { JobsResolver } from '../jobs/jobs.resolver.js';
+import { TasksResolver } from '../tasks/tasks.resolver.js';
 import { ThroughputResolver } from '../jobs/throughput.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
 import { QueueResolver } from '../engine/queue.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 
-export const resolvers = [JobsResolver, ThroughputResolver, LiveResolver, WebhooksResolver, QueueResolver, SchedulesResolver] as const;
+export const resolvers = [
+  JobsResolver,
+  JobErrorResolver,
+  TasksResolver,
+  ThroughputResolver,
+  LiveResolver,
+  WebhooksResolver,
+  QueueResolver,
+  SchedulesResolver,
+] as const;
 
 /**
  * Subscriptions take their streams from `context.services.live` (see live/live.resolver.ts), so one

@@ -61,7 +61,7 @@ function jsonDepth(value: unknown, stopAt: number, depth = 0): number {
 }
 
 function checkInt(field: string, value: number | undefined | null, min: number, max: number, fallback: number): number;
-function checkInt(field: string, value: number | undefined | null, min: number, max: number, fallback: null): number | null;
+function checkInt(field: string, value: number | undefined | null, min: number, max: number, fallback: number | null): number | null;
 function checkInt(field: string, value: number | undefined | null, min: number, max: number, fallback: number | null) {
   if (value === undefined || value === null) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -73,12 +73,14 @@ function checkInt(field: string, value: number | undefined | null, min: number, 
 /** The checks of a create input that may need I/O (DNS for URLs); each throws `BadUserInputError`. */
 export interface CreateChecks {
   checkUrl: UrlCheck;
-  /** The task's own payload check (`TaskRegistry.validate`). */
+  /** The task's own payload check (`TaskCatalog.validate`). */
   checkTask: (job: NewJob, path: string) => void | Promise<void>;
+  /** The task's defaults for what an input leaves out. */
+  defaultsOf?: (taskName: string) => { maxAttempts?: number; timeoutMs?: number };
 }
 
 /** Every field of one input checked and defaulted, except what needs I/O. */
-function parseFields(input: CreateJobInput, path: string): NewJob {
+function parseFields(input: CreateJobInput, path: string, defaultsOf?: CreateChecks['defaultsOf']): NewJob {
   const runAt = input.runAt ?? undefined;
   if (runAt !== undefined && (!(runAt instanceof Date) || Number.isNaN(runAt.getTime()))) {
     throw new BadUserInputError(`${path}.runAt`, `expected an ISO-8601 date, got ${describe(input.runAt)}`);
@@ -88,13 +90,15 @@ function parseFields(input: CreateJobInput, path: string): NewJob {
     throw new BadUserInputError(`${path}.idempotencyKey`, `expected 1–255 characters, got ${describe(key)}`);
   }
   const url = input.webhookUrl;
+  const taskName = checkTaskName(`${path}.taskName`, input.taskName);
+  const defaults = defaultsOf?.(taskName);
   return {
-    taskName: checkTaskName(`${path}.taskName`, input.taskName),
+    taskName,
     payload: checkPayload(`${path}.payload`, input.payload),
     priority: input.priority ?? Priority.LOW,
     runAt,
-    maxAttempts: checkInt(`${path}.maxAttempts`, input.maxAttempts, 1, 100, 3),
-    timeoutMs: checkInt(`${path}.timeoutMs`, input.timeoutMs, 1, 2_147_483_647, null),
+    maxAttempts: checkInt(`${path}.maxAttempts`, input.maxAttempts, 1, 100, defaults?.maxAttempts ?? 3),
+    timeoutMs: checkInt(`${path}.timeoutMs`, input.timeoutMs, 1, 2_147_483_647, defaults?.timeoutMs ?? null),
     webhookUrl: url === undefined || url === null || url === '' ? null : url,
     idempotencyKey: key,
   };
@@ -131,7 +135,7 @@ export async function parseCreateJobs(
     const path = pathOf(i);
     let job: NewJob;
     try {
-      job = parseFields(inputs[i], path);
+      job = parseFields(inputs[i], path, checks.defaultsOf);
       if (job.webhookUrl !== null) settle(checks.checkUrl(`${path}.webhookUrl`, job.webhookUrl));
       settle(checks.checkTask(job, path));
     } catch (error) {

@@ -3,6 +3,8 @@ import type { Context } from '../graphql/context.js';
 import { BadUserInputError } from '../graphql/errors.js';
 import { WebhookLog } from '../webhooks/webhook-log.entity.js';
 import { Job } from './job.entity.js';
+import { JobError } from './job-error.entity.js';
+import { JobLogLine } from './job-log.entity.js';
 import { JobSort } from './job.enums.js';
 import { CreateJobInput, JobFilter } from './job.input.js';
 import { JobPage, JobStats } from './job.types.js';
@@ -13,6 +15,7 @@ const MAX_BATCH = 1000;
 const createChecks = (services: Context['services']): CreateChecks => ({
   checkUrl: services.checkUrl,
   checkTask: (job, path) => services.tasks.validate(job, path),
+  defaultsOf: (taskName) => services.tasks.defaultsOf(taskName),
 });
 
 @Resolver(() => Job)
@@ -38,6 +41,32 @@ export class JobsResolver {
   @Query(() => JobStats)
   async jobStats(@Ctx() { services }: Context): Promise<JobStats> {
     return services.jobs.stats();
+  }
+
+  @FieldResolver(() => Boolean, {
+    description: 'True when no task of this name exists and the job runs the seed simulation (development, or SIMULATE_UNKNOWN_TASKS)',
+  })
+  simulated(@Root() job: Job, @Ctx() { services }: Context): boolean {
+    return services.tasks.simulates(job.taskName);
+  }
+
+  @FieldResolver(() => [JobError], { description: 'Every failed attempt, oldest first: message, stack, worker' })
+  async errors(@Root() job: Job, @Ctx() { services }: Context): Promise<JobError[]> {
+    return services.jobs.errors(Number(job.id));
+  }
+
+  @FieldResolver(() => [JobLogLine], {
+    description: "Lines the job's handler logged (ctx.log), in order; the marker of dropped lines (seq 0) first",
+  })
+  async logs(
+    @Root() job: Job,
+    @Ctx() { services }: Context,
+    @Arg('after', () => Int, { nullable: true, description: 'Only lines with a greater seq' }) after: number | null,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 100, description: '1..1000' }) limit: number | null,
+  ): Promise<JobLogLine[]> {
+    const n = limit ?? 100;
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new BadUserInputError('limit', `expected a whole number 1..1000, got ${n}`);
+    return services.jobs.logs(Number(job.id), after ?? null, n);
   }
 
   @FieldResolver(() => [WebhookLog])

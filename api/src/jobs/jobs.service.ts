@@ -3,6 +3,9 @@ import type { Em, Orm } from '../db/orm.js';
 import { ConflictError, NotFoundError } from '../graphql/errors.js';
 import { WebhookLog } from '../webhooks/webhook-log.entity.js';
 import { Job } from './job.entity.js';
+import { JobError } from './job-error.entity.js';
+import { JobLogLine } from './job-log.entity.js';
+import { readLogLines } from './job-logs.sql.js';
 import { JobSort, JobStatus } from './job.enums.js';
 import type { JobEvents } from './job.events.js';
 import type { JobFilter } from './job.input.js';
@@ -10,7 +13,7 @@ import type { NewJob } from './job.validate.js';
 import { newJobRecord } from './job-record.js';
 import { insertJobs, INSERT_ROWS_PER_STATEMENT } from './insert-jobs.sql.js';
 import { listJobIds, loadJobs } from './list-jobs.sql.js';
-import { countByStatus, type StatusCounts } from './job-stats.sql.js';
+import { countByStatus, countTask, type StatusCounts } from './job-stats.sql.js';
 import { lockJob } from './lock-job.sql.js';
 import { dialectOf } from '../db/sql.js';
 import { readCommittedTx } from '../db/transactions.js';
@@ -95,6 +98,21 @@ export class JobsService {
     return countByStatus(this.em());
   }
 
+  /** A task's jobs now: PENDING, RUNNING, and FAILED in the last hour. */
+  countsOfTask(taskName: string): Promise<{ pending: number; running: number; failedLastHour: number }> {
+    return countTask(this.em(), taskName, new Date(Date.now() - 3600_000));
+  }
+
+  /** A job's log lines after a seq, in order. */
+  logs(jobId: number, after: number | null, limit: number): Promise<JobLogLine[]> {
+    return readLogLines(this.em(), jobId, after, limit);
+  }
+
+  /** The job's failed attempts, oldest first. */
+  async errors(jobId: number): Promise<JobError[]> {
+    return this.em().find(JobError, { jobId }, { orderBy: { attempt: 'asc', id: 'asc' } });
+  }
+
   async webhookLogs(jobId: number): Promise<WebhookLog[]> {
     return this.em().find(WebhookLog, { jobId }, { orderBy: { attempt: 'asc', id: 'asc' } });
   }
@@ -157,6 +175,9 @@ export class JobsService {
         if (job.status === JobStatus.RUNNING) throw new ConflictError(`job ${id} is RUNNING; cancel it before deleting it`, job.status);
         await tx.nativeDelete(WebhookLog, { jobId: id });
         await tx.getConnection().execute('delete from webhook_deliveries where job_id = ?', [id], 'run', tx.getTransactionContext());
+        // Everything tied to the job goes with it: its error history and its log lines.
+        await tx.nativeDelete(JobError, { jobId: id });
+        await tx.nativeDelete(JobLogLine, { jobId: id });
         await tx.nativeDelete(Job, { id });
       },
       readCommittedTx(dialectOf(em)),

@@ -2,6 +2,8 @@ import type { EventBus } from './pubsub.js';
 import { Topic } from './pubsub.js';
 import type { Job } from '../jobs/job.entity.js';
 import type { JobEvents } from '../jobs/job.events.js';
+import type { JobLogLine } from '../jobs/job-log.entity.js';
+import type { JobLogEvents } from '../jobs/job-logs.js';
 import type { WebhookEvents } from '../webhooks/webhook.events.js';
 import type { WebhookLog } from '../webhooks/webhook-log.entity.js';
 import { toJobMessage, toWebhookLogMessage } from './job-message.js';
@@ -21,7 +23,7 @@ interface JobState {
  * published that a reader could not see yet. Progress-only updates are coalesced per job
  * (leading edge + trailing edge), so a handler reporting progress in a tight loop cannot flood clients.
  */
-export class LiveEvents implements JobEvents, WebhookEvents {
+export class LiveEvents implements JobEvents, WebhookEvents, JobLogEvents {
   private readonly jobs = new Map<number, JobState>();
   private readonly listeners = new Set<(job: Job | null) => void>();
 
@@ -62,6 +64,19 @@ export class LiveEvents implements JobEvents, WebhookEvents {
   logAdded(log: WebhookLog): void {
     this.bus.publish(Topic.WEBHOOK_LOG_ADDED, toWebhookLogMessage(log));
     for (const l of this.listeners) l(null);
+  }
+
+  logged(lines: readonly JobLogLine[]): void {
+    for (const line of lines) {
+      this.bus.publish(Topic.JOB_LOG_ADDED, {
+        jobId: line.jobId,
+        seq: line.seq,
+        at: line.at,
+        level: line.level,
+        message: line.message,
+        data: line.data ?? null,
+      });
+    }
   }
 
   /** Drops coalescing state of jobs that have finished. */

@@ -1,6 +1,7 @@
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../graphql/context.js';
-import { Topic, type JobMessage, type WebhookLogMessage } from './pubsub.js';
+import { Topic, type JobLogMessage, type JobMessage, type WebhookLogMessage } from './pubsub.js';
+import { JobLogLine } from '../jobs/job-log.entity.js';
 import { Job } from '../jobs/job.entity.js';
 import { JobStats } from '../jobs/job.types.js';
 import { WebhookLog } from '../webhooks/webhook-log.entity.js';
@@ -38,6 +39,17 @@ export class LiveResolver {
   })
   webhookLogAdded(@Root() log: WebhookLogMessage, @Arg('jobId', () => ID, { nullable: true }) _jobId?: string): WebhookLogMessage {
     return log;
+  }
+
+  @Subscription(() => JobLogLine, {
+    description: "Lines the job's handler logs (ctx.log), live and in order",
+    subscribe: ({ args, context }) => {
+      const match = sameId(args.jobId as string);
+      return filtered((context as Context).services.live.bus.subscribe(Topic.JOB_LOG_ADDED), (line) => match(line.jobId));
+    },
+  })
+  jobLogAdded(@Root() line: JobLogMessage, @Arg('jobId', () => ID) _jobId: string): JobLogMessage {
+    return line;
   }
 
   @Subscription(() => JobStats, {

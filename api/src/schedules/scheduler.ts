@@ -3,7 +3,7 @@ import type { JobEvents } from '../jobs/job.events.js';
 import type { Log } from '../log.js';
 import { PollLoop, type LoopState } from '../loop/poll-loop.js';
 import { parseCronRule } from './cron.js';
-import { dueSchedules, fireTick, nextTickAt, parkSchedule, type DueSchedule } from './sql/fire-tick.js';
+import { dueSchedules, fireTick, nextTickAt, parkSchedule, type DueSchedule, type JobDefaults } from './sql/fire-tick.js';
 
 /** How overdue a tick may be and still be caught up one by one rather than collapsed. */
 export const CATCH_UP_MS = 5_000;
@@ -15,6 +15,8 @@ export interface SchedulerOptions {
   log: Log;
   /** @default 1_000 // 1 second: how stale another process's schedule change may be seen */
   maxSleepMs?: number;
+  /** The task's defaults for the jobs it fires (maxAttempts, timeoutMs). */
+  defaultsOf?: (taskName: string) => JobDefaults;
 }
 
 /**
@@ -74,7 +76,7 @@ export class Scheduler {
       await parkSchedule(orm, due.id);
       return;
     }
-    const job = await fireTick(orm, due, following, now);
+    const job = await fireTick(orm, due, following, now, this.options.defaultsOf?.(due.taskName));
     if (!job) return;
     log.info({ scheduleId: due.id, jobId: job.id, tick: due.tick.toISOString() }, 'schedule fired');
     try {

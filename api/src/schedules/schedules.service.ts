@@ -3,7 +3,7 @@ import type { Em, Orm } from '../db/orm.js';
 import { BadUserInputError, NotFoundError } from '../graphql/errors.js';
 import type { Job } from '../jobs/job.entity.js';
 import type { JobsService } from '../jobs/jobs.service.js';
-import type { TaskRegistry } from '../engine/handlers/index.js';
+import type { TaskCatalog } from '../tasks/catalog.js';
 import { parseCronRule } from './cron.js';
 import type { CreateScheduleInput, UpdateScheduleInput } from './schedule.input.js';
 import { Schedule } from './schedule.entity.js';
@@ -14,7 +14,7 @@ export class SchedulesService {
   constructor(
     private readonly orm: Orm,
     private readonly jobs: JobsService,
-    private readonly tasks: TaskRegistry,
+    private readonly tasks: TaskCatalog,
     /** Called after a change so a scheduler in this process re-reads its next tick at once. */
     private readonly changed: () => void = () => {},
   ) {}
@@ -96,6 +96,9 @@ export class SchedulesService {
   async trigger(id: number): Promise<Job> {
     const em = this.em();
     const schedule = await this.require(id, em);
+    // The task or its schema may have changed since the schedule was saved.
+    await this.tasks.validate({ taskName: schedule.taskName, payload: schedule.payload ?? {} }, 'schedule');
+    const defaults = this.tasks.defaultsOf(schedule.taskName);
     const now = new Date();
     const [job] = await this.jobs.create([
       {
@@ -103,8 +106,8 @@ export class SchedulesService {
         payload: schedule.payload ?? {},
         priority: schedule.priority,
         runAt: now,
-        maxAttempts: 3,
-        timeoutMs: null,
+        maxAttempts: defaults.maxAttempts ?? 3,
+        timeoutMs: defaults.timeoutMs ?? null,
         webhookUrl: null,
         idempotencyKey: null,
         scheduleId: schedule.id,

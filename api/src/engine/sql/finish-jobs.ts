@@ -31,6 +31,7 @@ const END_COLUMNS = [
   'status',
   // The runner counted the attempt when the handler started; the start mark may not be written yet.
   'attempts',
+  'snoozes',
   'progress',
   'result',
   'last_error',
@@ -48,6 +49,7 @@ function endStateValues(dialect: SqlDialect, next: Job): BoundValue[] {
     next.id,
     next.status,
     next.attempts,
+    next.snoozes,
     next.progress,
     resultToDb(next.result),
     next.lastError ?? null,
@@ -71,12 +73,14 @@ async function writeBatchMysql(
   ordered: Job[],
   hooks: readonly FinishHook[],
   starts: readonly Job[],
+  recordFailures: (tx: Em, written: readonly Job[]) => Promise<void>,
 ): Promise<Job[]> {
   const all = await orm.em
     .fork()
     .transactional(async (tx) => {
       await markStarted(tx as Em, 'mysql', owner, starts);
       if ((await updateBatchMysql(tx as Em, owner, ordered)) < ordered.length) throw NOT_ALL_HELD;
+      await recordFailures(tx as Em, ordered);
       await runHooks(tx as Em, ordered, hooks);
       return ordered;
     }, readCommittedTx('mysql'))
@@ -96,6 +100,7 @@ async function writeBatchMysql(
     const mine = new Set(held.map((r) => Number(r.id)));
     const writable = ordered.filter((j) => mine.has(j.id));
     if (writable.length > 0) await updateBatchMysql(tx as Em, owner, writable);
+    await recordFailures(tx as Em, writable);
     await runHooks(tx as Em, writable, hooks);
     return writable;
   }, readCommittedTx('mysql'));
@@ -122,6 +127,28 @@ async function updateBatchMysql(tx: Em, owner: string, jobs: readonly Job[]): Pr
 async function runHooks(tx: Em, written: readonly Job[], hooks: readonly FinishHook[]): Promise<void> {
   const finals = written.filter(isFinal);
   if (finals.length > 0) for (const hook of hooks) await hook(tx, finals);
+}
+
+/** A failed run, kept in `job_errors` (the job's error history). */
+export interface FailedAttempt {
+  jobId: number;
+  attempt: number;
+  at: Date;
+  message: string;
+  stack: string | null;
+  worker: string | null;
+}
+
+/** One multi-row INSERT for a batch's failed runs. */
+export async function insertFailedAttempts(tx: Em, dialect: SqlDialect, failures: readonly FailedAttempt[]): Promise<void> {
+  if (failures.length === 0) return;
+  const params: BoundValue[] = [];
+  for (const f of failures) params.push(f.jobId, f.attempt, toDbTime(dialect, f.at), f.message, f.stack, f.worker);
+  await run(
+    tx,
+    `insert into job_errors (job_id, attempt, at, message, stack, worker) values ${failures.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+    params,
+  );
 }
 
 /**
@@ -153,11 +180,23 @@ export async function writeEndStates(
   states: readonly Job[],
   hooks: readonly FinishHook[],
   starts: readonly Job[] = [],
+  failures: readonly FailedAttempt[] = [],
 ): Promise<Job[]> {
   const dialect = dialectOf(orm.em);
   // Primary-key order: two batches that touch the same rows lock them in the same order.
   const ordered = [...states].sort((a, b) => a.id - b.id);
-  if (dialect === 'mysql' && ordered.length > 1) return withLockRetry(() => writeBatchMysql(orm, owner, ordered, hooks, starts));
+  // A failed run's error is kept when its end state is: after the written jobs are known, in the same transaction.
+  const recordFailures = async (tx: Em, written: readonly Job[]) => {
+    if (failures.length === 0) return;
+    const ids = new Set(written.map((j) => j.id));
+    await insertFailedAttempts(
+      tx,
+      dialect,
+      failures.filter((f) => ids.has(f.jobId)),
+    );
+  };
+  if (dialect === 'mysql' && ordered.length > 1)
+    return withLockRetry(() => writeBatchMysql(orm, owner, ordered, hooks, starts, recordFailures));
   if (ordered.length === 0) {
     await withLockRetry(() => markStarted(orm.em.fork() as Em, dialect, owner, starts));
     return [];
@@ -167,6 +206,7 @@ export async function writeEndStates(
       await markStarted(tx as Em, dialect, owner, starts);
       const written: Job[] = [];
       for (const next of ordered) if (await writeEndState(tx as Em, dialect, owner, next)) written.push(next);
+      await recordFailures(tx as Em, written);
       await runHooks(tx as Em, written, hooks);
       return written;
     }, readCommittedTx(dialect)),

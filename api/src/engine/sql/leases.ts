@@ -3,6 +3,7 @@ import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
+import { insertFailedAttempts, type FailedAttempt } from './finish-jobs.js';
 import { jobRowMapper } from '../../jobs/job-record.js';
 import { placeholders } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
@@ -85,6 +86,7 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
         [t],
       );
       const changed: Job[] = [];
+      const lost: FailedAttempt[] = [];
       for (const job of rows.map(jobRowMapper(tx))) {
         const worker = job.leaseOwner ?? 'unknown';
         const started = job.startedAt !== null;
@@ -123,7 +125,10 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
         );
         if (n === 0) continue;
         changed.push(next);
+        if (started) lost.push({ jobId: next.id, attempt: next.attempts, at: now, message: error, stack: null, worker });
       }
+      // A started run that was lost is a failed attempt like any other: it joins the job's error history.
+      await insertFailedAttempts(tx as Em, dialect, lost);
       const failed = changed.filter((job) => job.status === JobStatus.FAILED);
       if (failed.length > 0) for (const hook of hooks) await hook(tx as Em, failed);
       return changed;

@@ -47,7 +47,19 @@ export async function nextTickAt(orm: Orm): Promise<Date | null> {
  * the first tick after now when ticks were missed while no scheduler ran (they collapse into this
  * one job). Returns null when another scheduler won.
  */
-export async function fireTick(orm: Orm, due: DueSchedule, following: Date | null, now: Date): Promise<Job | null> {
+/** What a fired job gets that a schedule does not say: its task's defaults. */
+export interface JobDefaults {
+  maxAttempts?: number;
+  timeoutMs?: number;
+}
+
+export async function fireTick(
+  orm: Orm,
+  due: DueSchedule,
+  following: Date | null,
+  now: Date,
+  defaults: JobDefaults = {},
+): Promise<Job | null> {
   const em = orm.em.fork();
   const dialect = dialectOf(em);
   try {
@@ -64,7 +76,8 @@ export async function fireTick(orm: Orm, due: DueSchedule, following: Date | nul
         payload: due.payload,
         priority: due.priority,
         runAt: due.tick,
-        maxAttempts: 3,
+        maxAttempts: defaults.maxAttempts ?? 3,
+        timeoutMs: defaults.timeoutMs ?? null,
         scheduleId: due.id,
         scheduleTickAt: due.tick,
         createdAt: now,

@@ -1,7 +1,7 @@
 import ky from 'ky';
 import { BadUserInputError, describe } from '../../graphql/errors.js';
 import { assertSafeUrl, guardedFetch, type Allowed } from '../../net/ssrf.js';
-import type { Task } from './task.js';
+import { defineTask, type TaskDefinition } from '../task.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 type Method = (typeof METHODS)[number];
@@ -48,14 +48,29 @@ export function parseHttpRequest(payload: Record<string, unknown>, field: string
   return { url, method: verb as Method, headers: outHeaders, body: outBody };
 }
 
+/** What the catalog shows and the dashboard's form is built from; `validate` checks the rest (the URL's target). */
+const HTTP_REQUEST_SCHEMA = {
+  type: 'object',
+  required: ['url'],
+  properties: {
+    url: { type: 'string', description: 'An absolute http(s) URL' },
+    method: { type: 'string', default: 'GET', description: `${METHODS.join(', ')} (any case)` },
+    headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Header names and values' },
+    body: { description: 'Sent as it is when a string, as JSON otherwise; not with GET or HEAD' },
+  },
+};
+
 /**
  * `http.request`: one outbound request with ky. The URL must not point into private networks unless
  * its host is in WEBHOOK_ALLOWED_HOSTS — checked at creation and again at connect time after DNS,
  * so a name that later resolves inward is still refused. A non-2xx answer fails the run (and retries).
  */
-export function httpRequestTask(allowed: Allowed): Task {
+export function httpRequestTask(allowed: Allowed): TaskDefinition {
   const fetch = guardedFetch(allowed);
-  return {
+  return defineTask({
+    name: 'http.request',
+    description: 'One HTTP request; a non-2xx answer fails the run. Private addresses only when WEBHOOK_ALLOWED_HOSTS lists them.',
+    payload: HTTP_REQUEST_SCHEMA,
     async handler(job, { signal }) {
       const req = parseHttpRequest(job.payload ?? {}, 'payload');
       await assertSafeUrl('payload.url', req.url, allowed);
@@ -82,9 +97,9 @@ export function httpRequestTask(allowed: Allowed): Task {
       }
       return { status: res.status, contentType: type || null, body };
     },
-    async validatePayload(payload, field) {
+    async validate(payload, field) {
       const req = parseHttpRequest(payload, field);
       await assertSafeUrl(`${field}.url`, req.url, allowed);
     },
-  };
+  });
 }

@@ -1,0 +1,156 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { BadUserInputError } from '../graphql/errors.js';
+import type { Allowed } from '../net/ssrf.js';
+import { httpRequestTask } from './builtin/http-request.js';
+import { noopTask } from './builtin/noop.js';
+import { simulationTask } from './builtin/simulate.js';
+import { DEFAULT_BACKOFF } from '../engine/retry.js';
+import type { TaskBackoff, TaskDefinition, TaskHandler } from './task.js';
+
+export type TaskSource = 'BUILT_IN' | 'MODULE';
+
+export interface CatalogEntry {
+  definition: TaskDefinition;
+  source: TaskSource;
+  /** The module it came from (MODULE tasks). */
+  file?: string;
+  /** The payload schema, compiled once. */
+  check?: ValidateFunction;
+}
+
+export interface CatalogOptions {
+  /** WEBHOOK_ALLOWED_HOSTS: hosts `http.request` may reach even when they resolve to private addresses. */
+  allowed: Allowed;
+  /** SIMULATE_JOB_FAILURE as a share 0..1 of simulated runs that fail. */
+  simulateFailureShare: number;
+  /** Task names without a task run the seed's simulation (development, or SIMULATE_UNKNOWN_TASKS=true). */
+  simulateUnknown: boolean;
+}
+
+/** A task that could not join the catalog: the start stops with this, naming the file. */
+export class TaskDefinitionError extends Error {
+  constructor(where: string, problem: string) {
+    super(`${where}: ${problem}`);
+    this.name = 'TaskDefinitionError';
+  }
+}
+
+/** `/a/3/b` → `.a[3].b`: how error fields name a place inside a payload. */
+function pathOf(error: ErrorObject): string {
+  const parts = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  if (error.keyword === 'required' && params.missingProperty) parts.push(params.missingProperty);
+  if (error.keyword === 'additionalProperties' && params.additionalProperty) parts.push(params.additionalProperty);
+  return parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
+}
+
+function reasonOf(error: ErrorObject): string {
+  const params = error.params as { allowedValues?: unknown[]; additionalProperty?: string };
+  if (error.keyword === 'enum' && params.allowedValues)
+    return `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (error.keyword === 'required') return 'is required';
+  if (error.keyword === 'additionalProperties') return 'is not allowed here (the schema lists no such property)';
+  return error.message ?? 'does not match the schema';
+}
+
+/**
+ * Every task this process knows: the built-ins and the modules of TASKS_DIR. Creating a job checks
+ * its task and payload here; the runner takes its handler, defaults and backoff from here.
+ */
+export class TaskCatalog {
+  private readonly entries = new Map<string, CatalogEntry>();
+  private readonly ajv = new Ajv({ allErrors: false, strict: false });
+  private readonly simulation: TaskDefinition;
+
+  constructor(private readonly options: CatalogOptions) {
+    this.simulation = simulationTask(options.simulateFailureShare);
+    this.add(noopTask, 'BUILT_IN', 'built-in noop');
+    this.add(httpRequestTask(options.allowed), 'BUILT_IN', 'built-in http.request');
+  }
+
+  /** Adds a task; a bad definition or a name taken already throws naming `where`. */
+  add(definition: TaskDefinition, source: TaskSource, where: string): void {
+    const { name, handler } = definition as Partial<TaskDefinition>;
+    if (typeof name !== 'string' || name.length < 1 || name.length > 255) {
+      throw new TaskDefinitionError(where, `expected a task name of 1..255 characters, got ${JSON.stringify(name)}`);
+    }
+    if (typeof handler !== 'function') throw new TaskDefinitionError(where, `task "${name}" has no handler function`);
+    const taken = this.entries.get(name);
+    if (taken) throw new TaskDefinitionError(where, `task "${name}" is defined twice (also in ${taken.file ?? 'the built-ins'})`);
+    let check: ValidateFunction | undefined;
+    if (definition.payload !== undefined) {
+      try {
+        check = this.ajv.compile(definition.payload);
+      } catch (error) {
+        throw new TaskDefinitionError(where, `task "${name}" has an invalid payload schema: ${(error as Error).message}`);
+      }
+    }
+    this.entries.set(name, { definition, source, file: source === 'MODULE' ? where : undefined, check });
+  }
+
+  get(name: string): CatalogEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  list(): CatalogEntry[] {
+    return [...this.entries.values()].sort((a, b) => a.definition.name.localeCompare(b.definition.name));
+  }
+
+  /** Whether a job of this task runs the seed's simulation instead of a task of its own. */
+  simulates(taskName: string): boolean {
+    return !this.entries.has(taskName) && this.options.simulateUnknown;
+  }
+
+  /** The handler for a job, or null when this process has no such task and does not simulate. */
+  handlerFor(taskName: string): TaskHandler | null {
+    const entry = this.entries.get(taskName);
+    if (entry) return entry.definition.handler as TaskHandler;
+    return this.options.simulateUnknown ? (this.simulation.handler as TaskHandler) : null;
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+
+  /** The task's defaults, for the fields a job's input leaves out. */
+  defaultsOf(taskName: string): { maxAttempts?: number; timeoutMs?: number; queue: string } {
+    const defaults = this.entries.get(taskName)?.definition.defaults ?? {};
+    return { maxAttempts: defaults.maxAttempts, timeoutMs: defaults.timeoutMs, queue: defaults.queue ?? 'default' };
+  }
+
+  backoffOf(taskName: string): TaskBackoff {
+    return { ...DEFAULT_BACKOFF, ...this.entries.get(taskName)?.definition.defaults?.backoff };
+  }
+
+  /**
+   * createJob's check of a task name and payload (`path` is e.g. `input` or `inputs[3]`): an unknown
+   * name is refused unless it is simulated; the task's own check runs first, then its schema.
+   * Synchronous unless the task's own check is not: a batch of inputs costs no await per input.
+   */
+  validate(job: { taskName: string; payload: Record<string, unknown> | null | undefined }, path: string): void | Promise<void> {
+    const at = (field: string) => (path ? `${path}.${field}` : field);
+    const entry = this.entries.get(job.taskName);
+    const payload = job.payload ?? {};
+    if (!entry) {
+      if (!this.options.simulateUnknown) {
+        throw new BadUserInputError(
+          at('taskName'),
+          `expected a known task (${this.names().join(', ')}), got ${JSON.stringify(job.taskName)}`,
+        );
+      }
+      return this.simulation.validate?.(payload, at('payload'));
+    }
+    const own = entry.definition.validate?.(payload, at('payload'));
+    if (own instanceof Promise) return own.then(() => checkSchema(entry, job.taskName, payload, at));
+    checkSchema(entry, job.taskName, payload, at);
+  }
+}
+
+function checkSchema(entry: CatalogEntry, taskName: string, payload: Record<string, unknown>, at: (field: string) => string): void {
+  if (!entry.check || entry.check(payload)) return;
+  const error = entry.check.errors![0];
+  throw new BadUserInputError(at(`payload${pathOf(error)}`), `${reasonOf(error)} (the "${taskName}" payload schema)`);
+}

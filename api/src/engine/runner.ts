@@ -288,9 +288,18 @@ export class Runner {
       await this.progress.settle(job);
       const delay = this.options.retryDelayMs ?? ((attempts: number) => backoffDelayMs(tasks.backoffOf(job.taskName), attempts));
       const next = nextState({ ...outcome, job, endedAt }, delay);
+      // A failed run joins the job's error history; so does a snooze past the limit, which counts as one.
+      const failedSnooze = outcome.kind === 'snoozed' && next.snoozes === job.snoozes;
       const failure =
-        outcome.kind === 'failed'
-          ? { jobId: job.id, attempt: job.attempts, at: endedAt, message: outcome.error, stack: outcome.stack, worker: owner }
+        outcome.kind === 'failed' || failedSnooze
+          ? {
+              jobId: job.id,
+              attempt: job.attempts,
+              at: endedAt,
+              message: next.lastError ?? '',
+              stack: outcome.kind === 'failed' ? outcome.stack : null,
+              worker: owner,
+            }
           : undefined;
       await this.finisher.ended(next, failure);
       this.options.metrics?.observeRun(next.runDurationMs ?? 0, runLabelOf(next.status));

@@ -37,6 +37,9 @@ COPY --from=build /app/api/package.json ./api/package.json
 # api/dist: the server (src), its migrations and the migrate and seed scripts (tsconfig.build.json).
 COPY --from=build /app/api/dist ./api/dist
 COPY --from=build /app/web/build ./web/build
+# Task modules: the default TASKS_DIR (/app/tasks). Node 24 runs .ts modules by stripping their types; mount your
+# own folder under /app (e.g. /app/tasks) so that `import … from '@jobs/api/tasks'` resolves through node_modules.
+COPY --from=build /app/tasks ./tasks
 # The embedded SQLite default writes here; everything else in the image stays read-only to the app.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

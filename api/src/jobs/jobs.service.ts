@@ -134,7 +134,7 @@ export class JobsService {
         runAt: now,
         updatedAt: now,
         ...(requeue
-          ? { attempts: 0, progress: 0, lastError: null, result: null, startedAt: null, completedAt: null, runDurationMs: null }
+          ? { attempts: 0, snoozes: 0, progress: 0, lastError: null, result: null, startedAt: null, completedAt: null, runDurationMs: null }
           : {}),
       },
     );

@@ -35,6 +35,31 @@ export class TaskDefinitionError extends Error {
   }
 }
 
+const wholeIn = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
+/** What is wrong with a task's defaults, or null: the same ranges a job's input has. */
+function defaultsProblem(defaults: TaskDefinition['defaults']): string | null {
+  if (defaults === undefined) return null;
+  if (typeof defaults !== 'object' || defaults === null) return 'expected an object';
+  const { maxAttempts, timeoutMs, backoff, queue } = defaults;
+  if (maxAttempts !== undefined && !wholeIn(maxAttempts, 1, 100))
+    return `maxAttempts: expected a whole number 1..100, got ${String(maxAttempts)}`;
+  if (timeoutMs !== undefined && !wholeIn(timeoutMs, 1, 2_147_483_647))
+    return `timeoutMs: expected a whole number of ms ≥ 1, got ${String(timeoutMs)}`;
+  if (queue !== undefined && (typeof queue !== 'string' || !/^[a-z0-9._-]{1,64}$/.test(queue)))
+    return `queue: expected 1–64 characters of [a-z0-9._-], got ${JSON.stringify(queue)}`;
+  if (backoff !== undefined) {
+    if (backoff.kind !== undefined && backoff.kind !== 'exponential' && backoff.kind !== 'fixed')
+      return `backoff.kind: expected exponential or fixed, got ${JSON.stringify(backoff.kind)}`;
+    for (const key of ['baseMs', 'maxMs'] as const) {
+      const v = backoff[key];
+      if (v !== undefined && !wholeIn(v, 0, 2_147_483_647)) return `backoff.${key}: expected a whole number of ms ≥ 0, got ${String(v)}`;
+    }
+    if (backoff.jitter !== undefined && typeof backoff.jitter !== 'boolean') return `backoff.jitter: expected true or false`;
+  }
+  return null;
+}
+
 /** `/a/3/b` → `.a[3].b`: how error fields name a place inside a payload. */
 function pathOf(error: ErrorObject): string {
   const parts = error.instancePath
@@ -78,6 +103,8 @@ export class TaskCatalog {
       throw new TaskDefinitionError(where, `expected a task name of 1..255 characters, got ${JSON.stringify(name)}`);
     }
     if (typeof handler !== 'function') throw new TaskDefinitionError(where, `task "${name}" has no handler function`);
+    const problem = defaultsProblem(definition.defaults);
+    if (problem) throw new TaskDefinitionError(where, `task "${name}" has bad defaults: ${problem}`);
     const taken = this.entries.get(name);
     if (taken) throw new TaskDefinitionError(where, `task "${name}" is defined twice (also in ${taken.file ?? 'the built-ins'})`);
     let check: ValidateFunction | undefined;

@@ -6,7 +6,10 @@
  */
 import type { Job } from '../jobs/job.entity.js';
 
-/** A JSON Schema (draft 2020-12 or 07) for a task's payload. */
+/** What a task's `validate` throws for a bad payload: `new BadUserInputError('input.payload.x', 'expected …')`. */
+export { BadUserInputError } from '../graphql/errors.js';
+
+/** A JSON Schema (draft-07, as Ajv reads it by default; `format` is not checked, `default` not applied) for a task's payload. */
 export type JsonSchema = Record<string, unknown> | boolean;
 
 /** How long a failed run waits before the next attempt. */

@@ -1,6 +1,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { setMaxListeners } from 'node:events';
+import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import { Redis } from 'ioredis';
 
 /** Every live-update topic in one place. Payloads are plain JSON so they cross Redis unchanged. */
@@ -43,7 +44,7 @@ export async function createEventBus(redisUrl?: string, channelPrefix = 'jobs-sc
     // One listener per live subscription: thousands are expected, not a leak.
     const eventTarget = new EventTarget();
     setMaxListeners(0, eventTarget);
-    return wrap(createPubSub<Channels>({ eventTarget: eventTarget as never }), 'memory', channelPrefix, async () => {});
+    return wrap(createPubSub<Channels>({ eventTarget: eventTarget as never }), eventTarget, 'memory', channelPrefix, async () => {});
   }
   const options = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true };
   const publishClient = new Redis(redisUrl, options);
@@ -52,18 +53,37 @@ export async function createEventBus(redisUrl?: string, channelPrefix = 'jobs-sc
   for (const client of [publishClient, subscribeClient]) client.on('error', () => {});
   await Promise.all([publishClient.connect(), subscribeClient.connect()]);
   const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
-  return wrap(createPubSub<Channels>({ eventTarget: eventTarget as never }), 'redis', channelPrefix, async () => {
-    publishClient.disconnect();
-    subscribeClient.disconnect();
-  });
+  return wrap(
+    createPubSub<Channels>({ eventTarget: eventTarget as never }),
+    eventTarget as unknown as EventTarget,
+    'redis',
+    channelPrefix,
+    async () => {
+      publishClient.disconnect();
+      subscribeClient.disconnect();
+    },
+  );
 }
 
-/** Channels are prefixed so several deployments (or test servers) can share one Redis. */
-function wrap(pubSub: PubSub, transport: EventBus['transport'], prefix: string, close: () => Promise<void>): EventBus {
+/** Messages one subscriber may fall behind by; past it the oldest go, so a slow client cannot take the process down. */
+export const SUBSCRIBER_BUFFER = 10_000;
+
+/**
+ * Channels are prefixed so several deployments (or test servers) can share one Redis. Each
+ * subscription buffers in a sliding window of its own: the pub/sub's default stream throws once 1,024
+ * messages wait for a slow consumer, and that throw escapes the publisher as an uncaught exception.
+ */
+function wrap(pubSub: PubSub, target: EventTarget, transport: EventBus['transport'], prefix: string, close: () => Promise<void>): EventBus {
   return {
     transport,
     close,
     publish: (topic, payload) => pubSub.publish(`${prefix}${topic}`, payload),
-    subscribe: (topic) => pubSub.subscribe(`${prefix}${topic}`) as never,
+    subscribe: (topic) =>
+      new Repeater<unknown>((push, stop) => {
+        const name = `${prefix}${topic}`;
+        const listener = (event: Event) => void push((event as CustomEvent).detail);
+        target.addEventListener(name, listener);
+        void stop.then(() => target.removeEventListener(name, listener));
+      }, new SlidingBuffer(SUBSCRIBER_BUFFER)) as never,
   };
 }

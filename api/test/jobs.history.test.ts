@@ -6,6 +6,9 @@ import {
   finished,
   firstError,
   NO_RATE_LIMITS,
+  TOKENS,
+  admin,
+  viewer,
   rowsOfJob,
   stderrOf,
   tasksDirForSuite,
@@ -22,11 +25,6 @@ import {
 if (MYSQL_SKIP_REASON) console.warn(MYSQL_SKIP_REASON);
 
 const dbs = testDatabases().filter((db) => db.name !== 'mysql');
-const ADMIN = 'admin-token-0123456789';
-const VIEWER = 'viewer-token-9876543210';
-const TOKENS = `ops:admin:${ADMIN},dash:viewer:${VIEWER}`;
-const admin = { authorization: `Bearer ${ADMIN}` };
-const viewer = { authorization: `Bearer ${VIEWER}` };
 const ERRORS = 'id status attempts lastError errors { attempt at message stack worker }';
 
 const MODULES = {

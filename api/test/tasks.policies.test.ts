@@ -7,6 +7,8 @@ import {
   countJobs,
   newRunsFile,
   NO_RATE_LIMITS,
+  TOKENS,
+  admin,
   readRuns,
   RECORD_RUN,
   tasksDirForSuite,
@@ -22,10 +24,6 @@ import {
 if (MYSQL_SKIP_REASON) console.warn(MYSQL_SKIP_REASON);
 
 const dbs = testDatabases().filter((db) => db.name !== 'mysql');
-const ADMIN = 'admin-token-0123456789';
-const VIEWER = 'viewer-token-9876543210';
-const TOKENS = `ops:admin:${ADMIN},dash:viewer:${VIEWER}`;
-const admin = { authorization: `Bearer ${ADMIN}` };
 const later = () => new Date(Date.now() + 3_600_000).toISOString();
 /** The api package's task module API, imported by a module outside the repository through a file URL. */
 const TASK_API = pathToFileURL(fileURLToPath(new URL('../src/tasks/task.ts', import.meta.url))).href;

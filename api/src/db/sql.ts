@@ -89,6 +89,18 @@ export async function executeBound(em: Em, sql: string, params: readonly BoundVa
   }
 }
 
+/** One multi-row INSERT of `rows` (each as many values as `columns`), parameters bound by the driver. */
+export async function insertRows(
+  em: Em,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly BoundValue[])[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const row = `(${placeholders(columns.length)})`;
+  await run(em, `insert into ${table} (${columns.join(', ')}) values ${rows.map(() => row).join(', ')}`, rows.flat());
+}
+
 /** `?, ?, ?` for an IN list. */
 export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 

@@ -1,5 +1,5 @@
 import type { Em } from '../db/orm.js';
-import { dialectOf, jsonColumnReader, placeholders, query, run, toDbTime, fromDbTime, type BoundValue } from '../db/sql.js';
+import { dialectOf, fromDbTime, insertRows, jsonColumnReader, placeholders, query, run, toDbTime } from '../db/sql.js';
 import type { JobLogLevel, JobLogLine } from './job-log.entity.js';
 
 /** What one job holds in `job_logs` now, to continue its numbering and enforce its limits. */
@@ -55,14 +55,12 @@ export interface NewLogLine {
 }
 
 export async function insertLogLines(em: Em, lines: readonly NewLogLine[]): Promise<void> {
-  if (lines.length === 0) return;
   const dialect = dialectOf(em);
-  const params: BoundValue[] = [];
-  for (const l of lines) params.push(l.jobId, l.seq, toDbTime(dialect, l.at), l.level, l.message, l.data);
-  await run(
+  await insertRows(
     em,
-    `insert into job_logs (job_id, seq, at, level, message, data) values ${lines.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-    params,
+    'job_logs',
+    ['job_id', 'seq', 'at', 'level', 'message', 'data'],
+    lines.map((l) => [l.jobId, l.seq, toDbTime(dialect, l.at), l.level, l.message, l.data]),
   );
 }
 

@@ -151,3 +151,10 @@ export async function waitForJobWith(
 }
 
 export const finished = (job: { status: string }) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status);
+
+/** Tokens for suites that run in production mode: one admin, one viewer. */
+export const ADMIN = 'admin-token-0123456789';
+export const VIEWER = 'viewer-token-9876543210';
+export const TOKENS = `ops:admin:${ADMIN},dash:viewer:${VIEWER}`;
+export const admin = { authorization: `Bearer ${ADMIN}` };
+export const viewer = { authorization: `Bearer ${VIEWER}` };

@@ -4,7 +4,7 @@ import type { Job } from '../../jobs/job.entity.js';
 import { isFinal, resultToDb } from '../../jobs/job-record.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
-import { placeholders } from '../../db/sql.js';
+import { insertRows, placeholders } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
 import { readCommittedTx } from '../../db/transactions.js';
 
@@ -141,13 +141,11 @@ export interface FailedAttempt {
 
 /** One multi-row INSERT for a batch's failed runs. */
 export async function insertFailedAttempts(tx: Em, dialect: SqlDialect, failures: readonly FailedAttempt[]): Promise<void> {
-  if (failures.length === 0) return;
-  const params: BoundValue[] = [];
-  for (const f of failures) params.push(f.jobId, f.attempt, toDbTime(dialect, f.at), f.message, f.stack, f.worker);
-  await run(
+  await insertRows(
     tx,
-    `insert into job_errors (job_id, attempt, at, message, stack, worker) values ${failures.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-    params,
+    'job_errors',
+    ['job_id', 'attempt', 'at', 'message', 'stack', 'worker'],
+    failures.map((f) => [f.jobId, f.attempt, toDbTime(dialect, f.at), f.message, f.stack, f.worker]),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { CombinedError } from '@urql/core';
+import { payloadKeyOf, type PayloadError } from '#lib/schema-form/schema.ts';
 
 /** The parts of a GraphQL error the UI shows: a message, and the input field it is about (BAD_USER_INPUT). */
 export interface UiError {
@@ -6,6 +7,8 @@ export interface UiError {
   code?: string;
   /** Last segment of the server's field path: `input.webhookUrl` → `webhookUrl`. */
   field?: string;
+  /** The server's whole field path: `input.payload.customer.email`. */
+  path?: string;
 }
 
 export function uiErrors(error: CombinedError | undefined): UiError[] {
@@ -22,7 +25,7 @@ export function uiErrors(error: CombinedError | undefined): UiError[] {
             .pop()
             ?.replace(/\[\d+\]$/, '')
         : undefined;
-    return { message: e.message, code: ext.code, field };
+    return { message: e.message, code: ext.code, field, path: typeof ext.field === 'string' ? ext.field : undefined };
   });
 }
 
@@ -41,4 +44,23 @@ export function fieldErrors(error: CombinedError | undefined): Record<string, st
     out[key] = out[key] ? `${out[key]}; ${e.message}` : e.message;
   }
   return out;
+}
+
+/**
+ * Like `fieldErrors`, with the errors about a place inside the payload apart, keyed by their path
+ * there (`input.payload.customer.email` → `customer.email`), for the schema form's fields.
+ */
+export function splitPayloadErrors(error: CombinedError | undefined): { fields: Record<string, string>; payload: PayloadError[] } {
+  const fields: Record<string, string> = {};
+  const payload: PayloadError[] = [];
+  for (const e of uiErrors(error)) {
+    const key = e.code === 'BAD_USER_INPUT' && e.path ? payloadKeyOf(e.path) : null;
+    if (key !== null) {
+      payload.push({ key, message: e.message });
+      continue;
+    }
+    const name = e.code === 'BAD_USER_INPUT' && e.field ? e.field : '_form';
+    fields[name] = fields[name] ? `${fields[name]}; ${e.message}` : e.message;
+  }
+  return { fields, payload };
 }

@@ -204,8 +204,9 @@ export function setAt(root: Record<string, unknown>, path: Path, value: unknown)
     const step = path[i];
     let next = at[step];
     if (typeof next !== 'object' || next === null) {
-      next = typeof path[i + 1] === 'number' ? [] : {};
-      at[step] = next;
+      at[step] = typeof path[i + 1] === 'number' ? [] : {};
+      // Read it back: a reactive root stores a proxy of what it is given, and that is what must change.
+      next = at[step];
     }
     at = next as Record<string | number, unknown>;
   }

@@ -4,10 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createParkedJob } from './support/app.ts';
 import { horizontalOverflow } from './support/browser.ts';
 import { browserSuite } from './support/suite.ts';
+import { TASK_MODULES, writeTasksDir } from './support/tasks.ts';
 
 describe('layout, accessibility and theme', () => {
-  const suite = browserSuite({ WEBHOOK_MAX_RETRIES: '0' });
+  const suite = browserSuite({ WEBHOOK_MAX_RETRIES: '0', TASKS_DIR: writeTasksDir(TASK_MODULES) });
   let detailPath = '';
+  let failedPath = '';
+  let loggedPath = '';
 
   beforeAll(async () => {
     // A finished job with a long task name, a nested payload, a result and a webhook attempt: the widest detail page.
@@ -19,10 +22,16 @@ describe('layout, accessibility and theme', () => {
     await suite.app.gql(`mutation { runJob(id: "${done.id}") { id } }`);
     const failed = await createParkedJob(suite.app, { taskName: 'import-csv', maxAttempts: 1, payload: { durationMs: 50, fail: true } });
     await suite.app.gql(`mutation { runJob(id: "${failed.id}") { id } }`);
+    failedPath = `/jobs/${failed.id}`;
+    // Log lines of every level, for the colours' contrast in both themes.
+    const logged = await createParkedJob(suite.app, { taskName: 'chatty', payload: { lines: 4, intervalMs: 0 } });
+    await suite.app.gql(`mutation { runJob(id: "${logged.id}") { id } }`);
+    loggedPath = `/jobs/${logged.id}`;
     for (let i = 0; i < 6; i++) await createParkedJob(suite.app, { taskName: `task-${i}`, priority: i % 2 ? 'MEDIUM' : 'LOW' });
     for (;;) {
       const { data } = await suite.app.gql(`{ job(id: "${done.id}") { status webhookLogs { id } } }`);
-      if (data.job.status === 'COMPLETED' && data.job.webhookLogs.length > 0) break;
+      const logs = (await suite.app.gql(`{ job(id: "${logged.id}") { logs { seq } } }`)).data.job.logs;
+      if (data.job.status === 'COMPLETED' && data.job.webhookLogs.length > 0 && logs.length === 4) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     detailPath = `/jobs/${done.id}`;
@@ -36,7 +45,7 @@ describe('layout, accessibility and theme', () => {
 
   it('never scrolls sideways at 360 × 740', async () => {
     const { page, errors } = await suite.openPage({ width: 360, height: 740 });
-    for (const path of ['/', '/jobs/new', detailPath, '/schedules', '/?status=FAILED']) {
+    for (const path of ['/', '/jobs/new', detailPath, '/schedules', '/tasks', '/?status=FAILED']) {
       await settle(page, path);
       expect({ path, overflow: await horizontalOverflow(page) }).toEqual({ path, overflow: 0 });
     }
@@ -47,13 +56,13 @@ describe('layout, accessibility and theme', () => {
   });
 
   for (const colorScheme of ['light', 'dark'] as const) {
-    it(`has no serious or critical axe violations on /, /jobs/new and /jobs/[id] (${colorScheme})`, async () => {
+    it(`has no serious or critical axe violations on /, /jobs/new, /jobs/[id], a failed and a logging /jobs/[id] and /tasks (${colorScheme})`, async () => {
       for (const viewport of [
         { width: 1280, height: 900 },
         { width: 360, height: 740 },
       ]) {
         const { page, context } = await suite.openPage({ colorScheme, ...viewport });
-        for (const path of ['/', '/jobs/new', detailPath]) {
+        for (const path of ['/', '/jobs/new', detailPath, failedPath, loggedPath, '/tasks']) {
           await settle(page, path);
           expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(colorScheme === 'dark');
           const { violations } = await new AxeBuilder({ page }).analyze();

@@ -108,9 +108,9 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('worker processes on mariadb', () => {
     for (const job of jobs) {
       const attempts = Number(job.attempts);
       // Every start counts, except a run a SIGKILL cut within the write that carries its start mark
-      // (docs/decisions.md): at most one per kill that found the job running; never an attempt without a start.
+      // (docs/decisions.md): at most one per kill that found the job running. (Starts are counted from log lines,
+      // which a SIGKILL may cut before they reach stdout: engine.crash counts them at a witness instead.)
       expect(starts.get(Number(job.id)) ?? 0).toBeLessThanOrEqual(attempts + (timesKilled.get(Number(job.id)) ?? 0));
-      expect(attempts).toBeLessThanOrEqual(starts.get(Number(job.id)) ?? 0);
       if (attempts > 1) {
         expect(job.last_error).toMatch(/stopped responding: its lease expired/);
         expect(killedWhileRunning.has(Number(job.id))).toBe(true);

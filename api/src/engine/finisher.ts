@@ -74,7 +74,10 @@ export class Finisher {
         if (item.failure) failures.push(item.failure);
       }
     }
-    const written = await writeEndStates(this.orm, this.owner, ends, this.hooks, starts, failures);
+    // A run that started and ended within one batch needs no mark: its end state writes attempts and startedAt.
+    const ending = new Set(ends.map((j) => j.id));
+    const marks = starts.filter((j) => !ending.has(j.id));
+    const written = await writeEndStates(this.orm, this.owner, ends, this.hooks, marks, failures);
     for (const job of written) this.publish(job);
     const ids = new Set(written.map((j) => j.id));
     return items.map((item) => 'start' in item || ids.has(item.end.id));

@@ -57,7 +57,12 @@ export async function bootstrap(config: Config): Promise<App> {
   const scheduler =
     config.ROLE === 'api'
       ? null
-      : new Scheduler({ orm, events: engine.events, log: http.log, defaultsOf: (name) => catalog.defaultsOf(name) });
+      : new Scheduler({
+          orm,
+          events: engine.events,
+          log: http.log,
+          defaultsOf: (name) => ({ ...catalog.defaultsOf(name), simulated: catalog.simulates(name) }),
+        });
   const jobs = new JobsService(orm, engine.events);
   const cancelRunning = async (job: Job): Promise<Job> => (await engine.cancelRunning(job)) ?? jobs.cancel(job.id, cancelRunning);
   const schedules = new SchedulesService(orm, jobs, engine.tasks, () => scheduler?.notify());

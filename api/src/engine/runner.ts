@@ -261,7 +261,7 @@ export class Runner {
     const { job } = held;
     const started = performance.now();
     const { tasks, owner } = this.options;
-    const handler = tasks.handlerFor(job.taskName);
+    const handler = tasks.handlerFor(job.taskName, job.simulated);
     const outcome: HandlerOutcome = handler
       ? await runHandler(handler, job, held.controller, {
           progress: (share) => this.progress.report(job, share),

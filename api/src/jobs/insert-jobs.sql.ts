@@ -23,6 +23,7 @@ const COLUMNS: readonly Column[] = [
   { name: 'priority', value: (j) => j.priority },
   { name: 'max_attempts', value: (j) => j.maxAttempts },
   { name: 'run_at', value: (j, t) => t(j.runAt) },
+  { name: 'simulated', value: (j) => (j.simulated ? 1 : 0) },
   { name: 'timeout_ms', value: (j) => j.timeoutMs ?? null, optional: true },
   { name: 'webhook_url', value: (j) => j.webhookUrl ?? null, optional: true },
   { name: 'idempotency_key', value: (j) => j.idempotencyKey ?? null, optional: true },

@@ -20,7 +20,8 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
 @Index({ name: 'jobs_task_created_idx', properties: ['taskName', 'createdAt'] })
 @Unique({ name: 'jobs_schedule_tick_unique', properties: ['scheduleId', 'scheduleTickAt'] })
 export class Job {
-  [OptionalProps]?: 'priority' | 'status' | 'attempts' | 'maxAttempts' | 'snoozes' | 'progress' | 'createdAt' | 'updatedAt' | 'runAt';
+  [OptionalProps]?:
+    'priority' | 'status' | 'attempts' | 'maxAttempts' | 'snoozes' | 'simulated' | 'progress' | 'createdAt' | 'updatedAt' | 'runAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'integer', autoincrement: true })
@@ -49,6 +50,13 @@ export class Job {
   @Field(() => Int)
   @Property({ type: 'integer', default: 3 })
   maxAttempts = 3;
+
+  @Field(() => Boolean, {
+    description:
+      'True when the job was made for a task name no task had, and runs the seed simulation (development, or SIMULATE_UNKNOWN_TASKS)',
+  })
+  @Property({ type: 'boolean', default: false })
+  simulated = false;
 
   /** Times a handler snoozed the job (`Snooze`): a snooze costs no attempt, up to MAX_SNOOZES. */
   @Property({ type: 'integer', default: 0 })

@@ -18,6 +18,8 @@ export interface NewJob {
   idempotencyKey: string | null;
   scheduleId?: number | null;
   scheduleTickAt?: Date | null;
+  /** Made for a task name no task has: the run is the seed simulation. */
+  simulated?: boolean;
 }
 
 /** Checks the URL's form only; where it may point is the webhooks SSRF guard's decision. */

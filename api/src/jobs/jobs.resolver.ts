@@ -8,7 +8,7 @@ import { JobLogLine } from './job-log.entity.js';
 import { JobSort } from './job.enums.js';
 import { CreateJobInput, JobFilter } from './job.input.js';
 import { JobPage, JobStats } from './job.types.js';
-import { checkPage, parseCreateJobs, parseId, type CreateChecks } from './job.validate.js';
+import { checkPage, parseCreateJobs, parseId, type CreateChecks, type NewJob } from './job.validate.js';
 
 const MAX_BATCH = 1000;
 
@@ -17,6 +17,12 @@ const createChecks = (services: Context['services']): CreateChecks => ({
   checkTask: (job, path) => services.tasks.validate(job, path),
   defaultsOf: (taskName) => services.tasks.defaultsOf(taskName),
 });
+
+/** A job made for a name no task has is a simulation, and stays one: a task removed later fails its jobs instead. */
+function flagSimulated(services: Context['services'], jobs: NewJob[]): NewJob[] {
+  for (const job of jobs) job.simulated = services.tasks.simulates(job.taskName);
+  return jobs;
+}
 
 @Resolver(() => Job)
 export class JobsResolver {
@@ -41,13 +47,6 @@ export class JobsResolver {
   @Query(() => JobStats)
   async jobStats(@Ctx() { services }: Context): Promise<JobStats> {
     return services.jobs.stats();
-  }
-
-  @FieldResolver(() => Boolean, {
-    description: 'True when no task of this name exists and the job runs the seed simulation (development, or SIMULATE_UNKNOWN_TASKS)',
-  })
-  simulated(@Root() job: Job, @Ctx() { services }: Context): boolean {
-    return services.tasks.simulates(job.taskName);
   }
 
   @FieldResolver(() => [JobError], { description: 'Every failed attempt, oldest first: message, stack, worker' })
@@ -76,7 +75,9 @@ export class JobsResolver {
 
   @Mutation(() => Job)
   async createJob(@Ctx() { services }: Context, @Arg('input', () => CreateJobInput) input: CreateJobInput): Promise<Job> {
-    const [job] = await services.jobs.create(await parseCreateJobs([input], () => 'input', createChecks(services)));
+    const [job] = await services.jobs.create(
+      flagSimulated(services, await parseCreateJobs([input], () => 'input', createChecks(services))),
+    );
     return job;
   }
 
@@ -85,7 +86,7 @@ export class JobsResolver {
     if (inputs.length === 0 || inputs.length > MAX_BATCH) {
       throw new BadUserInputError('inputs', `expected 1..${MAX_BATCH} jobs, got ${inputs.length}`);
     }
-    return services.jobs.create(await parseCreateJobs(inputs, (i) => `inputs[${i}]`, createChecks(services)));
+    return services.jobs.create(flagSimulated(services, await parseCreateJobs(inputs, (i) => `inputs[${i}]`, createChecks(services))));
   }
 
   @Mutation(() => Job, { description: 'Makes a PENDING job due now, or queues a finished job again' })

@@ -65,6 +65,8 @@ export async function seed(
       runAt: status === JobStatus.PENDING ? new Date(now + 86_400_000 + i * 60_000) : createdAt,
       attempts: status === JobStatus.FAILED ? 3 : status === JobStatus.PENDING || status === JobStatus.CANCELLED ? 0 : 1,
       maxAttempts: 3,
+      // The sample task names have no task of their own: they run the simulation.
+      simulated: true,
       progress: status === JobStatus.COMPLETED ? 1 : status === JobStatus.RUNNING ? 0.4 : 0,
       lastError: status === JobStatus.FAILED ? pick(ERRORS) : null,
       result: status === JobStatus.COMPLETED ? { ok: true, processed: rand(1, 500) } : null,

@@ -12,6 +12,7 @@ export function toJobMessage(job: Job): JobMessage {
     status: job.status,
     attempts: job.attempts,
     maxAttempts: job.maxAttempts,
+    simulated: job.simulated,
     lastError: job.lastError ?? null,
     progress: job.progress,
     result: job.result ?? null,

@@ -112,6 +112,7 @@ export class SchedulesService {
         idempotencyKey: null,
         scheduleId: schedule.id,
         scheduleTickAt: null,
+        simulated: this.tasks.simulates(schedule.taskName),
       },
     ]);
     await em.nativeUpdate(Schedule, { id }, { lastRunAt: now, updatedAt: now });

@@ -131,11 +131,14 @@ export class TaskCatalog {
     return !this.entries.has(taskName) && this.options.simulateUnknown;
   }
 
-  /** The handler for a job, or null when this process has no such task and does not simulate. */
-  handlerFor(taskName: string): TaskHandler | null {
+  /**
+   * The handler for a job: its task's, or the simulation for a job made as one (`Job.simulated`) where
+   * simulating is allowed; null when this process lacks the task (removed or renamed since).
+   */
+  handlerFor(taskName: string, simulated = false): TaskHandler | null {
     const entry = this.entries.get(taskName);
     if (entry) return entry.definition.handler as TaskHandler;
-    return this.options.simulateUnknown ? (this.simulation.handler as TaskHandler) : null;
+    return simulated && this.options.simulateUnknown ? (this.simulation.handler as TaskHandler) : null;
   }
 
   names(): string[] {

@@ -51,6 +51,8 @@ export async function nextTickAt(orm: Orm): Promise<Date | null> {
 export interface JobDefaults {
   maxAttempts?: number;
   timeoutMs?: number;
+  /** The schedule's task name has no task: its jobs are simulations. */
+  simulated?: boolean;
 }
 
 export async function fireTick(
@@ -78,6 +80,7 @@ export async function fireTick(
         runAt: due.tick,
         maxAttempts: defaults.maxAttempts ?? 3,
         timeoutMs: defaults.timeoutMs ?? null,
+        simulated: defaults.simulated ?? false,
         scheduleId: due.id,
         scheduleTickAt: due.tick,
         createdAt: now,

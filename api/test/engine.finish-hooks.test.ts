@@ -56,6 +56,8 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
     timeoutMs: null,
     webhookUrl: null,
     idempotencyKey: null,
+    // Made straight through the service, so flagged here as the API flags names with no task: they simulate.
+    simulated: true,
   });
   const read = (id: number) => orm().em.fork().findOneOrFail(Job, { id });
   const logsOf = (id: number) => orm().em.fork().count(WebhookLog, { jobId: id });

@@ -1,7 +1,10 @@
 import type { Job } from '../jobs/job.entity.js';
 import { copyJob } from '../jobs/job-record.js';
 import { JobStatus } from '../jobs/job.enums.js';
+import { backoffDelayMs } from '../loop/backoff.js';
 import { MAX_SNOOZES, type TaskBackoff } from '../tasks/task.js';
+
+export { backoffDelayMs };
 
 const SECOND = 1000;
 
@@ -12,17 +15,6 @@ export const RETRY_MAX_MS = 10 * 60 * SECOND;
 
 /** A task's backoff where it sets none: 1 s doubling per attempt, capped at 10 min, half of it random. */
 export const DEFAULT_BACKOFF: TaskBackoff = { kind: 'exponential', baseMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS, jitter: true };
-
-/**
- * Delay before the next attempt after `attempts` failed runs. With jitter it is "equal jitter" (half
- * fixed, half random), so a burst of failures does not retry in lockstep while the delay never drops
- * below half the step.
- */
-export function backoffDelayMs(policy: TaskBackoff, attempts: number, random = Math.random): number {
-  const step = policy.kind === 'fixed' ? policy.baseMs : policy.baseMs * 2 ** Math.max(0, Math.min(attempts - 1, 30));
-  const capped = Math.min(policy.maxMs, step);
-  return Math.round(policy.jitter ? capped / 2 + random() * (capped / 2) : capped);
-}
 
 /** The default backoff with its base and cap given. */
 export function retryDelayMs(attempts: number, baseMs = RETRY_BASE_MS, maxMs = RETRY_MAX_MS, random = Math.random): number {

@@ -36,7 +36,7 @@ async function generate(database: Database, folder: string) {
  */
 function dropPhantomChanges(file: string) {
   const lines = readFileSync(file, 'utf8').split('\n');
-  writeFileSync(file, lines.filter((l) => !(l.includes('addSql') && l.includes('jobs_claim_idx'))).join('\n'));
+  writeFileSync(file, lines.filter((l) => !(l.includes('addSql') && /jobs_(queue_)?claim_idx/.test(l))).join('\n'));
 }
 
 const scratch = '/tmp/jobs-migration-scratch.sqlite';

@@ -63,9 +63,9 @@ export async function bootstrap(config: Config): Promise<App> {
           log: http.log,
           defaultsOf: (name) => ({ ...catalog.defaultsOf(name), simulated: catalog.simulates(name) }),
         });
-  const jobs = new JobsService(orm, engine.events);
+  const jobs = new JobsService(orm, engine.events, engine.queue.registry);
   const cancelRunning = async (job: Job): Promise<Job> => (await engine.cancelRunning(job)) ?? jobs.cancel(job.id, cancelRunning);
-  const schedules = new SchedulesService(orm, jobs, engine.tasks, () => scheduler?.notify());
+  const schedules = new SchedulesService(orm, jobs, engine.tasks, engine.queue.registry, () => scheduler?.notify());
   const services: Services = {
     config,
     jobs,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AllowList } from './net/address-policy.js';
+import { QUEUE_NAME } from './queues/queue-name.js';
 
 /** Every environment variable the product reads, parsed once at start into a checked `Config`. */
 
@@ -69,6 +70,10 @@ const schema = z.object({
 
   WORKER_CONCURRENCY: int(1, 1000).default(4),
   WORKER_POLL_MS: int(10, MINUTE).default(500),
+  /** The queues this process's worker claims from (comma list); empty: every queue. */
+  WORKER_QUEUES: list
+    .pipe(z.array(z.string().regex(QUEUE_NAME, { message: 'expected queue names of 1–64 characters of [a-z0-9._-]' })))
+    .default([]),
   LEASE_MS: int(1000).default(30 * SECOND),
   SHUTDOWN_GRACE_MS: int(0).default(30 * SECOND),
   SIMULATE_JOB_FAILURE: failureShare.default(0),

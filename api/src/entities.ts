@@ -3,9 +3,9 @@ import { Job } from './jobs/job.entity.js';
 import { JobError } from './jobs/job-error.entity.js';
 import { JobLogLine } from './jobs/job-log.entity.js';
 import { ThroughputMinute } from './jobs/throughput-minute.entity.js';
-import { QueueState } from './engine/queue-state.entity.js';
+import { QueueStart, QueueState } from './queues/queue-state.entity.js';
 import { Schedule } from './schedules/schedule.entity.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 import { WebhookLog } from './webhooks/webhook-log.entity.js';
 
-export const entities = [Job, JobError, JobLogLine, WebhookLog, WebhookDelivery, Schedule, QueueState, ThroughputMinute];
+export const entities = [Job, JobError, JobLogLine, WebhookLog, WebhookDelivery, Schedule, QueueState, QueueStart, ThroughputMinute];

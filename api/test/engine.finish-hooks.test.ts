@@ -56,6 +56,8 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
     timeoutMs: null,
     webhookUrl: null,
     idempotencyKey: null,
+    queue: 'default',
+    concurrencyKey: null,
     // Made straight through the service, so flagged here as the API flags names with no task: they simulate.
     simulated: true,
   });

@@ -21,6 +21,8 @@ const newJob = (i: number): NewJob => ({
   timeoutMs: null,
   webhookUrl: null,
   idempotencyKey: null,
+  queue: 'default',
+  concurrencyKey: null,
 });
 
 /** Writing a batch of end states when some of its jobs left this worker's hands while they ran. */
@@ -32,7 +34,7 @@ describe.each(testDatabases())('writeEndStates on $name', (db) => {
     await run(em(), 'delete from jobs');
     await run(em(), 'delete from job_throughput');
     await new JobsService(server().orm, silentJobEvents).create(Array.from({ length: 4 }, (_, i) => newJob(i)));
-    const claimed = await claimJobs(server().orm, { owner: OWNER, limit: 10, leaseMs: 60_000, now: new Date() });
+    const claimed = await claimJobs(server().orm, { owner: OWNER, shares: [{ queue: 'default', limit: 10 }], leaseMs: 60_000, now: new Date() });
     expect(claimed).toHaveLength(4);
     return claimed;
   };

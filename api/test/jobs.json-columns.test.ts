@@ -39,7 +39,7 @@ describe.each(testDatabases())('JSON columns read by hand on $name', (db) => {
       in: { taskName: 'noop', payload: { code: '123', list: ['1', 2] } },
     });
     await run(em(), 'update jobs set result = ?', [JSON.stringify('123')]);
-    const [job] = await claimJobs(server().orm, { owner: 'w', limit: 1, leaseMs: 60_000, now: new Date() });
+    const [job] = await claimJobs(server().orm, { owner: 'w', shares: [{ queue: 'default', limit: 1 }], leaseMs: 60_000, now: new Date() });
     expect(job.payload).toEqual({ code: '123', list: ['1', 2] });
     expect(job.result).toBe('123');
   });

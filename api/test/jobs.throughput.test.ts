@@ -11,7 +11,7 @@ const MINUTE_MS = 60_000;
 const QUERY = 'query($minutes: Int) { throughput(minutes: $minutes) { minute completed failed } }';
 type Point = { minute: string; completed: number; failed: number };
 
-const ended = (status: JobStatus, at: number) => ({ id: 0, status, completedAt: new Date(at) }) as Job;
+const ended = (status: JobStatus, at: number) => ({ id: 0, queue: 'default', status, completedAt: new Date(at) }) as Job;
 
 describe.each(testDatabases())('throughput on $name', (db) => {
   const server = serverForSuite(db, { ROLE: 'api' });

@@ -15,6 +15,8 @@ export type Webhooks = ReturnType<typeof createWebhooks>;
 /** A validated `bench.noop` job, as `JobsService.create` receives it after `createJob`'s checks. */
 export const noopJob = (i: number): NewJob => ({
   taskName: 'bench.noop',
+  queue: 'default',
+  concurrencyKey: null,
   payload: { i },
   priority: Priority.LOW,
   runAt: new Date(),

@@ -5,6 +5,8 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type CreateJobInput = {
+  /** Groups jobs (a customer id, say) for the queue's keyConcurrency limit; 1–128 characters */
+  concurrencyKey?: string | null | undefined;
   /** A second create with the same key returns the first job */
   idempotencyKey?: string | null | undefined;
   /** 1..100, default 3 */
@@ -12,6 +14,8 @@ export type CreateJobInput = {
   /** A JSON object, at most 64 KiB serialized */
   payload?: unknown;
   priority?: Priority | null | undefined;
+  /** Queue to wait in: 1–64 characters of [a-z0-9._-]; default the task's default queue, else `default` */
+  queue?: string | null | undefined;
   /** When the job becomes due; default now */
   runAt?: string | null | undefined;
   taskName: string;

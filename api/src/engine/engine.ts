@@ -10,7 +10,7 @@ import { TaskCatalog } from '../tasks/catalog.js';
 import type { TaskDefinition } from '../tasks/task.js';
 import type { Log } from '../log.js';
 import type { EngineMetrics } from './metrics.js';
-import { QueueService } from './queue.service.js';
+import { QueueService } from '../queues/queue.service.js';
 import { StopReason } from './run-handler.js';
 import { Runner, type RunnerOptions } from './runner.js';
 import { cancelRunningJob } from './sql/cancel-running.js';
@@ -22,6 +22,7 @@ export interface EngineOptions {
     | 'ROLE'
     | 'WORKER_CONCURRENCY'
     | 'WORKER_POLL_MS'
+    | 'WORKER_QUEUES'
     | 'LEASE_MS'
     | 'SHUTDOWN_GRACE_MS'
     | 'SIMULATE_JOB_FAILURE'
@@ -90,6 +91,7 @@ export class Engine {
           graceMs: config.SHUTDOWN_GRACE_MS,
           tasks: this.tasks,
           queue: this.queue,
+          queues: config.WORKER_QUEUES.length > 0 ? config.WORKER_QUEUES : null,
           events: this.events,
           finishHooks: options.finishHooks,
           log,
@@ -122,7 +124,7 @@ export class Engine {
 
   private wakingEvents(inner: JobEvents): JobEvents {
     const due = (job: Job) => {
-      if (job.status === JobStatus.PENDING) this.runner?.notifyAt(job.runAt);
+      if (job.status === JobStatus.PENDING) this.runner?.notifyAt(job.runAt, job.queue);
     };
     return {
       created: (jobs) => {

@@ -11,10 +11,13 @@ import type { TaskLog } from '../tasks/task.js';
 import { LocalQueueSize } from './local-queue-size.js';
 import { runLabelOf, type EngineMetrics } from './metrics.js';
 import { ProgressWriter } from './progress.js';
-import type { QueueService } from './queue.service.js';
+import type { QueueService } from '../queues/queue.service.js';
+import { ClaimPlan } from './claim-plan.js';
+import { QueueDirectory } from './queue-directory.js';
+import { ReadyQueue } from './ready-queue.js';
 import { backoffDelayMs, nextState } from './retry.js';
 import { runHandler, StopReason, type HandlerOutcome } from './run-handler.js';
-import { claimJobs } from './sql/claim-jobs.js';
+import { claimJobs, claimLimited } from './sql/claim-jobs.js';
 import { recoverExpiredLeases, releaseJobs, renewLeases, stillOwned } from './sql/leases.js';
 
 export interface RunnerOptions {
@@ -31,6 +34,8 @@ export interface RunnerOptions {
   graceMs: number;
   tasks: TaskCatalog;
   queue: QueueService;
+  /** WORKER_QUEUES: the queues this worker claims from; null: every queue. */
+  queues: readonly string[] | null;
   /** Every job transition is published here after its commit. */
   events: JobEvents;
   /** Run inside the transaction that writes COMPLETED or a final FAILED. */
@@ -51,13 +56,26 @@ interface Held {
   controller: AbortController;
   /** True while the handler runs; false while its end state is being written. */
   active: boolean;
+  /** A rate-limited admission: the handler must start by then (ms), else the job goes back unstarted. */
+  startBy?: number;
 }
+
+/**
+ * How much later than its admission a rate-limited job's handler may start. The claim books the
+ * admission; the handler starts a few milliseconds later, after the commit. Windows are widened by
+ * this margin so starts (what `startedAt` shows) stay within the limit in every window.
+ */
+export const RATE_START_GUARD_MS = 50;
 
 /** The worker loop: claims due jobs into free slots, runs their handlers, writes how they ended. */
 export class Runner {
   private readonly held = new Map<number, Held>();
-  /** Claimed and leased, waiting for a free slot (in claim order); not started, so no attempt yet. */
-  private readonly ready: Held[] = [];
+  /** Claimed and leased, waiting for a free slot (per queue in claim order); not started, so no attempt yet. */
+  private readonly ready = new ReadyQueue<Held>();
+  private readonly directory: QueueDirectory;
+  private readonly plan = new ClaimPlan();
+  /** A limited queue had due jobs but no slot was free: an end here should claim again. */
+  private limitedWaiting = false;
   /** The last claim came back full: more jobs are due than this process asked for. */
   private backlog = false;
   private readonly claims: PollLoop;
@@ -68,7 +86,6 @@ export class Runner {
   private readonly prefetchSize: LocalQueueSize;
   private dueTimer: NodeJS.Timeout | null = null;
   private dueAt = Infinity;
-  private paused = { value: false, readAt: 0 };
   private stopTimers: (() => Promise<void>)[] = [];
   private stopping: Promise<void> | null = null;
 
@@ -77,6 +94,7 @@ export class Runner {
     this.finisher = new Finisher(orm, owner, finishHooks, events, log);
     this.progress = new ProgressWriter(orm, owner, events, log);
     this.prefetchSize = new LocalQueueSize(concurrency);
+    this.directory = new QueueDirectory(orm, options.queues, options.pollMs);
     this.claims = new PollLoop({ name: 'claiming jobs', log, step: () => this.claimStep() });
   }
 
@@ -87,8 +105,9 @@ export class Runner {
   start(): void {
     if (this.claims.state !== 'idle') return;
     const { leaseMs, pollMs, log } = this.options;
-    this.options.queue.onChange((paused) => {
-      this.paused = { value: paused, readAt: Date.now() };
+    // A pause or a limit changed in this process applies at once; from another process within one poll.
+    this.options.queue.onChange(() => {
+      this.directory.invalidate();
       this.notify();
     });
     // Renewing three times per lease survives two missed renewals before a job is taken back.
@@ -106,10 +125,14 @@ export class Runner {
   }
 
   /** Wakes the loop when a job created in this process becomes due, if that is before the next poll. */
-  notifyAt(when: Date): void {
+  notifyAt(when: Date, queue?: string): void {
     if (this.stopping) return;
+    if (queue !== undefined && !this.directory.serves(queue)) return;
     const at = when.getTime();
-    if (at <= Date.now()) return this.notify();
+    if (at <= Date.now()) {
+      if (queue !== undefined) this.plan.wake(queue);
+      return this.notify();
+    }
     if (at >= this.dueAt || at - Date.now() > 24 * 3600_000) return;
     if (this.dueTimer) clearTimeout(this.dueTimer);
     this.dueAt = at;
@@ -180,37 +203,58 @@ export class Runner {
     // `2 × (concurrency + prefetch)` jobs are held: a slow database slows claiming down instead of
     // piling up finished-but-RUNNING jobs.
     this.startReady();
-    const { concurrency, owner, leaseMs, pollMs, metrics } = this.options;
+    const { concurrency, owner, leaseMs, pollMs, metrics, orm } = this.options;
     // Without a backlog nothing is claimed ahead: jobs are not held back from other workers when
     // there is no queue to speak of.
     const prefetch = this.backlog ? this.prefetchSize.prefetch : 0;
     // Refill the local queue once it is half empty, not job by job (that would be a claim per job).
     const refill = this.ready.length <= prefetch / 2 ? prefetch - this.ready.length : 0;
     const free = Math.min(concurrency - this.active + refill, 2 * (concurrency + prefetch) - this.held.size);
-    if (free > 0 && !this.claims.stopping && !(await this.isPaused())) {
-      const claimStarted = performance.now();
-      const jobs = await claimJobs(this.options.orm, { owner, limit: free, leaseMs, now: new Date() });
-      metrics?.observeClaim(performance.now() - claimStarted, jobs.length);
-      for (const job of jobs) this.ready.push(this.hold(job));
-      this.startReady();
-      // A full batch means more may be due: claim again at once (or when a slot frees).
-      this.backlog = jobs.length === free;
-      if (this.backlog) return 0;
+    if (free <= 0 || this.claims.stopping) return pollMs;
+    // Settings are read again once per poll interval; each read starts a sweep that asks every queue.
+    if (await this.directory.refresh()) this.plan.sweep();
+    // Limited queues are never claimed ahead: a job held here would hold a slot of the limit idle.
+    const startable = Math.max(0, Math.min(concurrency - this.active - this.ready.length, free));
+    const round = this.plan.round(this.directory.eligible(), free, startable, Date.now());
+    this.limitedWaiting = round.starved;
+    const claimStarted = performance.now();
+    let claimed = 0;
+    let more = false;
+    for (const share of round.limited) {
+      const now = new Date();
+      const claim = await claimLimited(orm, { owner, leaseMs, now, queue: share.queue, limit: share.limit, startGuardMs: RATE_START_GUARD_MS });
+      this.plan.claimedLimited(share, claim);
+      const startBy = claim.settings?.rateLimit ? now.getTime() + RATE_START_GUARD_MS : undefined;
+      for (const job of claim.jobs) this.ready.push(this.hold(job, startBy));
+      claimed += claim.jobs.length;
+      more ||= claim.jobs.length === share.limit && claim.limitedBy === null;
     }
-    return pollMs;
-  }
-
-  private async isPaused(): Promise<boolean> {
-    // Read at most once per poll interval: pausing from another process takes effect within one poll.
-    if (Date.now() - this.paused.readAt >= this.options.pollMs) {
-      this.paused = { value: await this.options.queue.isPaused(), readAt: Date.now() };
+    if (round.shares.length > 0) {
+      const jobs = await claimJobs(orm, { owner, leaseMs, now: new Date(), shares: round.shares });
+      const perQueue = new Map<string, number>();
+      for (const job of jobs) {
+        perQueue.set(job.queue, (perQueue.get(job.queue) ?? 0) + 1);
+        this.ready.push(this.hold(job));
+      }
+      for (const share of round.shares) {
+        const got = perQueue.get(share.queue) ?? 0;
+        this.plan.claimed(share, got);
+        // A full share means more may be due there: claim again at once (or when a slot frees).
+        more ||= got === share.limit;
+      }
+      claimed += jobs.length;
     }
-    return this.paused.value;
+    metrics?.observeClaim(performance.now() - claimStarted, claimed);
+    this.startReady();
+    const unblock = this.plan.nextUnblock();
+    if (unblock !== null) this.notifyAt(new Date(unblock));
+    this.backlog = more;
+    return more ? 0 : pollMs;
   }
 
   /** A claimed job this process now holds (its lease is renewed from here on), not started yet. */
-  private hold(job: Job): Held {
-    const held: Held = { job, controller: new AbortController(), active: false };
+  private hold(job: Job, startBy?: number): Held {
+    const held: Held = { job, controller: new AbortController(), active: false, startBy };
     this.held.set(job.id, held);
     return held;
   }
@@ -220,13 +264,14 @@ export class Runner {
     while (this.active < this.options.concurrency && this.ready.length > 0 && !this.stopping) {
       const held = this.ready.shift()!;
       if (held.controller.signal.aborted) this.held.delete(held.job.id);
+      else if (held.startBy !== undefined && Date.now() > held.startBy) this.returnLate(held);
       else this.execute(held);
     }
   }
 
   /** Shutdown: jobs claimed ahead that never started go back to the queue at once (not an attempt). */
   private async releaseReady(): Promise<void> {
-    const waiting = this.ready.splice(0);
+    const waiting = this.ready.drain();
     if (waiting.length === 0) return;
     for (const h of waiting) this.held.delete(h.job.id);
     try {
@@ -241,6 +286,26 @@ export class Runner {
     } catch (error) {
       this.options.log.error({ err: error }, 'returning jobs claimed ahead failed; their leases will expire and another worker takes them');
     }
+  }
+
+  /** A rate-limited job that could not start within its admission's margin goes back unstarted (no attempt). */
+  private returnLate(held: Held): void {
+    this.held.delete(held.job.id);
+    const release = releaseJobs(
+      this.options.orm,
+      this.options.owner,
+      [held.job.id],
+      new Date(),
+      `the worker could not start the job within ${RATE_START_GUARD_MS} ms of its rate-limit admission; returned to the queue`,
+    ).then(
+      (released) => {
+        for (const job of released) this.publish(job);
+        this.plan.slotFreed(held.job.queue);
+        this.notify();
+      },
+      (error) => this.options.log.error({ err: error, jobId: held.job.id }, 'returning a late job failed; its lease will expire'),
+    );
+    void this.claims.track(release);
   }
 
   private execute(held: Held): void {
@@ -315,7 +380,9 @@ export class Runner {
       );
     }
     this.held.delete(job.id);
-    this.notifyIfMoreWait();
+    // A slot of a limited queue freed here: that queue may be claimed from again.
+    if (this.plan.slotFreed(job.queue) || this.limitedWaiting) this.notify();
+    else this.notifyIfMoreWait();
   }
 
   /**

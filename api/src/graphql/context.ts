@@ -6,7 +6,7 @@ import type { ThroughputService } from '../jobs/throughput.service.js';
 import type { Live } from '../live/live.js';
 import type { WebhooksService } from '../webhooks/webhooks.service.js';
 import type { TaskCatalog } from '../tasks/catalog.js';
-import type { QueueService } from '../engine/queue.service.js';
+import type { QueueService } from '../queues/queue.service.js';
 import type { SchedulesService } from '../schedules/schedules.service.js';
 
 export type Role = 'admin' | 'viewer';

@@ -6,7 +6,7 @@ import { JobsResolver } from '../jobs/jobs.resolver.js';
 import { TasksResolver } from '../tasks/tasks.resolver.js';
 import { ThroughputResolver } from '../jobs/throughput.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
-import { QueueResolver } from '../engine/queue.resolver.js';
+import { QueueResolver } from '../queues/queue.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 

@@ -11,14 +11,17 @@ type DbTime = (d: Date | null | undefined) => BoundValue;
 interface Column {
   name: string;
   value: (job: Job, t: DbTime) => BoundValue;
-  /** Left out of a statement when every row has no value (the column's default is NULL). */
+  /** Left out of a statement when every row has the column's default (NULL unless `fallback` says). */
   optional?: true;
+  fallback?: BoundValue;
 }
 
 // A new job starts PENDING, with no attempts and no progress, and createdAt = updatedAt: those four
 // are written as literals (below), not parameters.
 const COLUMNS: readonly Column[] = [
   { name: 'task_name', value: (j) => j.taskName },
+  { name: 'queue', value: (j) => j.queue, optional: true, fallback: 'default' },
+  { name: 'concurrency_key', value: (j) => j.concurrencyKey ?? null, optional: true },
   { name: 'payload', value: (j) => (j.payload == null ? null : JSON.stringify(j.payload)) },
   { name: 'priority', value: (j) => j.priority },
   { name: 'max_attempts', value: (j) => j.maxAttempts },
@@ -48,7 +51,7 @@ function timeFormatter(dialect: SqlDialect): DbTime {
 
 /** One INSERT for a chunk of jobs created at `createdAt`: its SQL and its parameters. */
 function insertStatement(dialect: SqlDialect, t: DbTime, jobs: readonly Job[], at: Date): { sql: string; params: BoundValue[] } {
-  const columns = COLUMNS.filter((c) => !c.optional || jobs.some((j) => c.value(j, t) !== null));
+  const columns = COLUMNS.filter((c) => !c.optional || jobs.some((j) => c.value(j, t) !== (c.fallback ?? null)));
   // created_at = updated_at: the batch's one instant, as a literal.
   const createdAt = timeLiteral(dialect, at);
   const row = `(${columns.map(() => '?').join(', ')}, '${JobStatus.PENDING}', 0, 0, ${createdAt}, ${createdAt})`;

@@ -26,6 +26,8 @@ export function newJobRecord(input: NewJob, now: Date): Job {
   return {
     id: 0,
     taskName: input.taskName,
+    queue: input.queue,
+    concurrencyKey: input.concurrencyKey,
     payload: input.payload,
     priority: input.priority,
     status: JobStatus.PENDING,
@@ -71,6 +73,8 @@ function rowToJob(row: JobRow, json: (value: unknown) => unknown): Job {
   return {
     id: Number(row.id),
     taskName: String(row.task_name),
+    queue: String(row.queue ?? 'default'),
+    concurrencyKey: row.concurrency_key == null ? null : String(row.concurrency_key),
     payload: json(row.payload) as Record<string, unknown> | null,
     priority: Number(row.priority) as Priority,
     status: String(row.status) as JobStatus,

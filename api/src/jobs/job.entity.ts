@@ -8,12 +8,19 @@ import { JobStatus, Priority } from './job.enums.js';
 const ms = () => ({ type: 'datetime', length: 3 }) as const;
 
 /**
- * A unit of work. Indexes: the claim index matches the engine's `ORDER BY priority DESC, run_at, id`
- * so a claim is a range scan without filesort; the list indexes serve each `jobs` filter with its default sort.
+ * A unit of work. Indexes: the claim index matches the engine's per-queue
+ * `WHERE status = 'PENDING' AND queue = ? ORDER BY priority DESC, run_at, id` so a claim is a range
+ * scan without filesort, and carries concurrency_key so skipping keys at their limit reads no rows;
+ * the list indexes serve each `jobs` filter with its default sort.
  */
 @ObjectType()
 @Entity({ tableName: 'jobs' })
-@Index({ name: 'jobs_claim_idx', columns: [{ name: 'status' }, { name: 'priority', sort: 'DESC' }, { name: 'run_at' }, { name: 'id' }] })
+@Index({
+  name: 'jobs_queue_claim_idx',
+  columns: [{ name: 'status' }, { name: 'queue' }, { name: 'priority', sort: 'DESC' }, { name: 'run_at' }, { name: 'id' }, { name: 'concurrency_key' }],
+})
+// Written at insert only (queue and created_at never change), so it costs the drain nothing.
+@Index({ name: 'jobs_queue_created_idx', properties: ['queue', 'createdAt'] })
 @Index({ name: 'jobs_status_created_idx', properties: ['status', 'createdAt'] })
 @Index({ name: 'jobs_priority_created_idx', properties: ['priority', 'createdAt'] })
 @Index({ name: 'jobs_status_priority_created_idx', properties: ['status', 'priority', 'createdAt'] })
@@ -21,7 +28,7 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
 @Unique({ name: 'jobs_schedule_tick_unique', properties: ['scheduleId', 'scheduleTickAt'] })
 export class Job {
   [OptionalProps]?:
-    'priority' | 'status' | 'attempts' | 'maxAttempts' | 'snoozes' | 'simulated' | 'progress' | 'createdAt' | 'updatedAt' | 'runAt';
+    'queue' | 'concurrencyKey' | 'priority' | 'status' | 'attempts' | 'maxAttempts' | 'snoozes' | 'simulated' | 'progress' | 'createdAt' | 'updatedAt' | 'runAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'integer', autoincrement: true })
@@ -30,6 +37,17 @@ export class Job {
   @Field(() => String)
   @Property({ type: 'string', length: 255 })
   taskName!: string;
+
+  @Field(() => String, { description: 'The queue it waits in: its limits and pause apply, and only workers serving it claim it' })
+  @Property({ type: 'string', length: 64, default: 'default' })
+  queue = 'default';
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Groups jobs (a customer id, say): at most the queue's keyConcurrency jobs of one key run at once",
+  })
+  @Property({ type: 'string', length: 128, nullable: true })
+  concurrencyKey?: string | null;
 
   @Field(() => JSONScalar, { nullable: true })
   @Property({ type: 'json', nullable: true })

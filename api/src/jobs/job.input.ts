@@ -13,6 +13,9 @@ export class JobFilter {
   @Field(() => String, { nullable: true, description: 'Exact task name' })
   taskName?: string;
 
+  @Field(() => String, { nullable: true, description: 'Exact queue name' })
+  queue?: string;
+
   @Field(() => String, { nullable: true, description: 'Matches task name and payload text' })
   search?: string;
 }
@@ -24,6 +27,18 @@ export class CreateJobInput {
 
   @Field(() => JSONScalar, { nullable: true, description: 'A JSON object, at most 64 KiB serialized' })
   payload?: unknown;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Queue to wait in: 1–64 characters of [a-z0-9._-]; default the task's default queue, else `default`",
+  })
+  queue?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Groups jobs (a customer id, say) for the queue's keyConcurrency limit; 1–128 characters",
+  })
+  concurrencyKey?: string;
 
   @Field(() => Priority, { nullable: true, defaultValue: Priority.LOW })
   priority?: Priority;

@@ -1,6 +1,7 @@
 import { BadUserInputError, describe } from '../graphql/errors.js';
 import { Priority } from './job.enums.js';
 import type { CreateJobInput } from './job.input.js';
+import { checkQueueName, DEFAULT_QUEUE } from '../queues/queue-name.js';
 
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 export const MAX_TASK_NAME = 255;
@@ -8,6 +9,8 @@ export const MAX_TASK_NAME = 255;
 /** A create request after validation: every field present and in range. */
 export interface NewJob {
   taskName: string;
+  queue: string;
+  concurrencyKey: string | null;
   payload: Record<string, unknown>;
   priority: Priority;
   /** When it becomes due; absent: the instant it is created. */
@@ -30,6 +33,16 @@ export function checkTaskName(field: string, taskName: unknown): string {
     throw new BadUserInputError(field, `expected a name of 1–${MAX_TASK_NAME} characters, got ${describe(taskName)}`);
   }
   return taskName;
+}
+
+export const MAX_CONCURRENCY_KEY = 128;
+
+export function checkConcurrencyKey(field: string, key: unknown): string | null {
+  if (key === undefined || key === null) return null;
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_CONCURRENCY_KEY) {
+    throw new BadUserInputError(field, `expected 1–${MAX_CONCURRENCY_KEY} characters, got ${describe(key)}`);
+  }
+  return key;
 }
 
 export function checkPayload(field: string, payload: unknown): Record<string, unknown> {
@@ -78,7 +91,7 @@ export interface CreateChecks {
   /** The task's own payload check (`TaskCatalog.validate`). */
   checkTask: (job: NewJob, path: string) => void | Promise<void>;
   /** The task's defaults for what an input leaves out. */
-  defaultsOf?: (taskName: string) => { maxAttempts?: number; timeoutMs?: number };
+  defaultsOf?: (taskName: string) => { maxAttempts?: number; timeoutMs?: number; queue?: string };
 }
 
 /** Every field of one input checked and defaulted, except what needs I/O. */
@@ -96,6 +109,8 @@ function parseFields(input: CreateJobInput, path: string, defaultsOf?: CreateChe
   const defaults = defaultsOf?.(taskName);
   return {
     taskName,
+    queue: checkQueueName(`${path}.queue`, input.queue, defaults?.queue ?? DEFAULT_QUEUE),
+    concurrencyKey: checkConcurrencyKey(`${path}.concurrencyKey`, input.concurrencyKey),
     payload: checkPayload(`${path}.payload`, input.payload),
     priority: input.priority ?? Priority.LOW,
     runAt,

@@ -17,6 +17,7 @@ import { countByStatus, countTask, type StatusCounts } from './job-stats.sql.js'
 import { lockJob } from './lock-job.sql.js';
 import { dialectOf } from '../db/sql.js';
 import { readCommittedTx } from '../db/transactions.js';
+import { QueueRegistry } from '../queues/queue-registry.js';
 
 export interface JobPageResult {
   jobs: Job[];
@@ -30,6 +31,8 @@ export class JobsService {
   constructor(
     private readonly orm: Orm,
     private readonly events: JobEvents,
+    /** Where new queue names get their row (see QueueRegistry); the engine's in the app. */
+    private readonly queues: QueueRegistry = new QueueRegistry(orm),
   ) {}
 
   private em(): Em {
@@ -70,6 +73,7 @@ export class JobsService {
       created.push(job);
       result.push(job);
     }
+    if (created.length > 0) await this.queues.register(created.map((j) => j.queue));
     // One statement per 1,000 jobs without the ORM's unit of work (see insertJobs); more than one
     // statement needs a transaction to stay all-or-nothing.
     if (created.length > INSERT_ROWS_PER_STATEMENT) await em.transactional((tx) => insertJobs(tx as Em, created, now));

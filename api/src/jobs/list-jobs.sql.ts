@@ -21,6 +21,7 @@ export function whereClause(filter: JobFilter | undefined): { sql: string; param
   if (filter?.status) parts.push('status = ?') && params.push(filter.status);
   if (filter?.priority !== undefined && filter?.priority !== null) parts.push('priority = ?') && params.push(filter.priority);
   if (filter?.taskName) parts.push('task_name = ?') && params.push(filter.taskName);
+  if (filter?.queue) parts.push('queue = ?') && params.push(filter.queue);
   if (filter?.search) {
     const pattern = containsPattern(filter.search);
     parts.push(`(task_name like ? escape '${LIKE_ESCAPE}' or payload like ? escape '${LIKE_ESCAPE}')`);

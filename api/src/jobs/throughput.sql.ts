@@ -34,26 +34,28 @@ let prunedAt = 0;
  * jobs); counters older than the longest window go at most once a minute per process.
  */
 export async function recordEnds(em: Em, jobs: readonly Job[]): Promise<void> {
-  const buckets = new Map<string, { minute: number; status: JobStatus; n: number }>();
+  const buckets = new Map<string, { minute: number; queue: string; status: JobStatus; n: number }>();
   for (const job of jobs) {
     if (!isFinal(job) || !job.completedAt) continue;
     const minute = minuteOf(job.completedAt);
-    const key = `${minute} ${job.status}`;
+    const key = `${minute} ${job.queue} ${job.status}`;
     const bucket = buckets.get(key);
     if (bucket) bucket.n++;
-    else buckets.set(key, { minute, status: job.status, n: 1 });
+    else buckets.set(key, { minute, queue: job.queue, status: job.status, n: 1 });
   }
   if (buckets.size === 0) return;
   const dialect = dialectOf(em);
   // One lock order for every transaction: two finish batches on one shard cannot deadlock on counters.
-  const rows = [...buckets.values()].sort((a, b) => a.minute - b.minute || a.status.localeCompare(b.status));
-  const params: BoundValue[] = rows.flatMap((r) => [toDbTime(dialect, new Date(r.minute)), r.status, PROCESS_SHARD, r.n]);
-  const values = rows.map(() => '(?, ?, ?, ?)').join(', ');
+  const rows = [...buckets.values()].sort(
+    (a, b) => a.minute - b.minute || a.queue.localeCompare(b.queue) || a.status.localeCompare(b.status),
+  );
+  const params: BoundValue[] = rows.flatMap((r) => [toDbTime(dialect, new Date(r.minute)), r.queue, r.status, PROCESS_SHARD, r.n]);
+  const values = rows.map(() => '(?, ?, ?, ?, ?)').join(', ');
   const add =
     dialect === 'sqlite'
-      ? 'on conflict (minute, status, shard) do update set jobs = jobs + excluded.jobs'
+      ? 'on conflict (minute, queue, status, shard) do update set jobs = jobs + excluded.jobs'
       : 'on duplicate key update jobs = jobs + values(jobs)';
-  await executeBound(em, `insert into job_throughput (minute, status, shard, jobs) values ${values} ${add}`, params);
+  await executeBound(em, `insert into job_throughput (minute, queue, status, shard, jobs) values ${values} ${add}`, params);
   if (Date.now() - prunedAt >= MINUTE_MS) {
     prunedAt = Date.now();
     await pruneThroughput(em, new Date());
@@ -75,4 +77,21 @@ export async function countEndedPerMinute(em: Em, since: Date): Promise<Throughp
     [start],
   );
   return rows.map((r) => ({ minute: fromDbTime(r.minute)!, status: r.status, n: Number(r.n) }));
+}
+
+/**
+ * Jobs of one queue that ended COMPLETED or FAILED in the last minute, estimated from the counters:
+ * this minute's count plus the part of the previous minute's that the last 60 seconds still cover.
+ */
+export async function endedLastMinute(em: Em, queue: string, now: Date): Promise<number> {
+  const current = minuteOf(now);
+  const rows = await query<{ minute: unknown; n: unknown }>(
+    em,
+    'select minute, sum(jobs) as n from job_throughput where minute >= ? and queue = ? group by minute',
+    [toDbTime(dialectOf(em), new Date(current - MINUTE_MS)), queue],
+  );
+  const covered = 1 - (now.getTime() - current) / MINUTE_MS;
+  let total = 0;
+  for (const row of rows) total += fromDbTime(row.minute)!.getTime() === current ? Number(row.n) : Number(row.n) * covered;
+  return Math.round(total);
 }

@@ -11,7 +11,7 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
 @ObjectType()
 @Entity({ tableName: 'schedules' })
 export class Schedule {
-  [OptionalProps]?: 'timezone' | 'priority' | 'enabled' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'timezone' | 'queue' | 'priority' | 'enabled' | 'createdAt' | 'updatedAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'integer', autoincrement: true })
@@ -37,6 +37,10 @@ export class Schedule {
   @Field(() => JSONScalar, { nullable: true })
   @Property({ type: 'json', nullable: true })
   payload?: Record<string, unknown> | null;
+
+  @Field(() => String, { description: "Queue of the jobs it creates: the input's, else the task's default queue, else default" })
+  @Property({ type: 'string', length: 64, default: 'default' })
+  queue = 'default';
 
   @Field(() => Priority)
   @Property({ type: 'tinyint', default: Priority.LOW })

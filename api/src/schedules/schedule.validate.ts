@@ -1,6 +1,7 @@
 import { BadUserInputError, describe } from '../graphql/errors.js';
 import { Priority } from '../jobs/job.enums.js';
 import { checkPayload, checkTaskName } from '../jobs/job.validate.js';
+import { checkQueueName } from '../queues/queue-name.js';
 import { parseCronRule, type CronRule } from './cron.js';
 import type { CreateScheduleInput, UpdateScheduleInput } from './schedule.input.js';
 
@@ -10,6 +11,8 @@ export interface NewSchedule {
   rule: CronRule;
   taskName: string;
   payload: Record<string, unknown>;
+  /** Left out: the task's default queue. */
+  queue?: string;
   priority: Priority;
   enabled: boolean;
 }
@@ -27,6 +30,7 @@ export function parseCreateSchedule(input: CreateScheduleInput): NewSchedule {
     rule: parseCronRule(input.cron, input.timezone ?? 'UTC', { cron: 'input.cron', timezone: 'input.timezone' }),
     taskName: checkTaskName('input.taskName', input.taskName),
     payload: checkPayload('input.payload', input.payload),
+    queue: input.queue === undefined || input.queue === null ? undefined : checkQueueName('input.queue', input.queue),
     priority: input.priority ?? Priority.LOW,
     enabled: input.enabled ?? true,
   };
@@ -37,6 +41,7 @@ export interface ScheduleChanges {
   rule?: CronRule;
   taskName?: string;
   payload?: Record<string, unknown>;
+  queue?: string;
   priority?: Priority;
   enabled?: boolean;
 }
@@ -51,6 +56,7 @@ export function parseUpdateSchedule(input: UpdateScheduleInput, current: { cron:
   }
   if (input.taskName != null) changes.taskName = checkTaskName('input.taskName', input.taskName);
   if (input.payload !== undefined) changes.payload = checkPayload('input.payload', input.payload);
+  if (input.queue != null) changes.queue = checkQueueName('input.queue', input.queue);
   if (input.priority != null) changes.priority = input.priority;
   if (input.enabled != null) changes.enabled = input.enabled;
   return changes;

@@ -7,6 +7,7 @@ import type { TaskCatalog } from '../tasks/catalog.js';
 import { parseCronRule } from './cron.js';
 import type { CreateScheduleInput, UpdateScheduleInput } from './schedule.input.js';
 import { Schedule } from './schedule.entity.js';
+import type { QueueRegistry } from '../queues/queue-registry.js';
 import { parseCreateSchedule, parseUpdateSchedule } from './schedule.validate.js';
 
 /** What users do with schedules; the scheduler loop turns their ticks into jobs. */
@@ -15,6 +16,7 @@ export class SchedulesService {
     private readonly orm: Orm,
     private readonly jobs: JobsService,
     private readonly tasks: TaskCatalog,
+    private readonly queues: QueueRegistry,
     /** Called after a change so a scheduler in this process re-reads its next tick at once. */
     private readonly changed: () => void = () => {},
   ) {}
@@ -42,12 +44,15 @@ export class SchedulesService {
     await this.tasks.validate(parsed, 'input');
     const em = this.em();
     const now = new Date();
+    const queue = parsed.queue ?? this.tasks.defaultsOf(parsed.taskName).queue;
+    await this.queues.register([queue]);
     const schedule = em.create(Schedule, {
       name: parsed.name,
       cron: parsed.rule.cron,
       timezone: parsed.rule.timezone,
       taskName: parsed.taskName,
       payload: parsed.payload,
+      queue,
       priority: parsed.priority,
       enabled: parsed.enabled,
       nextRunAt: parsed.enabled ? parsed.rule.next(now) : null,
@@ -68,6 +73,7 @@ export class SchedulesService {
       'input',
     );
     const rule = changes.rule ?? parseCronRule(schedule.cron, schedule.timezone);
+    if (changes.queue !== undefined) await this.queues.register([changes.queue]);
     const retimed = changes.rule !== undefined || (changes.enabled !== undefined && changes.enabled !== schedule.enabled);
     Object.assign(schedule, {
       cron: rule.cron,
@@ -75,6 +81,7 @@ export class SchedulesService {
       ...(changes.taskName !== undefined ? { taskName: changes.taskName } : {}),
       ...(changes.payload !== undefined ? { payload: changes.payload } : {}),
       ...(changes.priority !== undefined ? { priority: changes.priority } : {}),
+      ...(changes.queue !== undefined ? { queue: changes.queue } : {}),
       ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}),
     });
     // A new rule, or enabling again, starts counting from now: ticks missed while disabled do not run.
@@ -103,6 +110,8 @@ export class SchedulesService {
     const [job] = await this.jobs.create([
       {
         taskName: schedule.taskName,
+        queue: schedule.queue,
+        concurrencyKey: null,
         payload: schedule.payload ?? {},
         priority: schedule.priority,
         runAt: now,

@@ -1,73 +1,280 @@
-import type { Orm } from '../../db/orm.js';
-import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
+import type { Em, Orm } from '../../db/orm.js';
+import { dialectOf, fromDbTime, query, run, toDbTime, type BoundValue, type SqlDialect } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
-import { jobRowMapper } from '../../jobs/job-record.js';
+import { jobRowMapper, type JobRow } from '../../jobs/job-record.js';
 import { placeholders } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
 import { readCommittedTx } from '../../db/transactions.js';
+import { rowToSettings, type QueueSettings } from '../../queues/queue-state.sql.js';
+
+/** How many jobs to take from one queue. */
+export interface QueueShare {
+  queue: string;
+  limit: number;
+}
 
 export interface ClaimRequest {
   owner: string;
-  limit: number;
   leaseMs: number;
   now: Date;
+  /** Queues without limits, each with how many jobs it may give this round. */
+  shares: readonly QueueShare[];
+}
+
+const PENDING = `'${JobStatus.PENDING}'`;
+const RUNNING = `'${JobStatus.RUNNING}'`;
+
+// No attempt yet and no start time: the runner records both when a handler starts (`markStarted`),
+// so a job claimed ahead whose worker dies before starting it goes back as it was.
+const SET_RUNNING = `status = ${RUNNING}, lease_owner = ?, lease_expires_at = ?, started_at = null, updated_at = ?, progress = 0, completed_at = null, run_duration_ms = null`;
+
+/**
+ * One queue's due jobs in claim order: HIGH first, then earliest run_at, then lowest id. The ORDER BY
+ * matches `jobs_queue_claim_idx (status, queue, priority DESC, run_at, id, concurrency_key)` after its
+ * two equalities, so MySQL/MariaDB read an index range without a filesort and lock only the rows they
+ * return (an index that sorts differently makes every claim sort and lock the whole backlog).
+ */
+const dueIn = (extra = '') =>
+  `select * from jobs where status = ${PENDING} and queue = ? and run_at <= ?${extra} order by priority desc, run_at, id limit ?`;
+
+/** The claimed rows as the UPDATE left them (they were read before it: no second read). */
+function asRunning(rows: JobRow[], owner: string, expires: BoundValue, now: BoundValue): JobRow[] {
+  return rows.map((r) => ({
+    ...r,
+    status: JobStatus.RUNNING,
+    lease_owner: owner,
+    lease_expires_at: expires,
+    started_at: null,
+    updated_at: now,
+    progress: 0,
+    completed_at: null,
+    run_duration_ms: null,
+  }));
+}
+
+async function markRunning(tx: Em, rows: JobRow[], owner: string, expires: BoundValue, now: BoundValue): Promise<JobRow[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => Number(r.id));
+  await run(tx, `update jobs set ${SET_RUNNING} where id in (${placeholders(ids.length)})`, [owner, expires, now, ...ids]);
+  return asRunning(rows, owner, expires, now);
 }
 
 /**
- * Takes up to `limit` due PENDING jobs, HIGH first, then earliest run_at, then lowest id, and marks
- * them RUNNING under this worker's lease. The attempt counts only once a handler starts.
- *
- * The ORDER BY matches `jobs_claim_idx (status, priority DESC, run_at, id)` exactly, so MySQL/MariaDB
- * read it as an index range without a filesort and lock only the rows they return (an index that
- * sorts differently makes every claim sort and lock the whole backlog). SKIP LOCKED lets concurrent workers pass each other's claims instead of queueing.
+ * Takes due PENDING jobs from queues without limits and marks them RUNNING under this worker's
+ * lease; the attempt counts only once a handler starts. On MySQL/MariaDB one short transaction: a
+ * `SELECT … FOR UPDATE SKIP LOCKED` per queue, joined by UNION ALL into one statement, then one
+ * UPDATE. SKIP LOCKED lets concurrent workers pass each other's claims instead of queueing.
  */
 export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
+  const shares = req.shares.filter((s) => s.limit > 0);
+  if (shares.length === 0) return [];
   const em = orm.em.fork();
   const dialect = dialectOf(em);
   const now = toDbTime(dialect, req.now);
   const expires = toDbTime(dialect, new Date(req.now.getTime() + req.leaseMs));
-  // No attempt yet and no start time: the runner records both when a handler starts (`markStarted`),
-  // so a job claimed ahead whose worker dies before starting it goes back as it was.
-  const set = `status = '${JobStatus.RUNNING}', lease_owner = ?, lease_expires_at = ?, started_at = null, updated_at = ?, progress = 0, completed_at = null, run_duration_ms = null`;
-  const due = `status = '${JobStatus.PENDING}' and run_at <= ? order by priority desc, run_at, id limit ?`;
 
-  let rows: Record<string, unknown>[];
+  let rows: JobRow[];
   if (dialect === 'sqlite') {
     // One process owns an SQLite file, and one statement is atomic: no lock dance needed.
-    rows = await query(em, `update jobs set ${set} where id in (select id from jobs where ${due}) returning *`, [
-      req.owner,
-      expires,
-      now,
-      now,
-      req.limit,
-    ]);
+    rows = [];
+    for (const share of shares) {
+      const taken = await query(em, `update jobs set ${SET_RUNNING} where id in (select id from (${dueIn()})) returning *`, [
+        req.owner,
+        expires,
+        now,
+        share.queue,
+        now,
+        share.limit,
+      ]);
+      rows.push(...taken);
+    }
   } else {
+    const branch = `(${dueIn()} for update skip locked)`;
+    const select = shares.length === 1 ? `${dueIn()} for update skip locked` : shares.map(() => branch).join(' union all ');
+    const params = shares.flatMap((s) => [s.queue, now, s.limit]);
     rows = await withLockRetry(() =>
-      em.fork().transactional(async (tx) => {
-        const picked = await query(tx, `select * from jobs where ${due} for update skip locked`, [now, req.limit]);
-        if (picked.length === 0) return [];
-        const ids = picked.map((r) => Number(r.id));
-        await run(tx, `update jobs set ${set} where id in (${placeholders(ids.length)})`, [req.owner, expires, now, ...ids]);
-        // The rows were read before the update: apply it to them rather than reading them again.
-        return picked.map((r) => ({
-          ...r,
-          status: JobStatus.RUNNING,
-          lease_owner: req.owner,
-          lease_expires_at: expires,
-          started_at: null,
-          updated_at: now,
-          progress: 0,
-          completed_at: null,
-          run_duration_ms: null,
-        }));
-      }, readCommittedTx(dialect)),
+      em.fork().transactional(async (tx) => markRunning(tx, await query(tx, select, params), req.owner, expires, now), readCommittedTx(dialect)),
     );
   }
   return rows.map(jobRowMapper(em)).sort(claimOrder);
 }
 
-/** The claim's ORDER BY, for the rows RETURNING hands back in no particular order. */
+/** What held a limited queue's claim back. */
+export type LimitReason = 'concurrency' | 'rate' | 'key';
+
+export interface LimitedClaimRequest {
+  owner: string;
+  leaseMs: number;
+  now: Date;
+  queue: string;
+  /** Handler slots this worker can start at once. */
+  limit: number;
+  /**
+   * The rate limit's window is widened by this much: a job is admitted at the claim and its handler
+   * starts a moment later, so starts stay within the limit in every window as long as each starts
+   * within this margin of its admission (the runner returns one that could not).
+   */
+  startGuardMs: number;
+}
+
+export interface LimitedClaim {
+  jobs: Job[];
+  /** The settings in force, read under the queue's lock. */
+  settings: QueueSettings | null;
+  /** Set when a limit (not a lack of due jobs) kept the claim from taking what it asked for. */
+  limitedBy: LimitReason | null;
+  /** The rate limit's window has room again at this instant. */
+  retryAt: Date | null;
+}
+
+/**
+ * Takes due jobs from a queue with limits, under its queue_state row lock so the limits hold across
+ * every worker process: concurrencyLimit counts the queue's RUNNING jobs, keyConcurrency its RUNNING
+ * jobs per concurrency key, and the rate limit the ledger of admissions (queue_starts) in the last
+ * `perMs`. Nothing is booked that outlives a worker: RUNNING rows of a crashed worker go back with its
+ * leases, ledger rows expire with their window. On SQLite the runner is the only claimer (one process),
+ * and its claims of one queue run one at a time (`serialized`).
+ */
+export async function claimLimited(orm: Orm, req: LimitedClaimRequest): Promise<LimitedClaim> {
+  const em = orm.em.fork();
+  const dialect = dialectOf(em);
+  if (dialect === 'sqlite') return serialized(orm, () => claimLimitedIn(em, dialect, req));
+  return withLockRetry(() => em.fork().transactional((tx) => claimLimitedIn(tx, dialect, req), readCommittedTx(dialect)));
+}
+
+const MAX_KEY_ROUNDS = 4;
+
+async function claimLimitedIn(tx: Em, dialect: SqlDialect, req: LimitedClaimRequest): Promise<LimitedClaim> {
+  const lock = dialect === 'sqlite' ? '' : ' for update';
+  const found = await query(tx, `select * from queue_state where name = ?${lock}`, [req.queue]);
+  const settings = found.length > 0 ? rowToSettings(found[0]) : null;
+  const none: LimitedClaim = { jobs: [], settings, limitedBy: null, retryAt: null };
+  if (settings?.paused || req.limit <= 0) return none;
+  const now = toDbTime(dialect, req.now);
+  const expires = toDbTime(dialect, new Date(req.now.getTime() + req.leaseMs));
+
+  let allowed = req.limit;
+  let limitedBy: LimitReason | null = null;
+  let retryAt: Date | null = null;
+  const cut = (n: number, reason: LimitReason) => {
+    if (n < allowed) [allowed, limitedBy] = [Math.max(0, n), reason];
+  };
+
+  if (settings?.concurrencyLimit != null) {
+    const [{ n }] = await query<{ n: unknown }>(tx, `select count(*) as n from jobs where status = ${RUNNING} and queue = ?`, [req.queue]);
+    cut(settings.concurrencyLimit - Number(n), 'concurrency');
+  }
+  const rate = settings?.rateLimit ?? null;
+  const windowStart = rate ? toDbTime(dialect, new Date(req.now.getTime() - rate.perMs - req.startGuardMs)) : null;
+  if (rate && allowed > 0) {
+    const [row] = await query<{ used: unknown; oldest: unknown }>(
+      tx,
+      'select coalesce(sum(jobs), 0) as used, min(at) as oldest from queue_starts where queue = ? and at > ?',
+      [req.queue, windowStart],
+    );
+    const used = Number(row.used);
+    cut(rate.max - used, 'rate');
+    if (used >= rate.max && row.oldest != null) {
+      retryAt = new Date(fromDbTime(row.oldest)!.getTime() + rate.perMs + req.startGuardMs + 1);
+    }
+  }
+  if (allowed === 0) return { ...none, limitedBy, retryAt };
+
+  const picked = settings?.keyConcurrency != null ? await pickPerKey(tx, req, now, allowed, settings.keyConcurrency, lock) : null;
+  const rows = picked ? picked.rows : await query(tx, `${dueIn()}${lock ? ' for update skip locked' : ''}`, [req.queue, now, allowed]);
+
+  const claimed = dialect === 'sqlite' ? await markRunningIfPending(tx, rows, req.owner, expires, now) : await markRunning(tx, rows, req.owner, expires, now);
+  if (rate && claimed.length > 0) {
+    await run(tx, 'insert into queue_starts (queue, at, jobs) values (?, ?, ?)', [req.queue, now, claimed.length]);
+    await run(tx, 'delete from queue_starts where queue = ? and at <= ?', [req.queue, windowStart]);
+    if (claimed.length === allowed && limitedBy === 'rate') {
+      // The window is full now; it has room once its oldest admission leaves it.
+      const [row] = await query<{ oldest: unknown }>(tx, 'select min(at) as oldest from queue_starts where queue = ?', [req.queue]);
+      retryAt = new Date(fromDbTime(row.oldest)!.getTime() + rate.perMs + req.startGuardMs + 1);
+    }
+  }
+  // Fewer than allowed: no more due jobs, apart from those of keys at their limit.
+  if (claimed.length < allowed) limitedBy = picked?.keysFull ? 'key' : null;
+  return { jobs: claimed.map(jobRowMapper(tx)).sort(claimOrder), settings, limitedBy, retryAt };
+}
+
+/**
+ * Due jobs in claim order with at most `perKey` RUNNING per concurrency key: keys already at their
+ * limit are skipped in the index (the claim index carries the key), and the candidates are cut per
+ * key in order. A batch that hit many jobs of one key is read again without that key, a few times.
+ */
+async function pickPerKey(
+  tx: Em,
+  req: LimitedClaimRequest,
+  now: BoundValue,
+  allowed: number,
+  perKey: number,
+  lock: string,
+): Promise<{ rows: JobRow[]; keysFull: boolean }> {
+  const running = await query<{ k: string; n: unknown }>(
+    tx,
+    `select concurrency_key as k, count(*) as n from jobs where status = ${RUNNING} and queue = ? and concurrency_key is not null group by concurrency_key`,
+    [req.queue],
+  );
+  const load = new Map(running.map((r) => [r.k, Number(r.n)]));
+  const full = () => [...load].filter(([, n]) => n >= perKey).map(([k]) => k);
+  const taken: JobRow[] = [];
+  const seen = new Set<number>();
+  let keysFull = full().length > 0;
+  for (let round = 0; round < MAX_KEY_ROUNDS && taken.length < allowed; round++) {
+    const skip = full();
+    const extra = skip.length > 0 ? ` and (concurrency_key is null or concurrency_key not in (${placeholders(skip.length)}))` : '';
+    const want = allowed - taken.length;
+    const rows = await query(tx, `${dueIn(extra)}${lock ? ' for update skip locked' : ''}`, [req.queue, now, ...skip, want]);
+    let cutShort = false;
+    for (const row of rows) {
+      const id = Number(row.id);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const key = row.concurrency_key == null ? null : String(row.concurrency_key);
+      if (key !== null) {
+        const n = load.get(key) ?? 0;
+        if (n >= perKey) {
+          cutShort = keysFull = true;
+          continue;
+        }
+        load.set(key, n + 1);
+      }
+      taken.push(row);
+      if (taken.length === allowed) break;
+    }
+    // Fewer rows than asked for: the queue has nothing more due outside the skipped keys.
+    if (!cutShort || rows.length < want) break;
+  }
+  return { rows: taken, keysFull };
+}
+
+/** SQLite: the rows read are marked only while still PENDING (a cancel may have come between). */
+async function markRunningIfPending(tx: Em, rows: JobRow[], owner: string, expires: BoundValue, now: BoundValue): Promise<JobRow[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => Number(r.id));
+  return query(tx, `update jobs set ${SET_RUNNING} where id in (${placeholders(ids.length)}) and status = ${PENDING} returning *`, [
+    owner,
+    expires,
+    now,
+    ...ids,
+  ]);
+}
+
+const chains = new WeakMap<Orm, Promise<unknown>>();
+
+/** Runs `task` after every earlier one for this ORM (SQLite's limited claims: read, count, write in turn). */
+function serialized<T>(orm: Orm, task: () => Promise<T>): Promise<T> {
+  const next = (chains.get(orm) ?? Promise.resolve()).then(task, task);
+  chains.set(
+    orm,
+    next.catch(() => {}),
+  );
+  return next;
+}
+
+/** The claim's ORDER BY, for rows of several queues and for RETURNING, which lists rows in no particular order. */
 export function claimOrder(a: Job, b: Job): number {
   return b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime() || a.id - b.id;
 }

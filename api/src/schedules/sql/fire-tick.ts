@@ -10,6 +10,7 @@ export interface DueSchedule {
   timezone: string;
   taskName: string;
   payload: Record<string, unknown>;
+  queue: string;
   priority: Priority;
   /** The tick that is due: the earliest one not yet turned into a job. */
   tick: Date;
@@ -28,6 +29,7 @@ export async function dueSchedules(orm: Orm, now: Date, limit = 100): Promise<Du
     timezone: String(r.timezone),
     taskName: String(r.task_name),
     payload: (json(r.payload) ?? {}) as Record<string, unknown>,
+    queue: String(r.queue ?? 'default'),
     priority: Number(r.priority) as Priority,
     tick: fromDbTime(r.next_run_at)!,
   }));
@@ -76,6 +78,7 @@ export async function fireTick(
       const job = tx.create(Job, {
         taskName: due.taskName,
         payload: due.payload,
+        queue: due.queue,
         priority: due.priority,
         runAt: due.tick,
         maxAttempts: defaults.maxAttempts ?? 3,

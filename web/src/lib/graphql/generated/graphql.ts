@@ -5,6 +5,8 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type CreateJobInput = {
+  /** Groups jobs (a customer id, say) for the queue's keyConcurrency limit; 1–128 characters */
+  concurrencyKey?: string | null | undefined;
   /** A second create with the same key returns the first job */
   idempotencyKey?: string | null | undefined;
   /** 1..100, default 3 */
@@ -12,6 +14,8 @@ export type CreateJobInput = {
   /** A JSON object, at most 64 KiB serialized */
   payload?: unknown;
   priority?: Priority | null | undefined;
+  /** Queue to wait in: 1–64 characters of [a-z0-9._-]; default the task's default queue, else `default` */
+  queue?: string | null | undefined;
   /** When the job becomes due; default now */
   runAt?: string | null | undefined;
   taskName: string;
@@ -30,6 +34,8 @@ export type CreateScheduleInput = {
   /** Payload of every job it creates; a JSON object */
   payload?: unknown;
   priority?: Priority | null | undefined;
+  /** Queue of its jobs: 1–64 characters of [a-z0-9._-]; default the task's default queue */
+  queue?: string | null | undefined;
   taskName: string;
   /** IANA timezone the pattern is read in */
   timezone?: string | null | undefined;
@@ -37,6 +43,8 @@ export type CreateScheduleInput = {
 
 export type JobFilter = {
   priority?: Priority | null | undefined;
+  /** Exact queue name */
+  queue?: string | null | undefined;
   /** Matches task name and payload text */
   search?: string | null | undefined;
   status?: JobStatus | null | undefined;
@@ -79,6 +87,7 @@ export type UpdateScheduleInput = {
   enabled?: boolean | null | undefined;
   payload?: unknown;
   priority?: Priority | null | undefined;
+  queue?: string | null | undefined;
   taskName?: string | null | undefined;
   timezone?: string | null | undefined;
 };

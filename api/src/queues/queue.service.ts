@@ -1,0 +1,148 @@
+import type { Orm } from '../db/orm.js';
+import { BadUserInputError, describe } from '../graphql/errors.js';
+import { endedLastMinute } from '../jobs/throughput.sql.js';
+import { checkQueueName, DEFAULT_QUEUE } from './queue-name.js';
+import {
+  countByQueue,
+  oldestDueRunAt,
+  readAllSettings,
+  readSettings,
+  recentWaits,
+  unlimited,
+  writePaused,
+  writeSettings,
+  type QueueSettings,
+} from './queue-state.sql.js';
+import { QueueRegistry } from './queue-registry.js';
+import type { QueueInfo, UpdateQueueInput } from './queue.types.js';
+
+const WAIT_SAMPLE = 500;
+const MAX_LIMIT = 100_000;
+const MAX_RATE = 1_000_000;
+const MAX_WINDOW_MS = 86_400_000;
+
+/**
+ * Named queues: pause and resume, cluster-wide limits, and how busy each is; stored in queue_state so
+ * every worker process obeys them. Workers in this process hear a change at once, others within one
+ * poll interval.
+ */
+export class QueueService {
+  private readonly listeners = new Set<() => void>();
+  /** Creating jobs and schedules registers their queue names through this. */
+  readonly registry: QueueRegistry;
+
+  constructor(
+    private readonly orm: Orm,
+    private readonly concurrency: number,
+  ) {
+    this.registry = new QueueRegistry(orm);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async list(): Promise<QueueInfo[]> {
+    const em = this.orm.em.fork();
+    const settings = await readAllSettings(em);
+    const counts = await countByQueue(em, null);
+    // Jobs of a queue with no row (written before it had one) still show.
+    for (const name of counts.keys()) if (!settings.some((s) => s.name === name)) settings.push(unlimited(name));
+    settings.sort((a, b) => (a.name === DEFAULT_QUEUE ? -1 : b.name === DEFAULT_QUEUE ? 1 : a.name.localeCompare(b.name)));
+    return Promise.all(settings.map((s) => this.describe(s, counts)));
+  }
+
+  /** One queue; a name nobody used yet answers as an empty queue without limits. */
+  async info(name: string = DEFAULT_QUEUE): Promise<QueueInfo> {
+    const em = this.orm.em.fork();
+    const settings = (await readSettings(em, name)) ?? unlimited(name);
+    return this.describe(settings, await countByQueue(em, [name]));
+  }
+
+  async update(nameInput: unknown, input: UpdateQueueInput): Promise<QueueInfo> {
+    const name = checkQueueName('name', nameInput);
+    const em = this.orm.em.fork();
+    const current = (await readSettings(em, name)) ?? unlimited(name);
+    const next: QueueSettings = { ...current };
+    if (input.concurrencyLimit !== undefined) next.concurrencyLimit = limit('input.concurrencyLimit', input.concurrencyLimit, MAX_LIMIT);
+    if (input.keyConcurrency !== undefined) next.keyConcurrency = limit('input.keyConcurrency', input.keyConcurrency, MAX_LIMIT);
+    if (input.rateLimit !== undefined) {
+      next.rateLimit =
+        input.rateLimit === null
+          ? null
+          : {
+              max: limit('input.rateLimit.max', input.rateLimit.max, MAX_RATE)!,
+              perMs: limit('input.rateLimit.perMs', input.rateLimit.perMs, MAX_WINDOW_MS)!,
+            };
+    }
+    if (input.paused !== undefined && input.paused !== null) next.paused = input.paused;
+    await writeSettings(em, next);
+    this.registry.remember(name);
+    this.changed();
+    return this.info(name);
+  }
+
+  /** Pauses one queue, or with no name every queue; answers for that queue (or `default`). */
+  async pause(name?: string | null): Promise<QueueInfo> {
+    return this.setPaused(true, name);
+  }
+
+  async resume(name?: string | null): Promise<QueueInfo> {
+    return this.setPaused(false, name);
+  }
+
+  private async setPaused(paused: boolean, nameInput: string | null | undefined): Promise<QueueInfo> {
+    const name = nameInput === undefined || nameInput === null ? null : checkQueueName('name', nameInput);
+    await writePaused(this.orm.em.fork(), paused, name);
+    if (name) this.registry.remember(name);
+    this.changed();
+    return this.info(name ?? DEFAULT_QUEUE);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  private async describe(s: QueueSettings, counts: Map<string, QueueInfo['counts']>): Promise<QueueInfo> {
+    const em = this.orm.em.fork();
+    const now = new Date();
+    const [oldest, perMinute, waits] = await Promise.all([
+      oldestDueRunAt(em, s.name, now),
+      endedLastMinute(em, s.name, now),
+      recentWaits(em, s.name, WAIT_SAMPLE),
+    ]);
+    const c = counts.get(s.name) ?? { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, total: 0 };
+    return {
+      name: s.name,
+      paused: s.paused,
+      concurrency: this.concurrency,
+      running: c.running,
+      pending: c.pending,
+      concurrencyLimit: s.concurrencyLimit,
+      rateLimit: s.rateLimit,
+      keyConcurrency: s.keyConcurrency,
+      counts: c,
+      oldestPendingWaitMs: oldest ? Math.max(0, now.getTime() - oldest.getTime()) : null,
+      throughputPerMinute: perMinute,
+      waitP50Ms: percentile(waits, 0.5),
+      waitP95Ms: percentile(waits, 0.95),
+    };
+  }
+}
+
+/** A limit from input: null clears it, otherwise a whole number 1..max. */
+function limit(field: string, value: number | null, max: number): number | null {
+  if (value === null) return null;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new BadUserInputError(field, `expected a whole number 1..${max}, or null for no limit, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Nearest-rank percentile, or null without samples. */
+function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]);
+}

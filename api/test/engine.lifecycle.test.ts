@@ -6,24 +6,31 @@ import { serverForSuite, testDatabases } from './support/server.js';
 describe.each(testDatabases())('engine on $name', (db) => {
   const server = serverForSuite(db, { WORKER_CONCURRENCY: '1', WORKER_POLL_MS: '50', LEASE_MS: '3000', SHUTDOWN_GRACE_MS: '500' });
 
-  const pause = () => server().gql('mutation { pauseQueue { paused } }');
-  const resume = () => server().gql('mutation { resumeQueue { paused } }');
+  const pause = (name?: string) =>
+    name ? server().gql('mutation($q: String) { pauseQueue(name: $q) { paused } }', { q: name }) : server().gql('mutation { pauseQueue { paused } }');
+  const resume = (name?: string) =>
+    name ? server().gql('mutation($q: String) { resumeQueue(name: $q) { paused } }', { q: name }) : server().gql('mutation { resumeQueue { paused } }');
 
-  it('starts HIGH, then MEDIUM, then LOW; equal priorities in runAt order', async () => {
-    expect((await pause()).data.pauseQueue.paused).toBe(true);
+  // The default queue paused the way the seed did it (every queue), a named one by its name.
+  it.each([
+    ['default', undefined],
+    ['reports', 'reports'],
+  ])('in queue %s: starts HIGH, then MEDIUM, then LOW; equal priorities in runAt order', async (queue, name) => {
+    expect((await pause(name)).data.pauseQueue.paused).toBe(true);
     const past = (s: number) => new Date(Date.now() - s * 1000).toISOString();
+    const job = (input: Record<string, unknown>) => createJob(server(), { taskName: 'order', queue, payload: { durationMs: 20 }, ...input });
     // Created in an order that is wrong on purpose: the claim must sort, not the insert order.
-    const low = await createJob(server(), { taskName: 'order', priority: 'LOW', payload: { durationMs: 20 }, runAt: past(30) });
-    const medLate = await createJob(server(), { taskName: 'order', priority: 'MEDIUM', payload: { durationMs: 20 }, runAt: past(10) });
-    const medEarly = await createJob(server(), { taskName: 'order', priority: 'MEDIUM', payload: { durationMs: 20 }, runAt: past(20) });
-    const high = await createJob(server(), { taskName: 'order', priority: 'HIGH', payload: { durationMs: 20 } });
+    const low = await job({ priority: 'LOW', runAt: past(30) });
+    const medLate = await job({ priority: 'MEDIUM', runAt: past(10) });
+    const medEarly = await job({ priority: 'MEDIUM', runAt: past(20) });
+    const high = await job({ priority: 'HIGH' });
     await sleep(300);
     expect((await getJob(server(), low.id)).status).toBe('PENDING'); // paused: nothing ran
-    const queue = await server().gql('{ queue { paused concurrency running pending } }');
-    expect(queue.data.queue).toMatchObject({ paused: true, concurrency: 1, running: 0 });
-    expect(queue.data.queue.pending).toBeGreaterThanOrEqual(4);
+    const info = await server().gql('query($q: String) { queue(name: $q) { name paused concurrency running pending } }', { q: queue });
+    expect(info.data.queue).toMatchObject({ name: queue, paused: true, concurrency: 1, running: 0 });
+    expect(info.data.queue.pending).toBeGreaterThanOrEqual(4);
 
-    expect((await resume()).data.resumeQueue.paused).toBe(false);
+    expect((await resume(name)).data.resumeQueue.paused).toBe(false);
     const done = await Promise.all([high, medEarly, medLate, low].map((j) => waitForJob(server(), j.id, isFinished)));
     expect(done.map((j) => j.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
     const started = done.map((j) => Date.parse(j.startedAt!));

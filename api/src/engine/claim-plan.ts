@@ -57,7 +57,12 @@ export class ClaimPlan {
     this.turn++;
     const starved = limitedQueues.length > 0 && startable === 0;
     const limited = starved ? [] : this.split(limitedQueues, startable);
-    const left = free - Math.min(startable, limited.reduce((n, s) => n + s.limit, 0));
+    const left =
+      free -
+      Math.min(
+        startable,
+        limited.reduce((n, s) => n + s.limit, 0),
+      );
     if (open.length === 0 || left <= 0) return { limited, shares: [], starved };
     const busy = open.filter((q) => !this.watch.get(q.name)?.dry);
     // Nothing had work last time: every queue is asked for an even share.

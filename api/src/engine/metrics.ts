@@ -9,6 +9,8 @@ export interface EngineMetrics {
   observeClaim(durationMs: number, claimed: number): void;
   /** One handler run, in milliseconds, labelled by how it ended. */
   observeRun(durationMs: number, label: RunLabel): void;
+  /** How long a job waited from due to its handler's start, in milliseconds, by queue. */
+  observeWait(queue: string, waitMs: number): void;
 }
 
 /** A run's label from the status its end wrote. */

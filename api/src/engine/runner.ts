@@ -13,11 +13,12 @@ import { runLabelOf, type EngineMetrics } from './metrics.js';
 import { ProgressWriter } from './progress.js';
 import type { QueueService } from '../queues/queue.service.js';
 import { ClaimPlan } from './claim-plan.js';
+import { isLimited } from '../queues/queue-state.sql.js';
 import { QueueDirectory } from './queue-directory.js';
 import { ReadyQueue } from './ready-queue.js';
 import { backoffDelayMs, nextState } from './retry.js';
 import { runHandler, StopReason, type HandlerOutcome } from './run-handler.js';
-import { claimJobs, claimLimited } from './sql/claim-jobs.js';
+import { claimJobs, claimLimited, queuesWithDueJobs } from './sql/claim-jobs.js';
 import { recoverExpiredLeases, releaseJobs, renewLeases, stillOwned } from './sql/leases.js';
 
 export interface RunnerOptions {
@@ -67,6 +68,9 @@ interface Held {
  */
 export const RATE_START_GUARD_MS = 50;
 
+/** How often, during a backlog, queues with nothing held here are checked for due jobs. */
+const QUIET_PROBE_MS = 10;
+
 /** The worker loop: claims due jobs into free slots, runs their handlers, writes how they ended. */
 export class Runner {
   private readonly held = new Map<number, Held>();
@@ -76,6 +80,7 @@ export class Runner {
   private readonly plan = new ClaimPlan();
   /** A limited queue had due jobs but no slot was free: an end here should claim again. */
   private limitedWaiting = false;
+  private probing = false;
   /** The last claim came back full: more jobs are due than this process asked for. */
   private backlog = false;
   private readonly claims: PollLoop;
@@ -115,6 +120,7 @@ export class Runner {
       every(Math.floor(leaseMs / 3), 'lease renewal', log, () => this.renew()),
       every(Math.floor(leaseMs / 3), 'lease recovery', log, () => this.recover()),
       every(pollMs, 'lease check', log, () => this.checkOwnership()),
+      every(QUIET_PROBE_MS, 'quiet queue probe', log, () => this.probeQuietQueues()),
     );
     this.claims.start();
   }
@@ -209,8 +215,10 @@ export class Runner {
     const prefetch = this.backlog ? this.prefetchSize.prefetch : 0;
     // Refill the local queue once it is half empty, not job by job (that would be a claim per job).
     const refill = this.ready.length <= prefetch / 2 ? prefetch - this.ready.length : 0;
-    const free = Math.min(concurrency - this.active + refill, 2 * (concurrency + prefetch) - this.held.size);
-    if (free <= 0 || this.claims.stopping) return pollMs;
+    const cap = 2 * (concurrency + prefetch);
+    const free = Math.min(concurrency - this.active + refill, cap - this.held.size);
+    if (this.claims.stopping) return pollMs;
+    if (free <= 0) return pollMs;
     // Settings are read again once per poll interval; each read starts a sweep that asks every queue.
     if (await this.directory.refresh()) this.plan.sweep();
     // Limited queues are never claimed ahead: a job held here would hold a slot of the limit idle.
@@ -222,7 +230,14 @@ export class Runner {
     let more = false;
     for (const share of round.limited) {
       const now = new Date();
-      const claim = await claimLimited(orm, { owner, leaseMs, now, queue: share.queue, limit: share.limit, startGuardMs: RATE_START_GUARD_MS });
+      const claim = await claimLimited(orm, {
+        owner,
+        leaseMs,
+        now,
+        queue: share.queue,
+        limit: share.limit,
+        startGuardMs: RATE_START_GUARD_MS,
+      });
       this.plan.claimedLimited(share, claim);
       const startBy = claim.settings?.rateLimit ? now.getTime() + RATE_START_GUARD_MS : undefined;
       for (const job of claim.jobs) this.ready.push(this.hold(job, startBy));
@@ -250,6 +265,35 @@ export class Runner {
     if (unblock !== null) this.notifyAt(new Date(unblock));
     this.backlog = more;
     return more ? 0 : pollMs;
+  }
+
+  /**
+   * While one queue's backlog keeps this worker busy, every few milliseconds: do queues with nothing
+   * held here have a due job? One non-locking read answers for all of them; only a queue that has one
+   * is claimed from (a job each). A job due in a quiet queue then starts within milliseconds instead
+   * of waiting for the backlog's next claim round, whose claim and end-state writes take far longer.
+   */
+  private async probeQuietQueues(): Promise<void> {
+    if (!this.backlog || this.claims.stopping || this.probing) return;
+    const serving = new Set<string>();
+    for (const h of this.held.values()) serving.add(h.job.queue);
+    const quiet = this.directory
+      .eligible()
+      .filter((q) => !isLimited(q) && !serving.has(q.name))
+      .map((q) => q.name);
+    if (quiet.length === 0) return;
+    this.probing = true;
+    try {
+      const { orm, owner, leaseMs } = this.options;
+      const due = await queuesWithDueJobs(orm, quiet, new Date());
+      if (due.length === 0) return;
+      const jobs = await claimJobs(orm, { owner, leaseMs, now: new Date(), shares: due.map((queue) => ({ queue, limit: 1 })) });
+      for (const job of jobs) this.ready.push(this.hold(job));
+      for (const queue of due) this.plan.wake(queue);
+      this.startReady();
+    } finally {
+      this.probing = false;
+    }
   }
 
   /** A claimed job this process now holds (its lease is renewed from here on), not started yet. */
@@ -316,6 +360,7 @@ export class Runner {
     // in this process first, and one whose worker dies before this point costs no attempt.
     job.attempts++;
     job.startedAt = new Date();
+    this.options.metrics?.observeWait(job.queue, Math.max(0, job.startedAt.getTime() - job.runAt.getTime()));
     this.finisher.started(job);
     this.publish(job);
     this.options.log.info({ jobId: job.id, taskName: job.taskName, attempt: job.attempts }, 'job started');
@@ -417,6 +462,8 @@ export class Runner {
     for (const job of recovered) this.publish(job);
     if (recovered.length > 0) {
       this.options.log.warn({ jobs: recovered.map((j) => j.id) }, 'took back jobs whose worker stopped responding');
+      // Their queues have due jobs again, and limited ones have their slots back.
+      for (const job of recovered) this.plan.wake(job.queue);
       this.notify();
     }
   }

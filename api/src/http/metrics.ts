@@ -48,6 +48,12 @@ export function createMetrics(orm: Orm): Metrics {
   collectDefaultMetrics({ register: registry });
 
   const em = () => orm.em.fork();
+  // Both per-queue gauges read one query per scrape.
+  let active: { at: number; rows: Promise<{ status: string; queue: string; n: number }[] | null> } | null = null;
+  const activeNow = () => {
+    if (!active || Date.now() - active.at > 250) active = { at: Date.now(), rows: activeByQueue(em()).catch(() => null) };
+    return active.rows;
+  };
   new Gauge({
     name: 'jobs_by_status',
     help: 'Jobs in the database, by status',
@@ -71,6 +77,38 @@ export function createMetrics(orm: Orm): Metrics {
       ]).catch(() => null);
       if (rows) this.set(Number(rows[0]?.n ?? 0));
     },
+  });
+
+  new Gauge({
+    name: 'jobs_queue_pending',
+    help: 'PENDING jobs that are due now, by queue (jobs_queue_depth is their sum)',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await activeNow();
+      if (!rows) return;
+      this.reset();
+      for (const r of rows) if (r.status === 'PENDING') this.set({ queue: r.queue }, r.n);
+    },
+  });
+  new Gauge({
+    name: 'jobs_queue_running',
+    help: 'RUNNING jobs, by queue, across all workers',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await activeNow();
+      if (!rows) return;
+      this.reset();
+      for (const r of rows) if (r.status === 'RUNNING') this.set({ queue: r.queue }, r.n);
+    },
+  });
+  const waitSeconds = new Histogram({
+    name: 'jobs_queue_wait_seconds',
+    help: 'Time from a job being due to its handler starting, by queue (observed by the worker that ran it)',
+    labelNames: ['queue'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
   });
 
   const claimSeconds = new Histogram({
@@ -103,10 +141,23 @@ export function createMetrics(orm: Orm): Metrics {
     observeRun(durationMs, outcome) {
       runSeconds.observe({ outcome }, durationMs / 1000);
     },
+    observeWait(queue, waitMs) {
+      waitSeconds.observe({ queue }, waitMs / 1000);
+    },
     countWebhookAttempt(outcome) {
       webhookAttempts.inc({ outcome });
     },
   };
+}
+
+/** Due PENDING and RUNNING jobs per queue: two ranges of the claim index, whose prefix is (status, queue). */
+async function activeByQueue(fork: ReturnType<Orm['em']['fork']>): Promise<{ status: string; queue: string; n: number }[]> {
+  const rows = await query<{ status: string; queue: string; n: unknown }>(
+    fork,
+    `select status, queue, count(*) as n from jobs where (status = 'PENDING' and run_at <= ?) or status = 'RUNNING' group by status, queue`,
+    [toDbTime(dialectOf(fork), new Date())],
+  );
+  return rows.map((r) => ({ status: r.status, queue: r.queue, n: Number(r.n) }));
 }
 
 /** Serves `/metrics` and times every HTTP request by route (the route pattern, so ids do not explode labels). */

@@ -17,7 +17,14 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
 @Entity({ tableName: 'jobs' })
 @Index({
   name: 'jobs_queue_claim_idx',
-  columns: [{ name: 'status' }, { name: 'queue' }, { name: 'priority', sort: 'DESC' }, { name: 'run_at' }, { name: 'id' }, { name: 'concurrency_key' }],
+  columns: [
+    { name: 'status' },
+    { name: 'queue' },
+    { name: 'priority', sort: 'DESC' },
+    { name: 'run_at' },
+    { name: 'id' },
+    { name: 'concurrency_key' },
+  ],
 })
 // Written at insert only (queue and created_at never change), so it costs the drain nothing.
 @Index({ name: 'jobs_queue_created_idx', properties: ['queue', 'createdAt'] })
@@ -28,7 +35,18 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
 @Unique({ name: 'jobs_schedule_tick_unique', properties: ['scheduleId', 'scheduleTickAt'] })
 export class Job {
   [OptionalProps]?:
-    'queue' | 'concurrencyKey' | 'priority' | 'status' | 'attempts' | 'maxAttempts' | 'snoozes' | 'simulated' | 'progress' | 'createdAt' | 'updatedAt' | 'runAt';
+    | 'queue'
+    | 'concurrencyKey'
+    | 'priority'
+    | 'status'
+    | 'attempts'
+    | 'maxAttempts'
+    | 'snoozes'
+    | 'simulated'
+    | 'progress'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'runAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'integer', autoincrement: true })

@@ -98,7 +98,11 @@ export async function registerQueues(em: Em, names: readonly string[]): Promise<
   const dialect = dialectOf(em);
   const now = toDbTime(dialect, new Date());
   const verb = dialect === 'sqlite' ? 'insert or ignore' : 'insert ignore';
-  await run(em, `${verb} into queue_state (name, paused, updated_at) values ${names.map(() => '(?, 0, ?)').join(', ')}`, names.flatMap((n) => [n, now]));
+  await run(
+    em,
+    `${verb} into queue_state (name, paused, updated_at) values ${names.map(() => '(?, 0, ?)').join(', ')}`,
+    names.flatMap((n) => [n, now]),
+  );
 }
 
 const STATUSES = Object.values(JobStatus);
@@ -129,8 +133,15 @@ export async function countByQueue(em: Em, names: readonly string[] | null): Pro
 export async function oldestDueRunAt(em: Em, name: string, now: Date): Promise<Date | null> {
   const priorities = [Priority.HIGH, Priority.MEDIUM, Priority.LOW];
   const probe = `select run_at from jobs where status = '${JobStatus.PENDING}' and queue = ? and priority = ? order by run_at limit 1`;
-  const sql = dialectOf(em) === 'sqlite' ? priorities.map(() => `select * from (${probe})`).join(' union all ') : priorities.map(() => `(${probe})`).join(' union all ');
-  const rows = await query<{ run_at: unknown }>(em, sql, priorities.flatMap((p) => [name, p]));
+  const sql =
+    dialectOf(em) === 'sqlite'
+      ? priorities.map(() => `select * from (${probe})`).join(' union all ')
+      : priorities.map(() => `(${probe})`).join(' union all ');
+  const rows = await query<{ run_at: unknown }>(
+    em,
+    sql,
+    priorities.flatMap((p) => [name, p]),
+  );
   const due = rows.map((r) => fromDbTime(r.run_at)!).filter((d) => d.getTime() <= now.getTime());
   return due.length === 0 ? null : new Date(Math.min(...due.map((d) => d.getTime())));
 }

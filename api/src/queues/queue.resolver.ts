@@ -11,14 +11,13 @@ export class QueueResolver {
   }
 
   @Query(() => QueueInfo, { description: 'One queue (without a name: `default`): its switches, limits and how busy it is' })
-  async queue(
-    @Arg('name', () => String, { nullable: true }) name: string | null,
-    @Ctx() { services }: Context,
-  ): Promise<QueueInfo> {
+  async queue(@Arg('name', () => String, { nullable: true }) name: string | null, @Ctx() { services }: Context): Promise<QueueInfo> {
     return services.queue.info(name === null || name === undefined ? undefined : checkQueueName('name', name));
   }
 
-  @Mutation(() => QueueInfo, { description: 'Sets a queue\'s limits or pause, creating it when it has no settings yet; fields left out stay, null clears a limit' })
+  @Mutation(() => QueueInfo, {
+    description: "Sets a queue's limits or pause, creating it when it has no settings yet; fields left out stay, null clears a limit",
+  })
   async updateQueue(
     @Arg('name', () => String) name: string,
     @Arg('input', () => UpdateQueueInput) input: UpdateQueueInput,
@@ -27,7 +26,9 @@ export class QueueResolver {
     return services.queue.update(name, input);
   }
 
-  @Mutation(() => QueueInfo, { description: 'Stops workers from claiming new jobs of the queue (without a name: of every queue); running jobs finish' })
+  @Mutation(() => QueueInfo, {
+    description: 'Stops workers from claiming new jobs of the queue (without a name: of every queue); running jobs finish',
+  })
   async pauseQueue(@Arg('name', () => String, { nullable: true }) name: string | null, @Ctx() { services }: Context): Promise<QueueInfo> {
     return services.queue.pause(name);
   }

@@ -19,7 +19,10 @@ export class CreateScheduleInput {
   @Field(() => JSONScalar, { nullable: true, description: 'Payload of every job it creates; a JSON object' })
   payload?: unknown;
 
-  @Field(() => String, { nullable: true, description: "Queue of its jobs: 1–64 characters of [a-z0-9._-]; default the task's default queue" })
+  @Field(() => String, {
+    nullable: true,
+    description: "Queue of its jobs: 1–64 characters of [a-z0-9._-]; default the task's default queue",
+  })
   queue?: string;
 
   @Field(() => Priority, { nullable: true, defaultValue: Priority.LOW })

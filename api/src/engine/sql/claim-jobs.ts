@@ -94,10 +94,31 @@ export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
     const select = shares.length === 1 ? `${dueIn()} for update skip locked` : shares.map(() => branch).join(' union all ');
     const params = shares.flatMap((s) => [s.queue, now, s.limit]);
     rows = await withLockRetry(() =>
-      em.fork().transactional(async (tx) => markRunning(tx, await query(tx, select, params), req.owner, expires, now), readCommittedTx(dialect)),
+      em
+        .fork()
+        .transactional(async (tx) => markRunning(tx, await query(tx, select, params), req.owner, expires, now), readCommittedTx(dialect)),
     );
   }
   return rows.map(jobRowMapper(em)).sort(claimOrder);
+}
+
+/**
+ * Which of these queues have a due PENDING job: one non-locking read, an index probe per queue. A
+ * read, not a claim: most of the time the answer is none, and then no transaction is spent.
+ */
+export async function queuesWithDueJobs(orm: Orm, queues: readonly string[], now: Date): Promise<string[]> {
+  if (queues.length === 0) return [];
+  const em = orm.em.fork();
+  const dialect = dialectOf(em);
+  const probe = `select queue from jobs where status = ${PENDING} and queue = ? and run_at <= ? limit 1`;
+  const sql = queues.map(() => (dialect === 'sqlite' ? `select * from (${probe})` : `(${probe})`)).join(' union all ');
+  const t = toDbTime(dialect, now);
+  const rows = await query<{ queue: string }>(
+    em,
+    sql,
+    queues.flatMap((q) => [q, t]),
+  );
+  return rows.map((r) => String(r.queue));
 }
 
 /** What held a limited queue's claim back. */
@@ -184,7 +205,10 @@ async function claimLimitedIn(tx: Em, dialect: SqlDialect, req: LimitedClaimRequ
   const picked = settings?.keyConcurrency != null ? await pickPerKey(tx, req, now, allowed, settings.keyConcurrency, lock) : null;
   const rows = picked ? picked.rows : await query(tx, `${dueIn()}${lock ? ' for update skip locked' : ''}`, [req.queue, now, allowed]);
 
-  const claimed = dialect === 'sqlite' ? await markRunningIfPending(tx, rows, req.owner, expires, now) : await markRunning(tx, rows, req.owner, expires, now);
+  const claimed =
+    dialect === 'sqlite'
+      ? await markRunningIfPending(tx, rows, req.owner, expires, now)
+      : await markRunning(tx, rows, req.owner, expires, now);
   if (rate && claimed.length > 0) {
     await run(tx, 'insert into queue_starts (queue, at, jobs) values (?, ?, ?)', [req.queue, now, claimed.length]);
     await run(tx, 'delete from queue_starts where queue = ? and at <= ?', [req.queue, windowStart]);

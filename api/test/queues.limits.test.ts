@@ -1,0 +1,286 @@
+import { describe, expect, it } from 'vitest';
+import { fromDbTime } from '../src/db/sql.js';
+import type { AppProcess } from './support/app-process.js';
+import { sleep, waitUntil } from './support/engine.js';
+import { mariadb, MYSQL_SKIP_REASON, startedByTests, type TestServer } from './support/server.js';
+
+/**
+ * Queue limits held by real worker processes (`src/main.ts`, ROLE=worker) sharing one MariaDB
+ * database, read back from the jobs' own startedAt and completedAt. MariaDB only: SQLite runs one
+ * worker process (queues.sqlite-limits.test.ts covers it).
+ */
+describe.skipIf(!!MYSQL_SKIP_REASON)('queue limits across worker processes on mariadb', () => {
+  const started = startedByTests('each');
+
+  async function setup(): Promise<{ url: string; api: TestServer }> {
+    const url = await mariadb.create();
+    const api = await started.server(mariadb, { ROLE: 'api', DATABASE_URL: url });
+    return { url, api };
+  }
+
+  function worker(url: string, env: Record<string, string> = {}): AppProcess {
+    return started.process({ DATABASE_URL: url, ROLE: 'worker', WORKER_CONCURRENCY: '8', WORKER_POLL_MS: '200', LEASE_MS: '2000', ...env });
+  }
+
+  async function gql(api: TestServer, query: string, variables: Record<string, unknown> = {}) {
+    const res = await api.gql(query, variables);
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    return res.data;
+  }
+
+  const updateQueue = (api: TestServer, name: string, input: Record<string, unknown>) =>
+    gql(api, 'mutation($n: String!, $in: UpdateQueueInput!) { updateQueue(name: $n, input: $in) { name } }', { n: name, in: input });
+
+  async function createMany(api: TestServer, inputs: Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < inputs.length; i += 1000) {
+      await gql(api, 'mutation($ins: [CreateJobInput!]!) { createJobs(inputs: $ins) { id } }', { ins: inputs.slice(i, i + 1000) });
+    }
+  }
+
+  const sql = async <T = any>(api: TestServer, text: string, params: unknown[] = []) =>
+    (await api.orm.em.fork().getConnection().execute(text, params)) as T[];
+
+  interface Run {
+    id: number;
+    key: string | null;
+    status: string;
+    start: number;
+    end: number;
+  }
+
+  async function runsOf(api: TestServer, queue: string): Promise<Run[]> {
+    const rows = await sql(api, 'select id, concurrency_key, status, started_at, completed_at from jobs where queue = ? order by id', [
+      queue,
+    ]);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      key: r.concurrency_key ?? null,
+      status: String(r.status),
+      start: fromDbTime(r.started_at)?.getTime() ?? NaN,
+      end: fromDbTime(r.completed_at)?.getTime() ?? NaN,
+    }));
+  }
+
+  async function drained(api: TestServer, queue: string, n: number, timeoutMs: number): Promise<Run[]> {
+    await waitUntil(
+      `${n} jobs of ${queue} to complete`,
+      async () => {
+        const [row] = await sql(api, "select count(*) as n from jobs where queue = ? and status = 'COMPLETED'", [queue]);
+        return Number(row.n) === n || null;
+      },
+      timeoutMs,
+      100,
+    );
+    return runsOf(api, queue);
+  }
+
+  /** The most runs that overlap at any instant (an end and a start at the same millisecond do not). */
+  function maxOverlap(runs: readonly Run[]): number {
+    const events = runs.flatMap((r) => [
+      { at: r.start, d: 1 },
+      { at: r.end, d: -1 },
+    ]);
+    events.sort((a, b) => a.at - b.at || a.d - b.d);
+    let now = 0;
+    let most = 0;
+    for (const e of events) most = Math.max(most, (now += e.d));
+    return most;
+  }
+
+  /** The most starts inside any window of `ms` (sliding: each window begins at a start). */
+  function maxStartsInWindow(starts: readonly number[], ms: number): number {
+    const sorted = [...starts].sort((a, b) => a - b);
+    let most = 0;
+    for (let i = 0, j = 0; i < sorted.length; i++) {
+      while (sorted[j] < sorted[i] - ms + 1) j++;
+      most = Math.max(most, i - j + 1);
+    }
+    return most;
+  }
+
+  it('concurrencyLimit 3 over four workers at concurrency 8: never more than 3 of 60 jobs overlap, and the queue drains at ≥ 80 % of the limit', async () => {
+    const { url, api } = await setup();
+    await updateQueue(api, 'limited', { concurrencyLimit: 3 });
+    const workers = [worker(url), worker(url), worker(url), worker(url)];
+    await Promise.all(workers.map((w) => w.ready));
+    await createMany(
+      api,
+      Array.from({ length: 60 }, () => ({ taskName: 'sleepy', queue: 'limited', payload: { durationMs: 300 } })),
+    );
+
+    const runs = await drained(api, 'limited', 60, 60_000);
+    expect(maxOverlap(runs)).toBeLessThanOrEqual(3);
+    const span = Math.max(...runs.map((r) => r.end)) - Math.min(...runs.map((r) => r.start));
+    // 60 jobs × 300 ms / 3 slots = 6 s at the full limit; 80 % of that pace is 7.5 s.
+    expect(span).toBeLessThanOrEqual(7_500);
+    // More than one worker took part: the limit is the cluster's, not one process's.
+    const owners = new Set(workers.flatMap((w) => w.logs('job started').map(() => w.pid)));
+    expect(owners.size).toBeGreaterThan(1);
+  });
+
+  it('rate limit 20 per 1,000 ms across three workers: 200 jobs take ≥ 9 s and no one-second window has more than 20 starts', async () => {
+    const { url, api } = await setup();
+    await updateQueue(api, 'metered', { rateLimit: { max: 20, perMs: 1000 } });
+    const workers = [worker(url), worker(url), worker(url)];
+    await Promise.all(workers.map((w) => w.ready));
+    await createMany(
+      api,
+      Array.from({ length: 200 }, () => ({ taskName: 'noop', queue: 'metered' })),
+    );
+
+    const runs = await drained(api, 'metered', 200, 60_000);
+    const starts = runs.map((r) => r.start);
+    expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(9_000);
+    expect(maxStartsInWindow(starts, 1000)).toBeLessThanOrEqual(20);
+  });
+
+  it('keyConcurrency 1: 40 jobs over 4 keys never overlap within a key, while different keys run side by side', async () => {
+    const { url, api } = await setup();
+    await updateQueue(api, 'tenants', { keyConcurrency: 1 });
+    const workers = [worker(url, { WORKER_CONCURRENCY: '4' }), worker(url, { WORKER_CONCURRENCY: '4' })];
+    await Promise.all(workers.map((w) => w.ready));
+    await createMany(
+      api,
+      Array.from({ length: 40 }, (_, i) => ({
+        taskName: 'tenant-work',
+        queue: 'tenants',
+        concurrencyKey: `customer-${i % 4}`,
+        payload: { durationMs: 100 },
+      })),
+    );
+
+    const runs = await drained(api, 'tenants', 40, 60_000);
+    for (let k = 0; k < 4; k++) expect(maxOverlap(runs.filter((r) => r.key === `customer-${k}`))).toBe(1);
+    expect(maxOverlap(runs)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('pausing queue a leaves queue b running; resuming a starts its first due job within a second', async () => {
+    const { url, api } = await setup();
+    const w = worker(url);
+    await w.ready;
+    await gql(api, 'mutation { pauseQueue(name: "a") { paused } }');
+    await createMany(api, [
+      ...Array.from({ length: 5 }, () => ({ taskName: 'noop', queue: 'a' })),
+      ...Array.from({ length: 5 }, () => ({ taskName: 'noop', queue: 'b' })),
+    ]);
+    await drained(api, 'b', 5, 10_000);
+    await sleep(600); // three polls
+    expect((await runsOf(api, 'a')).map((r) => r.status)).toEqual(Array(5).fill('PENDING'));
+
+    const resumedAt = Date.now();
+    await gql(api, 'mutation { resumeQueue(name: "a") { paused } }');
+    const runs = await drained(api, 'a', 5, 10_000);
+    expect(Math.min(...runs.map((r) => r.start)) - resumedAt).toBeLessThan(1000);
+  });
+
+  it('a worker with WORKER_QUEUES=b never claims a job of queue a', async () => {
+    const { url, api } = await setup();
+    const onlyB = worker(url, { WORKER_QUEUES: 'b' });
+    await onlyB.ready;
+    await createMany(api, [
+      ...Array.from({ length: 20 }, () => ({ taskName: 'noop', queue: 'a' })),
+      ...Array.from({ length: 20 }, () => ({ taskName: 'noop', queue: 'b' })),
+    ]);
+    await drained(api, 'b', 20, 10_000);
+    await sleep(600);
+    expect((await runsOf(api, 'a')).every((r) => r.status === 'PENDING')).toBe(true);
+
+    const everything = worker(url);
+    await drained(api, 'a', 20, 10_000);
+    const aIds = new Set((await runsOf(api, 'a')).map((r) => r.id));
+    expect(onlyB.logs('job started').filter((l) => aIds.has(l.jobId))).toEqual([]);
+    expect(everything.logs('job started').filter((l) => aIds.has(l.jobId))).toHaveLength(20);
+  });
+
+  it('fairness: with 100,000 due jobs in queue a, jobs created in queue b start within 100 ms (p99)', async () => {
+    const { url, api } = await setup();
+    // One job of b first, so the worker knows the queue before the measurement.
+    await createMany(api, [{ taskName: 'noop', queue: 'b' }]);
+    await sql(api, "insert ignore into queue_state (name, paused, updated_at) values ('a', 0, now(3))");
+    await sql(
+      api,
+      "insert into jobs (task_name, queue, status, priority, attempts, max_attempts, progress, run_at, created_at, updated_at) select 'noop', 'a', 'PENDING', 2, 0, 3, 0, now(3), now(3), now(3) from seq_1_to_100000",
+    );
+    const w = worker(url, { WORKER_CONCURRENCY: '10' });
+    await w.ready;
+    await waitUntil('the worker to drain queue a', async () => {
+      const [row] = await sql(api, "select count(*) as n from jobs where queue = 'a' and status = 'COMPLETED'");
+      return Number(row.n) > 2000 || null;
+    });
+
+    const waits: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const data = await gql(api, 'mutation { createJob(input: { taskName: "noop", queue: "b", priority: LOW }) { id createdAt } }');
+      const id = data.createJob.id;
+      const job = await waitUntil(
+        `job ${id} of b to start`,
+        async () => {
+          const [row] = await sql(api, 'select started_at, created_at from jobs where id = ?', [id]);
+          return row?.started_at ? row : null;
+        },
+        10_000,
+        5,
+      );
+      waits.push(fromDbTime(job.started_at)!.getTime() - fromDbTime(job.created_at)!.getTime());
+    }
+    const [backlog] = await sql(api, "select count(*) as n from jobs where queue = 'a' and status = 'PENDING'");
+    // The measurement ran while queue a still had a backlog.
+    expect(Number(backlog.n)).toBeGreaterThan(0);
+    waits.sort((a, b) => a - b);
+    expect(waits[98], `waits (ms): ${waits.join(', ')}`).toBeLessThanOrEqual(100);
+  });
+
+  it('SIGKILL of a worker holding limited slots: the slots come back within one lease, and the limit holds before and after', async () => {
+    const { url, api } = await setup();
+    await updateQueue(api, 'pair', { concurrencyLimit: 2 });
+    const victim = worker(url);
+    await victim.ready;
+    await createMany(
+      api,
+      Array.from({ length: 8 }, () => ({ taskName: 'slow', queue: 'pair', payload: { durationMs: 1500 }, maxAttempts: 5 })),
+    );
+    const held = await waitUntil('the victim to hold both slots', async () => {
+      const rows = await sql(api, "select id from jobs where queue = 'pair' and status = 'RUNNING'");
+      return rows.length === 2 ? rows.map((r) => Number(r.id)) : null;
+    });
+    const survivor = worker(url);
+    await survivor.ready;
+
+    // Sample the queue's RUNNING rows until it drains: the limit counts them, whoever holds them.
+    let most = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [row] = await sql(api, "select count(*) as n from jobs where queue = 'pair' and status = 'RUNNING'");
+        most = Math.max(most, Number(row.n));
+        await sleep(20);
+      }
+    })();
+
+    victim.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await victim.exited;
+    const back = await waitUntil(
+      "the victim's jobs to leave its lease",
+      async () => {
+        const rows = await sql(
+          api,
+          `select count(*) as n from jobs where id in (${held.join(',')}) and (status <> 'RUNNING' or lease_owner not like ?)`,
+          [`%:${victim.pid}:%`],
+        );
+        return Number(rows[0].n) === held.length ? Date.now() : null;
+      },
+      10_000,
+      20,
+    );
+    // LEASE_MS is 2,000: recovery runs every third of it.
+    expect(back - killedAt).toBeLessThanOrEqual(2_000 + 300);
+
+    const runs = await drained(api, 'pair', 8, 60_000);
+    sampling = false;
+    await sampler;
+    expect(most).toBeLessThanOrEqual(2);
+    expect(maxOverlap(runs)).toBeLessThanOrEqual(2);
+    expect(survivor.logs('job started').length).toBeGreaterThanOrEqual(held.length);
+  });
+});

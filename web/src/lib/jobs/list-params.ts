@@ -1,9 +1,12 @@
 import type { JobFilter, JobSort, JobStatus, Priority } from '#lib/graphql/generated/graphql.ts';
+import { isQueueName } from '#lib/queues/settings.ts';
 
 /** The job list's filters, sort and page, kept in the URL so a reload or a shared link shows the same list. */
 export interface JobListParams {
   status: JobStatus | null;
   priority: Priority | null;
+  /** Exact queue name, or null for every queue. */
+  queue: string | null;
   search: string;
   sort: JobSort;
   page: number;
@@ -25,9 +28,11 @@ export function readListParams(url: { searchParams: { get(name: string): string 
   const q = url.searchParams;
   const page = Number.parseInt(q.get('page') ?? '', 10);
   const limit = Number.parseInt(q.get('limit') ?? '', 10);
+  const queue = q.get('queue');
   return {
     status: oneOf(STATUSES, q.get('status')),
     priority: oneOf(PRIORITIES, q.get('priority')),
+    queue: queue !== null && isQueueName(queue) ? queue : null,
     search: (q.get('q') ?? '').slice(0, 200),
     sort: oneOf(SORTS, q.get('sort')) ?? DEFAULT_SORT,
     page: Number.isFinite(page) && page > 0 ? page : 1,
@@ -40,6 +45,7 @@ export function listSearch(params: JobListParams): string {
   const q = new URLSearchParams();
   if (params.status) q.set('status', params.status);
   if (params.priority) q.set('priority', params.priority);
+  if (params.queue) q.set('queue', params.queue);
   if (params.search.trim()) q.set('q', params.search.trim());
   if (params.sort !== DEFAULT_SORT) q.set('sort', params.sort);
   if (params.page > 1) q.set('page', String(params.page));
@@ -52,11 +58,23 @@ export function listFilter(params: JobListParams): JobFilter | null {
   const filter: JobFilter = {};
   if (params.status) filter.status = params.status;
   if (params.priority) filter.priority = params.priority;
+  if (params.queue) filter.queue = params.queue;
   if (params.search.trim()) filter.search = params.search.trim();
   return Object.keys(filter).length ? filter : null;
 }
 
-/** Whether a job (as it is now) still belongs in the filtered list. */
-export function matchesFilter(params: JobListParams, job: { status: JobStatus; priority: Priority }): boolean {
-  return (!params.status || job.status === params.status) && (!params.priority || job.priority === params.priority);
+/**
+ * Whether a job (as it is now) still belongs in the filtered list. A job whose queue is not known
+ * (the live messages do not carry it) is not ruled out by the queue filter.
+ */
+export function matchesFilter(params: JobListParams, job: { status: JobStatus; priority: Priority; queue?: string }): boolean {
+  return (
+    (!params.status || job.status === params.status) &&
+    (!params.priority || job.priority === params.priority) &&
+    (!params.queue || job.queue === undefined || job.queue === params.queue)
+  );
 }
+
+/** Whether any filter (not sort or page size) narrows the list. */
+export const hasFilters = (params: JobListParams): boolean =>
+  Boolean(params.status || params.priority || params.queue || params.search.trim());

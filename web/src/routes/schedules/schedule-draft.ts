@@ -7,6 +7,8 @@ export interface ScheduleDraft {
   timezone: string;
   taskName: string;
   payload: unknown;
+  /** Null: left out (a new schedule takes the task's default queue; an edited one keeps its queue). */
+  queue: string | null;
   priority: Priority;
   enabled: boolean;
 }

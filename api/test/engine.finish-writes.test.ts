@@ -34,7 +34,12 @@ describe.each(testDatabases())('writeEndStates on $name', (db) => {
     await run(em(), 'delete from jobs');
     await run(em(), 'delete from job_throughput');
     await new JobsService(server().orm, silentJobEvents).create(Array.from({ length: 4 }, (_, i) => newJob(i)));
-    const claimed = await claimJobs(server().orm, { owner: OWNER, shares: [{ queue: 'default', limit: 10 }], leaseMs: 60_000, now: new Date() });
+    const claimed = await claimJobs(server().orm, {
+      owner: OWNER,
+      shares: [{ queue: 'default', limit: 10 }],
+      leaseMs: 60_000,
+      now: new Date(),
+    });
     expect(claimed).toHaveLength(4);
     return claimed;
   };

@@ -7,9 +7,13 @@ describe.each(testDatabases())('engine on $name', (db) => {
   const server = serverForSuite(db, { WORKER_CONCURRENCY: '1', WORKER_POLL_MS: '50', LEASE_MS: '3000', SHUTDOWN_GRACE_MS: '500' });
 
   const pause = (name?: string) =>
-    name ? server().gql('mutation($q: String) { pauseQueue(name: $q) { paused } }', { q: name }) : server().gql('mutation { pauseQueue { paused } }');
+    name
+      ? server().gql('mutation($q: String) { pauseQueue(name: $q) { paused } }', { q: name })
+      : server().gql('mutation { pauseQueue { paused } }');
   const resume = (name?: string) =>
-    name ? server().gql('mutation($q: String) { resumeQueue(name: $q) { paused } }', { q: name }) : server().gql('mutation { resumeQueue { paused } }');
+    name
+      ? server().gql('mutation($q: String) { resumeQueue(name: $q) { paused } }', { q: name })
+      : server().gql('mutation { resumeQueue { paused } }');
 
   // The default queue paused the way the seed did it (every queue), a named one by its name.
   it.each([
@@ -18,7 +22,8 @@ describe.each(testDatabases())('engine on $name', (db) => {
   ])('in queue %s: starts HIGH, then MEDIUM, then LOW; equal priorities in runAt order', async (queue, name) => {
     expect((await pause(name)).data.pauseQueue.paused).toBe(true);
     const past = (s: number) => new Date(Date.now() - s * 1000).toISOString();
-    const job = (input: Record<string, unknown>) => createJob(server(), { taskName: 'order', queue, payload: { durationMs: 20 }, ...input });
+    const job = (input: Record<string, unknown>) =>
+      createJob(server(), { taskName: 'order', queue, payload: { durationMs: 20 }, ...input });
     // Created in an order that is wrong on purpose: the claim must sort, not the insert order.
     const low = await job({ priority: 'LOW', runAt: past(30) });
     const medLate = await job({ priority: 'MEDIUM', runAt: past(10) });

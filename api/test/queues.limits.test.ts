@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromDbTime } from '../src/db/sql.js';
 import type { AppProcess } from './support/app-process.js';
 import { sleep, waitUntil } from './support/engine.js';
+import { createMany, drained, gql, maxOverlap, maxStartsInWindow, runsOf, sql, updateQueue } from './support/queues.js';
 import { mariadb, MYSQL_SKIP_REASON, startedByTests, type TestServer } from './support/server.js';
 
 /**
@@ -20,82 +21,6 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('queue limits across worker processes on ma
 
   function worker(url: string, env: Record<string, string> = {}): AppProcess {
     return started.process({ DATABASE_URL: url, ROLE: 'worker', WORKER_CONCURRENCY: '8', WORKER_POLL_MS: '200', LEASE_MS: '2000', ...env });
-  }
-
-  async function gql(api: TestServer, query: string, variables: Record<string, unknown> = {}) {
-    const res = await api.gql(query, variables);
-    if (res.errors) throw new Error(JSON.stringify(res.errors));
-    return res.data;
-  }
-
-  const updateQueue = (api: TestServer, name: string, input: Record<string, unknown>) =>
-    gql(api, 'mutation($n: String!, $in: UpdateQueueInput!) { updateQueue(name: $n, input: $in) { name } }', { n: name, in: input });
-
-  async function createMany(api: TestServer, inputs: Record<string, unknown>[]): Promise<void> {
-    for (let i = 0; i < inputs.length; i += 1000) {
-      await gql(api, 'mutation($ins: [CreateJobInput!]!) { createJobs(inputs: $ins) { id } }', { ins: inputs.slice(i, i + 1000) });
-    }
-  }
-
-  const sql = async <T = any>(api: TestServer, text: string, params: unknown[] = []) =>
-    (await api.orm.em.fork().getConnection().execute(text, params)) as T[];
-
-  interface Run {
-    id: number;
-    key: string | null;
-    status: string;
-    start: number;
-    end: number;
-  }
-
-  async function runsOf(api: TestServer, queue: string): Promise<Run[]> {
-    const rows = await sql(api, 'select id, concurrency_key, status, started_at, completed_at from jobs where queue = ? order by id', [
-      queue,
-    ]);
-    return rows.map((r) => ({
-      id: Number(r.id),
-      key: r.concurrency_key ?? null,
-      status: String(r.status),
-      start: fromDbTime(r.started_at)?.getTime() ?? NaN,
-      end: fromDbTime(r.completed_at)?.getTime() ?? NaN,
-    }));
-  }
-
-  async function drained(api: TestServer, queue: string, n: number, timeoutMs: number): Promise<Run[]> {
-    await waitUntil(
-      `${n} jobs of ${queue} to complete`,
-      async () => {
-        const [row] = await sql(api, "select count(*) as n from jobs where queue = ? and status = 'COMPLETED'", [queue]);
-        return Number(row.n) === n || null;
-      },
-      timeoutMs,
-      100,
-    );
-    return runsOf(api, queue);
-  }
-
-  /** The most runs that overlap at any instant (an end and a start at the same millisecond do not). */
-  function maxOverlap(runs: readonly Run[]): number {
-    const events = runs.flatMap((r) => [
-      { at: r.start, d: 1 },
-      { at: r.end, d: -1 },
-    ]);
-    events.sort((a, b) => a.at - b.at || a.d - b.d);
-    let now = 0;
-    let most = 0;
-    for (const e of events) most = Math.max(most, (now += e.d));
-    return most;
-  }
-
-  /** The most starts inside any window of `ms` (sliding: each window begins at a start). */
-  function maxStartsInWindow(starts: readonly number[], ms: number): number {
-    const sorted = [...starts].sort((a, b) => a - b);
-    let most = 0;
-    for (let i = 0, j = 0; i < sorted.length; i++) {
-      while (sorted[j] < sorted[i] - ms + 1) j++;
-      most = Math.max(most, i - j + 1);
-    }
-    return most;
   }
 
   it('concurrencyLimit 3 over four workers at concurrency 8: never more than 3 of 60 jobs overlap, and the queue drains at ≥ 80 % of the limit', async () => {
@@ -190,6 +115,33 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('queue limits across worker processes on ma
     const aIds = new Set((await runsOf(api, 'a')).map((r) => r.id));
     expect(onlyB.logs('job started').filter((l) => aIds.has(l.jobId))).toEqual([]);
     expect(everything.logs('job started').filter((l) => aIds.has(l.jobId))).toHaveLength(20);
+  });
+
+  it('limited queues and a backlog in an unlimited queue do not starve each other', async () => {
+    const { url, api } = await setup();
+    // Limited queues with nothing to do must not keep the slots from other queues.
+    for (const name of ['idle-1', 'idle-2', 'idle-3']) await updateQueue(api, name, { concurrencyLimit: 1 });
+    await updateQueue(api, 'reports', { concurrencyLimit: 2 });
+    const w = worker(url, { WORKER_CONCURRENCY: '4' });
+    await w.ready;
+    const one = Date.now();
+    await createMany(api, [{ taskName: 'noop' }]);
+    const [first] = await drained(api, 'default', 1, 10_000);
+    expect(first.start - one).toBeLessThan(1_000);
+
+    // A backlog in an unlimited queue must not keep a limited queue with room waiting.
+    await createMany(
+      api,
+      Array.from({ length: 80 }, () => ({ taskName: 'bulk', queue: 'bulk', payload: { durationMs: 100 } })),
+    );
+    await createMany(
+      api,
+      Array.from({ length: 4 }, () => ({ taskName: 'report', queue: 'reports', payload: { durationMs: 300 } })),
+    );
+    const reports = await drained(api, 'reports', 4, 20_000);
+    const bulk = await drained(api, 'bulk', 80, 20_000);
+    expect(maxOverlap(reports)).toBe(2);
+    expect(Math.max(...reports.map((r) => r.end))).toBeLessThan(Math.max(...bulk.map((r) => r.end)));
   });
 
   it('fairness: with 100,000 due jobs in queue a, jobs created in queue b start within 100 ms (p99)', async () => {

@@ -8,15 +8,6 @@ interface QueueWatch {
   blockedUntil: number;
 }
 
-export interface ClaimRound {
-  /** Limited queues to claim one by one, each under its lock, with slots that can start at once. */
-  limited: QueueShare[];
-  /** Unlimited queues, claimed together. */
-  shares: QueueShare[];
-  /** Limited queues were left out for want of a free handler slot: the next end here should claim. */
-  starved: boolean;
-}
-
 /**
  * Which queues one claim round asks, and for how many jobs. Fair across queues: queues that had work
  * last time split the slots evenly (the remainder going round), and every other queue is probed for
@@ -47,38 +38,37 @@ export class ClaimPlan {
   }
 
   /**
-   * @param queues the eligible queues (served, not paused)
-   * @param free jobs this process may take now, counting claims ahead
-   * @param startable handler slots free now (limited queues are never claimed ahead)
+   * The limited queues to claim from first, one by one, each under its lock, with the handler slots
+   * free now (limited queues are never claimed ahead).
    */
-  round(queues: readonly QueueSettings[], free: number, startable: number, now: number): ClaimRound {
-    const limitedQueues = queues.filter((q) => isLimited(q) && (this.watch.get(q.name)?.blockedUntil ?? 0) <= now);
-    const open = queues.filter((q) => !isLimited(q));
+  limitedRound(queues: readonly QueueSettings[], startable: number, now: number): { limited: QueueShare[]; starved: boolean } {
     this.turn++;
-    const starved = limitedQueues.length > 0 && startable === 0;
-    const limited = starved ? [] : this.split(limitedQueues, startable);
-    const left =
-      free -
-      Math.min(
-        startable,
-        limited.reduce((n, s) => n + s.limit, 0),
-      );
-    if (open.length === 0 || left <= 0) return { limited, shares: [], starved };
-    const busy = open.filter((q) => !this.watch.get(q.name)?.dry);
-    // Nothing had work last time: every queue is asked for an even share.
-    if (busy.length === 0) return { limited, shares: this.split(open, left), starved };
-    const probes = open.filter((q) => this.watch.get(q.name)?.dry).map((q) => ({ queue: q.name, limit: 1 }));
-    return { limited, shares: [...this.split(busy, left), ...probes], starved };
+    const ready = queues.filter((q) => isLimited(q) && (this.watch.get(q.name)?.blockedUntil ?? 0) <= now);
+    const starved = ready.length > 0 && startable === 0;
+    // No share of at least one here: a limited queue asked for more than the free slots would hold a
+    // slot of its limit idle.
+    return { limited: starved ? [] : this.split(ready, startable, 0).filter((s) => s.limit > 0), starved };
   }
 
-  /** `slots` split evenly over `queues`, at least one each; who gets the remainder turns each round. */
-  private split(queues: readonly QueueSettings[], slots: number): QueueShare[] {
+  /** The unlimited queues to claim from together, sharing `free` (which counts claims ahead). */
+  openRound(queues: readonly QueueSettings[], free: number): QueueShare[] {
+    const open = queues.filter((q) => !isLimited(q));
+    if (open.length === 0 || free <= 0) return [];
+    const busy = open.filter((q) => !this.watch.get(q.name)?.dry);
+    // Nothing had work last time: every queue is asked for an even share.
+    if (busy.length === 0) return this.split(open, free);
+    const probes = open.filter((q) => this.watch.get(q.name)?.dry).map((q) => ({ queue: q.name, limit: 1 }));
+    return [...this.split(busy, free), ...probes];
+  }
+
+  /** `slots` split evenly over `queues`, at least `least` each; who gets the remainder turns each round. */
+  private split(queues: readonly QueueSettings[], slots: number, least = 1): QueueShare[] {
     if (queues.length === 0) return [];
     const base = Math.floor(slots / queues.length);
     const extra = slots % queues.length;
     return queues.map((q, i) => ({
       queue: q.name,
-      limit: Math.max(1, base + ((i + this.turn) % queues.length < extra ? 1 : 0)),
+      limit: Math.max(least, base + ((i + this.turn) % queues.length < extra ? 1 : 0)),
     }));
   }
 

@@ -57,6 +57,8 @@ interface Held {
   controller: AbortController;
   /** True while the handler runs; false while its end state is being written. */
   active: boolean;
+  /** The handler returned: only the end state's write keeps the job here. */
+  ended?: boolean;
   /** A rate-limited admission: the handler must start by then (ms), else the job goes back unstarted. */
   startBy?: number;
 }
@@ -134,6 +136,8 @@ export class Runner {
   notifyAt(when: Date, queue?: string): void {
     if (this.stopping) return;
     if (queue !== undefined && !this.directory.serves(queue)) return;
+    // A queue this worker has not seen yet: read the settings again rather than wait for the next poll.
+    if (queue !== undefined && !this.directory.settingsOf(queue)) this.directory.invalidate();
     const at = when.getTime();
     if (at <= Date.now()) {
       if (queue !== undefined) this.plan.wake(queue);
@@ -204,54 +208,52 @@ export class Runner {
 
   /** One round: start what waits, claim into free slots; at once again while a backlog exists. */
   private async claimStep(): Promise<number> {
+    const { concurrency, owner, leaseMs, pollMs, metrics, orm } = this.options;
+    if (this.claims.stopping) return pollMs;
+    // Without a backlog nothing is claimed ahead: jobs are not held back from other workers when
+    // there is no queue to speak of.
+    const prefetch = this.backlog ? this.prefetchSize.prefetch : 0;
     // A handler slot is free when fewer than `concurrency` handlers run. Claiming the next jobs while
     // the last ones' end states are still being written overlaps the two commits, but at most
     // `2 × (concurrency + prefetch)` jobs are held: a slow database slows claiming down instead of
     // piling up finished-but-RUNNING jobs.
-    this.startReady();
-    const { concurrency, owner, leaseMs, pollMs, metrics, orm } = this.options;
-    // Without a backlog nothing is claimed ahead: jobs are not held back from other workers when
-    // there is no queue to speak of.
-    const prefetch = this.backlog ? this.prefetchSize.prefetch : 0;
-    // Refill the local queue once it is half empty, not job by job (that would be a claim per job).
-    const refill = this.ready.length <= prefetch / 2 ? prefetch - this.ready.length : 0;
     const cap = 2 * (concurrency + prefetch);
-    const free = Math.min(concurrency - this.active + refill, cap - this.held.size);
-    if (this.claims.stopping) return pollMs;
-    if (free <= 0) return pollMs;
-    // Settings are read again once per poll interval; each read starts a sweep that asks every queue.
-    if (await this.directory.refresh()) this.plan.sweep();
-    // Limited queues are never claimed ahead: a job held here would hold a slot of the limit idle.
-    const startable = Math.max(0, Math.min(concurrency - this.active - this.ready.length, free));
-    const round = this.plan.round(this.directory.eligible(), free, startable, Date.now());
-    this.limitedWaiting = round.starved;
     const claimStarted = performance.now();
     let claimed = 0;
     let more = false;
+
+    // Limited queues are never claimed ahead (a job held here would hold a slot of the limit idle):
+    // they take handler slots free now, before the jobs claimed ahead do, which would otherwise take
+    // every slot that frees while another queue has a backlog.
+    const startable = Math.max(0, Math.min(concurrency - this.active, cap - this.held.size));
+    // Settings are read again once per poll interval; each read starts a sweep that asks every queue.
+    if (await this.directory.refresh()) this.plan.sweep();
+    const eligible = this.directory.eligible();
+    const round = this.plan.limitedRound(eligible, startable, Date.now());
+    // Limited queues had due jobs but no slot was free: the next end here should claim again.
+    this.limitedWaiting = round.starved;
     for (const share of round.limited) {
-      const now = new Date();
-      const claim = await claimLimited(orm, {
-        owner,
-        leaseMs,
-        now,
-        queue: share.queue,
-        limit: share.limit,
-        startGuardMs: RATE_START_GUARD_MS,
-      });
+      const claim = await claimLimited(orm, { owner, leaseMs, queue: share.queue, limit: share.limit, startGuardMs: RATE_START_GUARD_MS });
       this.plan.claimedLimited(share, claim);
-      const startBy = claim.settings?.rateLimit ? now.getTime() + RATE_START_GUARD_MS : undefined;
-      for (const job of claim.jobs) this.ready.push(this.hold(job, startBy));
+      const startBy = claim.settings?.rateLimit ? claim.admittedAt.getTime() + RATE_START_GUARD_MS : undefined;
+      for (const job of claim.jobs) this.ready.pushFirst(this.hold(job, startBy));
       claimed += claim.jobs.length;
       more ||= claim.jobs.length === share.limit && claim.limitedBy === null;
     }
-    if (round.shares.length > 0) {
-      const jobs = await claimJobs(orm, { owner, leaseMs, now: new Date(), shares: round.shares });
+    this.startReady();
+
+    // Refill the local queue once it is half empty, not job by job (that would be a claim per job).
+    const refill = this.ready.length <= prefetch / 2 ? prefetch - this.ready.length : 0;
+    const free = Math.min(concurrency - this.active + refill, cap - this.held.size);
+    const shares = this.plan.openRound(eligible, free);
+    if (shares.length > 0) {
+      const jobs = await claimJobs(orm, { owner, leaseMs, now: new Date(), shares });
       const perQueue = new Map<string, number>();
       for (const job of jobs) {
         perQueue.set(job.queue, (perQueue.get(job.queue) ?? 0) + 1);
         this.ready.push(this.hold(job));
       }
-      for (const share of round.shares) {
+      for (const share of shares) {
         const got = perQueue.get(share.queue) ?? 0;
         this.plan.claimed(share, got);
         // A full share means more may be due there: claim again at once (or when a slot frees).
@@ -275,8 +277,9 @@ export class Runner {
    */
   private async probeQuietQueues(): Promise<void> {
     if (!this.backlog || this.claims.stopping || this.probing) return;
+    // Queues with a job waiting for a slot or running here; jobs only waiting for their end state's write do not count.
     const serving = new Set<string>();
-    for (const h of this.held.values()) serving.add(h.job.queue);
+    for (const h of this.held.values()) if (!h.ended) serving.add(h.job.queue);
     const quiet = this.directory
       .eligible()
       .filter((q) => !isLimited(q) && !serving.has(q.name))
@@ -335,13 +338,11 @@ export class Runner {
   /** A rate-limited job that could not start within its admission's margin goes back unstarted (no attempt). */
   private returnLate(held: Held): void {
     this.held.delete(held.job.id);
-    const release = releaseJobs(
-      this.options.orm,
-      this.options.owner,
-      [held.job.id],
-      new Date(),
-      `the worker could not start the job within ${RATE_START_GUARD_MS} ms of its rate-limit admission; returned to the queue`,
-    ).then(
+    this.options.log.info(
+      { jobId: held.job.id, queue: held.job.queue },
+      `returned to the queue: not started within ${RATE_START_GUARD_MS} ms of its rate-limit admission`,
+    );
+    const release = releaseJobs(this.options.orm, this.options.owner, [held.job.id], new Date(), null).then(
       (released) => {
         for (const job of released) this.publish(job);
         this.plan.slotFreed(held.job.queue);
@@ -389,6 +390,7 @@ export class Runner {
     this.prefetchSize.observe(performance.now() - started);
     const endedAt = new Date();
     held.active = false;
+    held.ended = true;
     this.active--;
     this.notifyIfMoreWait();
     if (outcome.kind === 'stopped') {

@@ -45,10 +45,16 @@ export class QueueInfo {
   @Field(() => Int, { description: 'Jobs of the queue that ended (COMPLETED or FAILED) in the last minute' })
   throughputPerMinute!: number;
 
-  @Field(() => Int, { nullable: true, description: 'Median wait from due to start of its 500 newest started jobs, in ms' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Median wait from due to start, in ms, over those of its 500 newest jobs that have started',
+  })
   waitP50Ms!: number | null;
 
-  @Field(() => Int, { nullable: true, description: '95th percentile wait from due to start of its 500 newest started jobs, in ms' })
+  @Field(() => Int, {
+    nullable: true,
+    description: '95th percentile wait from due to start, in ms, over those of its 500 newest jobs that have started',
+  })
   waitP95Ms!: number | null;
 }
 

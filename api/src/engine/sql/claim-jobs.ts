@@ -127,7 +127,6 @@ export type LimitReason = 'concurrency' | 'rate' | 'key';
 export interface LimitedClaimRequest {
   owner: string;
   leaseMs: number;
-  now: Date;
   queue: string;
   /** Handler slots this worker can start at once. */
   limit: number;
@@ -147,6 +146,11 @@ export interface LimitedClaim {
   limitedBy: LimitReason | null;
   /** The rate limit's window has room again at this instant. */
   retryAt: Date | null;
+  /**
+   * The instant the claim was decided, once the queue's lock was held: what the rate limit's ledger
+   * books, and what a rate-limited job's start is measured from.
+   */
+  admittedAt: Date;
 }
 
 /**
@@ -169,11 +173,14 @@ const MAX_KEY_ROUNDS = 4;
 async function claimLimitedIn(tx: Em, dialect: SqlDialect, req: LimitedClaimRequest): Promise<LimitedClaim> {
   const lock = dialect === 'sqlite' ? '' : ' for update';
   const found = await query(tx, `select * from queue_state where name = ?${lock}`, [req.queue]);
+  // Taken after the lock: waiting for another worker's claim of this queue does not eat into the
+  // margin a rate-limited job has to start in.
+  const admittedAt = new Date();
   const settings = found.length > 0 ? rowToSettings(found[0]) : null;
-  const none: LimitedClaim = { jobs: [], settings, limitedBy: null, retryAt: null };
+  const none: LimitedClaim = { jobs: [], settings, limitedBy: null, retryAt: null, admittedAt };
   if (settings?.paused || req.limit <= 0) return none;
-  const now = toDbTime(dialect, req.now);
-  const expires = toDbTime(dialect, new Date(req.now.getTime() + req.leaseMs));
+  const now = toDbTime(dialect, admittedAt);
+  const expires = toDbTime(dialect, new Date(admittedAt.getTime() + req.leaseMs));
 
   let allowed = req.limit;
   let limitedBy: LimitReason | null = null;
@@ -187,7 +194,7 @@ async function claimLimitedIn(tx: Em, dialect: SqlDialect, req: LimitedClaimRequ
     cut(settings.concurrencyLimit - Number(n), 'concurrency');
   }
   const rate = settings?.rateLimit ?? null;
-  const windowStart = rate ? toDbTime(dialect, new Date(req.now.getTime() - rate.perMs - req.startGuardMs)) : null;
+  const windowStart = rate ? toDbTime(dialect, new Date(admittedAt.getTime() - rate.perMs - req.startGuardMs)) : null;
   if (rate && allowed > 0) {
     const [row] = await query<{ used: unknown; oldest: unknown }>(
       tx,
@@ -220,7 +227,7 @@ async function claimLimitedIn(tx: Em, dialect: SqlDialect, req: LimitedClaimRequ
   }
   // Fewer than allowed: no more due jobs, apart from those of keys at their limit.
   if (claimed.length < allowed) limitedBy = picked?.keysFull ? 'key' : null;
-  return { jobs: claimed.map(jobRowMapper(tx)).sort(claimOrder), settings, limitedBy, retryAt };
+  return { jobs: claimed.map(jobRowMapper(tx)).sort(claimOrder), settings, limitedBy, retryAt, admittedAt };
 }
 
 /**

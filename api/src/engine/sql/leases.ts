@@ -43,7 +43,8 @@ export async function stillOwned(orm: Orm, owner: string, ids: readonly number[]
  * PENDING, due now. Neither costs an attempt: a started run's mark is taken back (the job did nothing
  * wrong), a job that never started has none.
  */
-export async function releaseJobs(orm: Orm, owner: string, ids: readonly number[], now: Date, reason: string): Promise<Job[]> {
+/** `reason` becomes the job's lastError; null leaves lastError as it was (a return that is no failure). */
+export async function releaseJobs(orm: Orm, owner: string, ids: readonly number[], now: Date, reason: string | null): Promise<Job[]> {
   if (ids.length === 0) return [];
   const em = orm.em.fork();
   const dialect = dialectOf(em);
@@ -55,7 +56,7 @@ export async function releaseJobs(orm: Orm, owner: string, ids: readonly number[
         tx,
         `update jobs set status = '${JobStatus.PENDING}',
            attempts = case when started_at is not null and attempts > 0 then attempts - 1 else attempts end, started_at = null,
-           progress = 0, last_error = ?, run_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null
+           progress = 0, last_error = coalesce(?, last_error), run_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null
          where id in (${list}) and status = ${RUNNING} and lease_owner = ?`,
         [reason, t, t, ...ids, owner],
       );

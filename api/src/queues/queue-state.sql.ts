@@ -3,6 +3,7 @@ import { dialectOf, fromDbTime, placeholders, query, run, toDbTime, type BoundVa
 import { JobStatus, Priority } from '../jobs/job.enums.js';
 import type { StatusCounts } from '../jobs/job-stats.sql.js';
 import { DEFAULT_QUEUE } from './queue-name.js';
+import { claimIndexed } from '../jobs/claim-index.js';
 
 export interface RateLimit {
   max: number;

@@ -7,6 +7,7 @@ import { placeholders } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
 import { readCommittedTx } from '../../db/transactions.js';
 import { rowToSettings, type QueueSettings } from '../../queues/queue-state.sql.js';
+import { claimIndexed } from '../../jobs/claim-index.js';
 
 /** How many jobs to take from one queue. */
 export interface QueueShare {
@@ -35,8 +36,8 @@ const SET_RUNNING = `status = ${RUNNING}, lease_owner = ?, lease_expires_at = ?,
  * two equalities, so MySQL/MariaDB read an index range without a filesort and lock only the rows they
  * return (an index that sorts differently makes every claim sort and lock the whole backlog).
  */
-const dueIn = (extra = '') =>
-  `select * from jobs where status = ${PENDING} and queue = ? and run_at <= ?${extra} order by priority desc, run_at, id limit ?`;
+const dueIn = (dialect: SqlDialect, extra = '') =>
+  `select * from ${claimIndexed(dialect)} where status = ${PENDING} and queue = ? and run_at <= ?${extra} order by priority desc, run_at, id limit ?`;
 
 /** The claimed rows as the UPDATE left them (they were read before it: no second read). */
 function asRunning(rows: JobRow[], owner: string, expires: BoundValue, now: BoundValue): JobRow[] {
@@ -79,7 +80,7 @@ export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
     // One process owns an SQLite file, and one statement is atomic: no lock dance needed.
     rows = [];
     for (const share of shares) {
-      const taken = await query(em, `update jobs set ${SET_RUNNING} where id in (select id from (${dueIn()})) returning *`, [
+      const taken = await query(em, `update jobs set ${SET_RUNNING} where id in (select id from (${dueIn(dialect)})) returning *`, [
         req.owner,
         expires,
         now,
@@ -90,8 +91,8 @@ export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
       rows.push(...taken);
     }
   } else {
-    const branch = `(${dueIn()} for update skip locked)`;
-    const select = shares.length === 1 ? `${dueIn()} for update skip locked` : shares.map(() => branch).join(' union all ');
+    const branch = `(${dueIn(dialect)} for update skip locked)`;
+    const select = shares.length === 1 ? `${dueIn(dialect)} for update skip locked` : shares.map(() => branch).join(' union all ');
     const params = shares.flatMap((s) => [s.queue, now, s.limit]);
     rows = await withLockRetry(() =>
       em
@@ -110,7 +111,7 @@ export async function queuesWithDueJobs(orm: Orm, queues: readonly string[], now
   if (queues.length === 0) return [];
   const em = orm.em.fork();
   const dialect = dialectOf(em);
-  const probe = `select queue from jobs where status = ${PENDING} and queue = ? and run_at <= ? limit 1`;
+  const probe = `select queue from ${claimIndexed(dialect)} where status = ${PENDING} and queue = ? and run_at <= ? limit 1`;
   const sql = queues.map(() => (dialect === 'sqlite' ? `select * from (${probe})` : `(${probe})`)).join(' union all ');
   const t = toDbTime(dialect, now);
   const rows = await query<{ queue: string }>(
@@ -190,7 +191,11 @@ async function claimLimitedIn(tx: Em, dialect: SqlDialect, req: LimitedClaimRequ
   };
 
   if (settings?.concurrencyLimit != null) {
-    const [{ n }] = await query<{ n: unknown }>(tx, `select count(*) as n from jobs where status = ${RUNNING} and queue = ?`, [req.queue]);
+    const [{ n }] = await query<{ n: unknown }>(
+      tx,
+      `select count(*) as n from ${claimIndexed(dialect)} where status = ${RUNNING} and queue = ?`,
+      [req.queue],
+    );
     cut(settings.concurrencyLimit - Number(n), 'concurrency');
   }
   const rate = settings?.rateLimit ?? null;
@@ -209,8 +214,10 @@ async function claimLimitedIn(tx: Em, dialect: SqlDialect, req: LimitedClaimRequ
   }
   if (allowed === 0) return { ...none, limitedBy, retryAt };
 
-  const picked = settings?.keyConcurrency != null ? await pickPerKey(tx, req, now, allowed, settings.keyConcurrency, lock) : null;
-  const rows = picked ? picked.rows : await query(tx, `${dueIn()}${lock ? ' for update skip locked' : ''}`, [req.queue, now, allowed]);
+  const picked = settings?.keyConcurrency != null ? await pickPerKey(tx, dialect, req, now, allowed, settings.keyConcurrency, lock) : null;
+  const rows = picked
+    ? picked.rows
+    : await query(tx, `${dueIn(dialect)}${lock ? ' for update skip locked' : ''}`, [req.queue, now, allowed]);
 
   const claimed =
     dialect === 'sqlite'
@@ -237,6 +244,7 @@ async function claimLimitedIn(tx: Em, dialect: SqlDialect, req: LimitedClaimRequ
  */
 async function pickPerKey(
   tx: Em,
+  dialect: SqlDialect,
   req: LimitedClaimRequest,
   now: BoundValue,
   allowed: number,
@@ -245,7 +253,7 @@ async function pickPerKey(
 ): Promise<{ rows: JobRow[]; keysFull: boolean }> {
   const running = await query<{ k: string; n: unknown }>(
     tx,
-    `select concurrency_key as k, count(*) as n from jobs where status = ${RUNNING} and queue = ? and concurrency_key is not null group by concurrency_key`,
+    `select concurrency_key as k, count(*) as n from ${claimIndexed(dialect)} where status = ${RUNNING} and queue = ? and concurrency_key is not null group by concurrency_key`,
     [req.queue],
   );
   const load = new Map(running.map((r) => [r.k, Number(r.n)]));
@@ -257,7 +265,7 @@ async function pickPerKey(
     const skip = full();
     const extra = skip.length > 0 ? ` and (concurrency_key is null or concurrency_key not in (${placeholders(skip.length)}))` : '';
     const want = allowed - taken.length;
-    const rows = await query(tx, `${dueIn(extra)}${lock ? ' for update skip locked' : ''}`, [req.queue, now, ...skip, want]);
+    const rows = await query(tx, `${dueIn(dialect, extra)}${lock ? ' for update skip locked' : ''}`, [req.queue, now, ...skip, want]);
     let cutShort = false;
     for (const row of rows) {
       const id = Number(row.id);

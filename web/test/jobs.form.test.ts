@@ -49,4 +49,53 @@ describe('the new-job form', () => {
     await page.waitForURL(/\/jobs\/\d+$/);
     expect(await jobCount()).toBe(1);
   });
+
+  it('creates a job in a chosen queue with a concurrency key, the server’s queue error on its field first', async () => {
+    await suite.app.gql('mutation { updateQueue(name: "emails", input: { keyConcurrency: 1 }) { name } }');
+    const { page, errors } = await suite.openPage();
+    await page.goto('/jobs/new');
+    const queue = page.getByLabel('Queue', { exact: true });
+    // The known queues are offered as suggestions; empty means the task's default.
+    await expect
+      .poll(() => page.locator('#job-queue-options option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)))
+      .toEqual(['default', 'emails']);
+    expect(await queue.inputValue()).toBe('');
+    expect(await queue.getAttribute('placeholder')).toBe('default');
+
+    await page.getByLabel('Task name').fill('send-email');
+    await queue.fill('Not A Queue');
+    await page.getByLabel('Concurrency key').fill('customer-42');
+    const before = await jobCount();
+    await page.getByRole('button', { name: 'Create job' }).click();
+    const error = page.locator('[data-field-error="job-queue"]');
+    await expect.poll(() => error.textContent()).toContain('[a-z0-9._-]');
+    expect(await queue.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('job-queue');
+    expect(await jobCount()).toBe(before);
+
+    await queue.fill('emails');
+    await page.getByRole('button', { name: 'Create job' }).click();
+    await page.waitForURL(/\/jobs\/\d+$/);
+    const id = /\/jobs\/(\d+)$/.exec(page.url())![1];
+    const { data } = await suite.app.gql(`{ job(id: "${id}") { queue concurrencyKey taskName } }`);
+    expect(data.job).toEqual({ queue: 'emails', concurrencyKey: 'customer-42', taskName: 'send-email' });
+    // The detail page shows both.
+    await expect.poll(() => page.getByTestId('job-queue').textContent()).toContain('emails');
+    expect((await page.getByTestId('job-concurrency-key').textContent())?.trim()).toBe('customer-42');
+
+    // Left empty: the task's default queue.
+    await page.goto('/jobs/new');
+    await page.getByLabel('Task name').fill('send-email');
+    await page.getByRole('button', { name: 'Create job' }).click();
+    await page.waitForURL(/\/jobs\/\d+$/);
+    await expect.poll(() => page.getByTestId('job-queue').textContent()).toContain('default');
+    expect((await page.getByTestId('job-concurrency-key').textContent())?.trim()).toBe('none');
+    expect(errors).toEqual([]);
+  });
+
+  it('starts in the queue a link names', async () => {
+    const { page } = await suite.openPage();
+    await page.goto('/jobs/new?queue=emails');
+    expect(await page.getByLabel('Queue', { exact: true }).inputValue()).toBe('emails');
+  });
 });

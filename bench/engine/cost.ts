@@ -6,6 +6,10 @@
  * engine changes in the README's performance section were measured.
  *
  *   npm run bench:cost -w bench -- --jobs=20000 --concurrency=1,10,50
+ *
+ * `--limited=concurrency|rate|key` gives the default queue a limit that never binds (a concurrency
+ * limit of 100,000, a rate of 1,000,000 per second, or one job per concurrency key, the jobs having
+ * none), so the drain takes the limited claim path: what a limit costs when it is not the bottleneck.
  */
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
@@ -16,13 +20,25 @@ import type { Em, Orm } from '../../api/src/db/orm.js';
 import { query, run } from '../../api/src/db/sql.js';
 import { silentJobEvents } from '../../api/src/jobs/job.events.js';
 import { JobsService } from '../../api/src/jobs/jobs.service.js';
+import { unlimited, writeSettings, type QueueSettings } from '../../api/src/queues/queue-state.sql.js';
 import { chunks, handlerCounter, sleep, timeDrain } from '../lib/measure.mjs';
 import { freshMariaDb, migratedOrm } from './database.js';
 import { noopEngine, noopJob, outboxOnly, type Webhooks } from './product.js';
 
 const { values: args } = parseArgs({
-  options: { jobs: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '1,10,50' } },
+  options: {
+    jobs: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '1,10,50' },
+    limited: { type: 'string', default: 'none' },
+  },
 });
+const LIMITS: Record<string, Partial<QueueSettings>> = {
+  none: {},
+  concurrency: { concurrencyLimit: 100_000 },
+  rate: { rateLimit: { max: 1_000_000, perMs: 1000 } },
+  key: { keyConcurrency: 1 },
+};
+if (!(args.limited in LIMITS)) throw new Error(`--limited expects none, concurrency, rate or key, got ${args.limited}`);
 const jobs = Number(args.jobs);
 const levels = args.concurrency.split(',').map(Number);
 if (!Number.isInteger(jobs) || jobs < 1 || levels.some((c) => !Number.isInteger(c) || c < 1)) {
@@ -89,7 +105,9 @@ const base = loadConfig({
 });
 const webhooks = outboxOnly(orm, base);
 try {
-  console.log(`${jobs} noop jobs per drain on MariaDB; CPU and statements count the drain only, not the enqueue before it`);
+  await writeSettings(orm.em.fork() as Em, { ...unlimited('default'), ...LIMITS[args.limited] });
+  const limit = args.limited === 'none' ? '' : ` (the default queue with a ${args.limited} limit that does not bind)`;
+  console.log(`${jobs} noop jobs per drain on MariaDB${limit}; CPU and statements count the drain only, not the enqueue before it`);
   const rows = [];
   for (const c of levels) {
     // Let InnoDB purge the previous drain's history before the next one is counted.

@@ -24,6 +24,11 @@ export class ClaimPlan {
     this.watch.clear();
   }
 
+  /** The queue's last claim came back short (an unlimited queue) or empty (a limited one). */
+  isDry(queue: string): boolean {
+    return this.watch.get(queue)?.dry ?? false;
+  }
+
   /** A job of this queue became due here: ask it again. */
   wake(queue: string): void {
     this.watch.delete(queue);

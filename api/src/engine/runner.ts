@@ -57,8 +57,6 @@ interface Held {
   controller: AbortController;
   /** True while the handler runs; false while its end state is being written. */
   active: boolean;
-  /** The handler returned: only the end state's write keeps the job here. */
-  ended?: boolean;
   /** A rate-limited admission: the handler must start by then (ms), else the job goes back unstarted. */
   startBy?: number;
 }
@@ -253,36 +251,37 @@ export class Runner {
         perQueue.set(job.queue, (perQueue.get(job.queue) ?? 0) + 1);
         this.ready.push(this.hold(job));
       }
+      // A full share means more may be due there: claim again at once (or when a slot frees). Only
+      // a round that asked says whether the backlog is over; with no slot free it stays as it was.
+      let full = false;
       for (const share of shares) {
         const got = perQueue.get(share.queue) ?? 0;
         this.plan.claimed(share, got);
-        // A full share means more may be due there: claim again at once (or when a slot frees).
-        more ||= got === share.limit;
+        full ||= got === share.limit;
       }
+      this.backlog = full;
+      more ||= full;
       claimed += jobs.length;
     }
     metrics?.observeClaim(performance.now() - claimStarted, claimed);
     this.startReady();
     const unblock = this.plan.nextUnblock();
     if (unblock !== null) this.notifyAt(new Date(unblock));
-    this.backlog = more;
     return more ? 0 : pollMs;
   }
 
   /**
-   * While one queue's backlog keeps this worker busy, every few milliseconds: do queues with nothing
-   * held here have a due job? One non-locking read answers for all of them; only a queue that has one
+   * While one queue's backlog keeps this worker busy, every few milliseconds: do the queues that ran
+   * dry have a due job? One non-locking read answers for all of them; only a queue that has one
    * is claimed from (a job each). A job due in a quiet queue then starts within milliseconds instead
    * of waiting for the backlog's next claim round, whose claim and end-state writes take far longer.
    */
   private async probeQuietQueues(): Promise<void> {
     if (!this.backlog || this.claims.stopping || this.probing) return;
-    // Queues with a job waiting for a slot or running here; jobs only waiting for their end state's write do not count.
-    const serving = new Set<string>();
-    for (const h of this.held.values()) if (!h.ended) serving.add(h.job.queue);
+    // The queues whose last claim came back short: the backlog's own queue keeps coming back full.
     const quiet = this.directory
       .eligible()
-      .filter((q) => !isLimited(q) && !serving.has(q.name))
+      .filter((q) => !isLimited(q) && this.plan.isDry(q.name))
       .map((q) => q.name);
     if (quiet.length === 0) return;
     this.probing = true;
@@ -390,7 +389,6 @@ export class Runner {
     this.prefetchSize.observe(performance.now() - started);
     const endedAt = new Date();
     held.active = false;
-    held.ended = true;
     this.active--;
     this.notifyIfMoreWait();
     if (outcome.kind === 'stopped') {

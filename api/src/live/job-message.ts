@@ -1,12 +1,18 @@
+import type { OptionalProps } from '@mikro-orm/core';
 import type { Job } from '../jobs/job.entity.js';
 import type { JobMessage, WebhookLogMessage } from './pubsub.js';
 import type { WebhookLog } from '../webhooks/webhook-log.entity.js';
 
-/** The GraphQL-visible fields of a Job, as plain data (lease columns stay private). */
+/** Job fields with no GraphQL field: they stay out of live messages. */
+type PrivateField = 'snoozes' | 'scheduleTickAt' | 'leaseOwner' | 'leaseExpiresAt';
+
+/** The GraphQL-visible fields of a Job, as plain data; a field added to Job and not here fails to compile. */
 export function toJobMessage(job: Job): JobMessage {
-  return {
+  const message: { [K in Exclude<keyof Job, PrivateField | typeof OptionalProps>]-?: unknown } = {
     id: job.id,
     taskName: job.taskName,
+    queue: job.queue,
+    concurrencyKey: job.concurrencyKey ?? null,
     payload: job.payload ?? null,
     priority: job.priority,
     status: job.status,
@@ -27,6 +33,7 @@ export function toJobMessage(job: Job): JobMessage {
     idempotencyKey: job.idempotencyKey ?? null,
     scheduleId: job.scheduleId ?? null,
   };
+  return message as JobMessage;
 }
 
 export function toWebhookLogMessage(log: WebhookLog): WebhookLogMessage {

@@ -11,14 +11,14 @@ describe.each(testDatabases())('live updates over graphql-ws on $name', (db) => 
 
   it('jobCreated and jobUpdated(id) deliver changes in order, filtered by id', async () => {
     const client = wsClient(server().url);
-    const created = collect(client, 'subscription { jobCreated { id taskName status } }');
+    const created = collect(client, 'subscription { jobCreated { id taskName status queue concurrencyKey } }');
     await settle();
-    const { data } = await server().gql(CREATE, { in: { taskName: 'live-a', runAt: later() } });
+    const { data } = await server().gql(CREATE, { in: { taskName: 'live-a', runAt: later(), queue: 'live', concurrencyKey: 'c-1' } });
     const id = data.createJob.id;
     const [first] = await created.waitFor(1);
-    expect(first).toEqual({ id, taskName: 'live-a', status: 'PENDING' });
+    expect(first).toEqual({ id, taskName: 'live-a', status: 'PENDING', queue: 'live', concurrencyKey: 'c-1' });
 
-    const mine = collect(client, 'subscription($id: ID) { jobUpdated(id: $id) { id status } }', { id });
+    const mine = collect(client, 'subscription($id: ID) { jobUpdated(id: $id) { id status queue } }', { id });
     await settle();
     const other = await server().gql(CREATE, { in: { taskName: 'live-b', runAt: later() } });
     await server().gql('mutation($id: ID!) { cancelJob(id: $id) { id } }', { id });
@@ -28,9 +28,9 @@ describe.each(testDatabases())('live updates over graphql-ws on $name', (db) => 
     const seen = await mine.waitFor(3);
     await settle(200);
     expect(mine.items).toEqual([
-      { id, status: 'CANCELLED' },
-      { id, status: 'PENDING' },
-      { id, status: 'CANCELLED' },
+      { id, status: 'CANCELLED', queue: 'live' },
+      { id, status: 'PENDING', queue: 'live' },
+      { id, status: 'CANCELLED', queue: 'live' },
     ]);
     expect(seen.every((j) => j.id === id)).toBe(true);
     await client.dispose();

@@ -412,6 +412,20 @@ describe.each(testDatabases())('queues API on $name', (db) => {
       for (const m of [PAUSE, RESUME]) expectBadInput(await api.call(m, { name: 'BAD' }), 'name', 'pause/resume of a bad name');
     });
 
+    it('without a name they pause a queue that has jobs but no settings row yet', async () => {
+      await server()
+        .orm.em.fork()
+        .getConnection()
+        .execute(
+          "insert into jobs (task_name, queue, status, priority, attempts, max_attempts, progress, run_at, created_at, updated_at) values ('x', 'rowless', 'PENDING', 0, 0, 3, 0, ?, ?, ?)",
+          [0, 0, 0].map(() => (db.name === 'sqlite' ? Date.now() : new Date().toISOString().slice(0, 23).replace('T', ' '))),
+        );
+      ok(await api.call('mutation { pauseQueue { paused } }'), 'pause all');
+      expect((await api.queue('rowless')).paused).toBe(true);
+      ok(await api.call('mutation { resumeQueue { paused } }'), 'resume all');
+      expect((await api.queue('rowless')).paused).toBe(false);
+    });
+
     it('without a name they pause and resume every queue', async () => {
       ok(await api.createJob({ taskName: 'noop', queue: 'pause-all-jobs', runAt: later() }), 'a queue with jobs');
       ok(await api.update('pause-all-settings', { keyConcurrency: 4 }), 'a queue with settings');
@@ -511,6 +525,13 @@ describe.each(testDatabases())('queues API on $name', (db) => {
       expect(ok(await api.call(`query($id: ID!) { schedule(id: $id) { queue } }`, { id: s.id }), 'schedule').schedule.queue).toBe(
         'morning',
       );
+      // null: back to the task's default queue (the mailer task's is `mail`, noop has none).
+      const reset = ok(await api.call(UPDATE_SCHEDULE, { id: mailer.id, in: { queue: 'elsewhere' } }), 'move').updateSchedule;
+      expect(reset.queue).toBe('elsewhere');
+      const back = ok(await api.call(UPDATE_SCHEDULE, { id: mailer.id, in: { queue: null } }), 'reset').updateSchedule;
+      expect(back.queue, 'queue: null gives the task default').toBe('mail');
+      const noopBack = ok(await api.call(UPDATE_SCHEDULE, { id: s.id, in: { queue: null } }), 'reset noop').updateSchedule;
+      expect(noopBack.queue, 'queue: null without a task default').toBe('default');
     });
   });
 

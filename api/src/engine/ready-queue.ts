@@ -8,6 +8,9 @@ export class ReadyQueue<T extends { job: { queue: string } }> {
   /** Claimed for a slot that is free now (limited queues): started before every line. */
   private readonly first: T[] = [];
   private readonly lines = new Map<string, T[]>();
+  /** The lines in the order they take turns; an emptied line keeps its place (there are few queues). */
+  private readonly order: T[][] = [];
+  private turn = 0;
   private size = 0;
 
   get length(): number {
@@ -15,9 +18,13 @@ export class ReadyQueue<T extends { job: { queue: string } }> {
   }
 
   push(item: T): void {
-    const line = this.lines.get(item.job.queue);
-    if (line) line.push(item);
-    else this.lines.set(item.job.queue, [item]);
+    let line = this.lines.get(item.job.queue);
+    if (!line) {
+      line = [];
+      this.lines.set(item.job.queue, line);
+      this.order.push(line);
+    }
+    line.push(item);
     this.size++;
   }
 
@@ -26,26 +33,23 @@ export class ReadyQueue<T extends { job: { queue: string } }> {
     this.size++;
   }
 
-  /** A job pushed first, else the first job of the next line in turn; that line then goes to the back. */
+  /** A job pushed first, else the first job of the next non-empty line in turn. */
   shift(): T | undefined {
-    if (this.first.length > 0) {
-      this.size--;
-      return this.first.shift();
+    if (this.size === 0) return undefined;
+    this.size--;
+    if (this.first.length > 0) return this.first.shift();
+    // One queue (the common case) takes no turns.
+    if (this.order.length === 1) return this.order[0].shift();
+    for (;;) {
+      const line = this.order[this.turn];
+      this.turn = (this.turn + 1) % this.order.length;
+      if (line.length > 0) return line.shift();
     }
-    for (const [queue, line] of this.lines) {
-      const item = line.shift()!;
-      this.lines.delete(queue);
-      if (line.length > 0) this.lines.set(queue, line);
-      this.size--;
-      return item;
-    }
-    return undefined;
   }
 
   /** Empties the queue, returning every waiting job. */
   drain(): T[] {
-    const all = [...this.first.splice(0), ...[...this.lines.values()].flat()];
-    this.lines.clear();
+    const all = [...this.first.splice(0), ...this.order.flatMap((line) => line.splice(0))];
     this.size = 0;
     return all;
   }

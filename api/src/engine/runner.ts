@@ -246,11 +246,10 @@ export class Runner {
     const shares = this.plan.openRound(eligible, free);
     if (shares.length > 0) {
       const jobs = await claimJobs(orm, { owner, leaseMs, now: new Date(), shares });
+      for (const job of jobs) this.ready.push(this.hold(job));
       const perQueue = new Map<string, number>();
-      for (const job of jobs) {
-        perQueue.set(job.queue, (perQueue.get(job.queue) ?? 0) + 1);
-        this.ready.push(this.hold(job));
-      }
+      if (shares.length === 1) perQueue.set(shares[0].queue, jobs.length);
+      else for (const job of jobs) perQueue.set(job.queue, (perQueue.get(job.queue) ?? 0) + 1);
       // A full share means more may be due there: claim again at once (or when a slot frees). Only
       // a round that asked says whether the backlog is over; with no slot free it stays as it was.
       let full = false;

@@ -83,6 +83,9 @@ export async function writePaused(em: Em, paused: boolean, name: string | null):
   const dialect = dialectOf(em);
   const now = toDbTime(dialect, new Date());
   if (name === null) {
+    // Every queue with jobs gets a row first (one written before queues had rows would be missed).
+    const verb = dialect === 'sqlite' ? 'insert or ignore' : 'insert ignore';
+    await run(em, `${verb} into queue_state (name, paused, updated_at) select distinct queue, 0, ? from jobs`, [now]);
     await run(em, 'update queue_state set paused = ?, updated_at = ?', [paused ? 1 : 0, now]);
     return;
   }

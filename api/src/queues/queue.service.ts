@@ -50,7 +50,7 @@ export class QueueService {
     // Jobs of a queue with no row (written before it had one) still show.
     for (const name of counts.keys()) if (!settings.some((s) => s.name === name)) settings.push(unlimited(name));
     settings.sort((a, b) => (a.name === DEFAULT_QUEUE ? -1 : b.name === DEFAULT_QUEUE ? 1 : a.name.localeCompare(b.name)));
-    return Promise.all(settings.map((s) => this.describe(s, counts)));
+    return settings.map((s) => this.describe(s, counts));
   }
 
   /** One queue; a name nobody used yet answers as an empty queue without limits. */
@@ -104,14 +104,8 @@ export class QueueService {
     for (const listener of this.listeners) listener();
   }
 
-  private async describe(s: QueueSettings, counts: Map<string, QueueInfo['counts']>): Promise<QueueInfo> {
-    const em = this.orm.em.fork();
-    const now = new Date();
-    const [oldest, perMinute, waits] = await Promise.all([
-      oldestDueRunAt(em, s.name, now),
-      endedLastMinute(em, s.name, now),
-      recentWaits(em, s.name, WAIT_SAMPLE),
-    ]);
+  /** Settings and counts; the fields that cost a query each are the resolver's, read only when asked for. */
+  private describe(s: QueueSettings, counts: Map<string, QueueInfo['counts']>): QueueInfo {
     const c = counts.get(s.name) ?? { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, total: 0 };
     return {
       name: s.name,
@@ -123,11 +117,24 @@ export class QueueService {
       rateLimit: s.rateLimit,
       keyConcurrency: s.keyConcurrency,
       counts: c,
-      oldestPendingWaitMs: oldest ? Math.max(0, now.getTime() - oldest.getTime()) : null,
-      throughputPerMinute: perMinute,
-      waitP50Ms: percentile(waits, 0.5),
-      waitP95Ms: percentile(waits, 0.95),
     };
+  }
+
+  /** How long the queue's oldest due PENDING job has waited, in ms; null when none is due. */
+  async oldestPendingWaitMs(name: string): Promise<number | null> {
+    const now = new Date();
+    const oldest = await oldestDueRunAt(this.orm.em.fork(), name, now);
+    return oldest ? Math.max(0, now.getTime() - oldest.getTime()) : null;
+  }
+
+  throughputPerMinute(name: string): Promise<number> {
+    return endedLastMinute(this.orm.em.fork(), name, new Date());
+  }
+
+  /** Wait from due to start of the queue's newest started jobs: median and 95th percentile, in ms. */
+  async waitPercentiles(name: string): Promise<{ p50: number | null; p95: number | null }> {
+    const waits = await recentWaits(this.orm.em.fork(), name, WAIT_SAMPLE);
+    return { p50: percentile(waits, 0.5), p95: percentile(waits, 0.95) };
   }
 }
 

@@ -39,23 +39,8 @@ export class QueueInfo {
   @Field(() => JobStats, { description: 'Jobs of the queue per status' })
   counts!: JobStats;
 
-  @Field(() => Int, { nullable: true, description: 'How long the oldest due PENDING job has waited, in ms; null: none is due' })
-  oldestPendingWaitMs!: number | null;
-
-  @Field(() => Int, { description: 'Jobs of the queue that ended (COMPLETED or FAILED) in the last minute' })
-  throughputPerMinute!: number;
-
-  @Field(() => Int, {
-    nullable: true,
-    description: 'Median wait from due to start, in ms, over those of its 500 newest jobs that have started',
-  })
-  waitP50Ms!: number | null;
-
-  @Field(() => Int, {
-    nullable: true,
-    description: '95th percentile wait from due to start, in ms, over those of its 500 newest jobs that have started',
-  })
-  waitP95Ms!: number | null;
+  // oldestPendingWaitMs, throughputPerMinute, waitP50Ms and waitP95Ms are QueueResolver's field
+  // resolvers: a query each, run only when selected.
 }
 
 @InputType()

@@ -46,8 +46,8 @@ export class UpdateScheduleInput {
   @Field(() => JSONScalar, { nullable: true })
   payload?: unknown;
 
-  @Field(() => String, { nullable: true })
-  queue?: string;
+  @Field(() => String, { nullable: true, description: "null: back to the task's default queue" })
+  queue?: string | null;
 
   @Field(() => Priority, { nullable: true })
   priority?: Priority;

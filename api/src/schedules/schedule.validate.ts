@@ -41,7 +41,8 @@ export interface ScheduleChanges {
   rule?: CronRule;
   taskName?: string;
   payload?: Record<string, unknown>;
-  queue?: string;
+  /** null: back to the task's default queue. */
+  queue?: string | null;
   priority?: Priority;
   enabled?: boolean;
 }
@@ -56,7 +57,7 @@ export function parseUpdateSchedule(input: UpdateScheduleInput, current: { cron:
   }
   if (input.taskName != null) changes.taskName = checkTaskName('input.taskName', input.taskName);
   if (input.payload !== undefined) changes.payload = checkPayload('input.payload', input.payload);
-  if (input.queue != null) changes.queue = checkQueueName('input.queue', input.queue);
+  if (input.queue !== undefined) changes.queue = input.queue === null ? null : checkQueueName('input.queue', input.queue);
   if (input.priority != null) changes.priority = input.priority;
   if (input.enabled != null) changes.enabled = input.enabled;
   return changes;

@@ -73,6 +73,7 @@ export class SchedulesService {
       'input',
     );
     const rule = changes.rule ?? parseCronRule(schedule.cron, schedule.timezone);
+    if (changes.queue === null) changes.queue = this.tasks.defaultsOf(changes.taskName ?? schedule.taskName).queue;
     if (changes.queue !== undefined) await this.queues.register([changes.queue]);
     const retimed = changes.rule !== undefined || (changes.enabled !== undefined && changes.enabled !== schedule.enabled);
     Object.assign(schedule, {

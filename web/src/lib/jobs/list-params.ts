@@ -63,15 +63,12 @@ export function listFilter(params: JobListParams): JobFilter | null {
   return Object.keys(filter).length ? filter : null;
 }
 
-/**
- * Whether a job (as it is now) still belongs in the filtered list. A job whose queue is not known
- * (the live messages do not carry it) is not ruled out by the queue filter.
- */
-export function matchesFilter(params: JobListParams, job: { status: JobStatus; priority: Priority; queue?: string }): boolean {
+/** Whether a job (as it is now) still belongs in the filtered list. */
+export function matchesFilter(params: JobListParams, job: { status: JobStatus; priority: Priority; queue: string }): boolean {
   return (
     (!params.status || job.status === params.status) &&
     (!params.priority || job.priority === params.priority) &&
-    (!params.queue || job.queue === undefined || job.queue === params.queue)
+    (!params.queue || job.queue === params.queue)
   );
 }
 

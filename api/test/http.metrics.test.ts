@@ -73,4 +73,27 @@ describe('metrics', () => {
     await server().gql('mutation { resumeQueue { paused } }');
     await waitFor('the queue to drain', async () => (await scrape(server())).get('jobs_queue_depth') === 0);
   });
+
+  it('per queue: due PENDING, RUNNING, and the wait from due to start observed by the worker', async () => {
+    await server().gql('mutation { pauseQueue(name: "metered") { paused } }');
+    await server().gql('mutation($in: [CreateJobInput!]!) { createJobs(inputs: $in) { id } }', {
+      in: [
+        { taskName: 'noop', queue: 'metered' },
+        { taskName: 'noop', queue: 'metered' },
+        { taskName: 'slow', queue: 'slowlane', payload: { durationMs: 1500 } },
+      ],
+    });
+    await waitFor('the slow job to run', async () => (await scrape(server())).get('jobs_queue_running{queue="slowlane"}') === 1);
+    const m = await scrape(server());
+    expect(m.get('jobs_queue_pending{queue="metered"}')).toBe(2);
+    expect(m.get('jobs_queue_running{queue="metered"}')).toBeUndefined();
+    expect(m.get('jobs_queue_wait_seconds_count{queue="slowlane"}')).toBe(1);
+
+    await server().gql('mutation { resumeQueue(name: "metered") { paused } }');
+    await waitFor('metered to drain', async () => (await scrape(server())).get('jobs_queue_wait_seconds_count{queue="metered"}') === 2);
+    const after = await scrape(server());
+    // Paused for a while: their wait shows in the histogram's sum.
+    expect(after.get('jobs_queue_wait_seconds_sum{queue="metered"}')).toBeGreaterThan(0);
+    expect(after.get('jobs_queue_pending{queue="metered"}')).toBeUndefined();
+  });
 });

@@ -48,12 +48,12 @@ export function createMetrics(orm: Orm): Metrics {
   collectDefaultMetrics({ register: registry });
 
   const em = () => orm.em.fork();
-  // Both per-queue gauges read one query per scrape.
-  let active: { at: number; rows: Promise<{ status: string; queue: string; n: number }[] | null> } | null = null;
-  const activeNow = () => {
-    if (!active || Date.now() - active.at > 250) active = { at: Date.now(), rows: activeByQueue(em()).catch(() => null) };
-    return active.rows;
-  };
+  // The per-queue gauges collect side by side in one scrape: they share the query in flight.
+  let active: Promise<{ status: string; queue: string; n: number }[] | null> | null = null;
+  const activeNow = () =>
+    (active ??= activeByQueue(em())
+      .catch(() => null)
+      .finally(() => (active = null)));
   new Gauge({
     name: 'jobs_by_status',
     help: 'Jobs in the database, by status',

@@ -136,7 +136,7 @@ export async function countByQueue(em: Em, names: readonly string[] | null): Pro
  */
 export async function oldestDueRunAt(em: Em, name: string, now: Date): Promise<Date | null> {
   const priorities = [Priority.HIGH, Priority.MEDIUM, Priority.LOW];
-  const probe = `select run_at from jobs where status = '${JobStatus.PENDING}' and queue = ? and priority = ? order by run_at limit 1`;
+  const probe = `select run_at from ${claimIndexed(dialectOf(em))} where status = '${JobStatus.PENDING}' and queue = ? and priority = ? order by run_at limit 1`;
   const sql =
     dialectOf(em) === 'sqlite'
       ? priorities.map(() => `select * from (${probe})`).join(' union all ')

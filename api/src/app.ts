@@ -111,6 +111,7 @@ export async function bootstrap(config: Config): Promise<App> {
     validationRules: limitValidationRules(),
     maxTokens: DEFAULT_LIMITS.maxTokens,
   });
+  metrics.watchSubscriptions(ws.fanout);
 
   await http.listen({ port: config.PORT, host: config.HOST });
   const address = http.server.address();

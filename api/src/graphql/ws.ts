@@ -4,6 +4,7 @@ import {
   Kind,
   execute,
   getOperationAST,
+  subscribe,
   parse,
   specifiedRules,
   validate,
@@ -12,7 +13,8 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
+import { SubscriptionFanout, type FanoutMember } from './fanout.js';
 import { formatError } from './apollo.js';
 import type { Context, Services, Viewer } from './context.js';
 
@@ -49,6 +51,13 @@ type Extra = {
   viewer?: Viewer;
   clientId?: string;
 };
+
+/** Where a subscription's context says which fan-out group and member it is. */
+const FANOUT = Symbol('fanout');
+type SubscriptionContext = Context & { [FANOUT]?: { key: string; member: FanoutMember } };
+
+/** A subscriber this far behind (bytes queued on its socket) misses frames until it catches up. */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
 const anonymous: Viewer = { name: 'anonymous', role: 'admin' };
 
@@ -88,13 +97,18 @@ function isVariableCoercionError(error: GraphQLError): boolean {
 const asError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));
 
 /** graphql-ws on `/graphql`, sharing the HTTP server's port. */
-export function attachGraphqlWs(server: Server, options: WsOptions): { close(): Promise<void> } {
+export function attachGraphqlWs(server: Server, options: WsOptions): { fanout: SubscriptionFanout; close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: options.maxPayloadBytes ?? 1024 * 1024 });
   const rules = [...specifiedRules, ...(options.validationRules ?? [])];
   const format = formatError(options.log);
   const mask = (e: GraphQLError) => format(e.toJSON(), e);
   // As Apollo's `hideSchemaDetailsFromClientErrors` on HTTP: no "Did you mean …?" in production.
   const hideSchemaDetails = options.services.config.NODE_ENV === 'production';
+  const fanout = new SubscriptionFanout((result) =>
+    result.errors?.length
+      ? { ...result, errors: result.errors.map((e) => mask(isVariableCoercionError(e) ? withCode('BAD_USER_INPUT', e) : e)) as never }
+      : result,
+  );
 
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -110,7 +124,7 @@ export function attachGraphqlWs(server: Server, options: WsOptions): { close(): 
       },
       // Every client error gets the code and message HTTP (Apollo) gives it; only what is left without
       // a code is a server fault, which `mask` logs and answers as INTERNAL_SERVER_ERROR.
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         if (!payload.query) {
           return [
             withCode(
@@ -152,8 +166,26 @@ export function attachGraphqlWs(server: Server, options: WsOptions): { close(): 
             withCode('OPERATION_RESOLUTION_FAILURE', e),
           );
         }
-        const contextValue: Context = { services: options.services, viewer, clientId };
+        const contextValue: SubscriptionContext = { services: options.services, viewer, clientId };
+        const socket = ctx.extra.socket;
+        contextValue[FANOUT] = {
+          // Everything execution depends on: who asks, and exactly what.
+          key: JSON.stringify([viewer.role, viewer.name, args.operationName ?? null, payload.query, args.variableValues ?? null]),
+          member: {
+            id,
+            send: (frame) => {
+              if (socket.readyState !== WebSocket.OPEN || socket.bufferedAmount > MAX_BUFFERED_BYTES) return false;
+              socket.send(frame);
+              return true;
+            },
+          },
+        };
         return { ...args, contextValue };
+      },
+      // Subscriptions join a fan-out group (one execution per event for every identical subscription).
+      subscribe: (args) => {
+        const shared = (args.contextValue as SubscriptionContext)[FANOUT];
+        return shared ? fanout.join(shared.key, args, shared.member) : subscribe(args);
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
@@ -167,6 +199,7 @@ export function attachGraphqlWs(server: Server, options: WsOptions): { close(): 
   wss.on('error', (err) => options.log(err));
 
   return {
+    fanout,
     async close() {
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await disposable.dispose();

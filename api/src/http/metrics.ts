@@ -20,6 +20,8 @@ export type WebhookOutcome = 'success' | 'http_error' | 'timeout' | 'network_err
 
 export interface Metrics extends EngineMetrics {
   registry: Registry;
+  /** Live subscriptions and the shared executions serving them (graphql/fanout.ts). */
+  watchSubscriptions(fanout: { size: number; members: number }): void;
   /** One webhook delivery attempt and how it went. */
   countWebhookAttempt(outcome: WebhookOutcome): void;
 }
@@ -146,6 +148,24 @@ export function createMetrics(orm: Orm): Metrics {
     },
     countWebhookAttempt(outcome) {
       webhookAttempts.inc({ outcome });
+    },
+    watchSubscriptions(fanout) {
+      new Gauge({
+        name: 'graphql_ws_subscriptions',
+        help: 'Live graphql-ws subscriptions on this process',
+        registers: [registry],
+        collect() {
+          this.set(fanout.members);
+        },
+      });
+      new Gauge({
+        name: 'graphql_ws_subscription_groups',
+        help: 'Distinct subscriptions (operation, variables, viewer): each event is executed once per group',
+        registers: [registry],
+        collect() {
+          this.set(fanout.size);
+        },
+      });
     },
   };
 }

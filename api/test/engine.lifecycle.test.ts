@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createJob, getJob, isFinished, sleep, waitForJob } from './support/engine.js';
 import { serverForSuite, testDatabases } from './support/server.js';
 
@@ -21,6 +21,8 @@ describe.each(testDatabases())('engine on $name', (db) => {
     ['reports', 'reports'],
   ])('in queue %s: starts HIGH, then MEDIUM, then LOW; equal priorities in runAt order', async (queue, name) => {
     expect((await pause(name)).data.pauseQueue.paused).toBe(true);
+    // A failed assertion below must not leave the queue paused for the tests after it.
+    onTestFinished(async () => void (await resume(name)));
     const past = (s: number) => new Date(Date.now() - s * 1000).toISOString();
     const job = (input: Record<string, unknown>) =>
       createJob(server(), { taskName: 'order', queue, payload: { durationMs: 20 }, ...input });

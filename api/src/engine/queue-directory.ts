@@ -10,6 +10,8 @@ import { readAllSettings, unlimited, type QueueSettings } from '../queues/queue-
 export class QueueDirectory {
   private settings: QueueSettings[] = [];
   private readAt = -Infinity;
+  /** Bumped by `invalidate`: a read that was under way then may hold what the change replaced. */
+  private generation = 0;
 
   constructor(
     private readonly orm: Orm,
@@ -26,16 +28,19 @@ export class QueueDirectory {
   /** Forget what was read: the next `eligible` reads again. */
   invalidate(): void {
     this.readAt = -Infinity;
+    this.generation++;
   }
 
   /** True when this call read the settings again (a new sweep). */
   async refresh(now = Date.now()): Promise<boolean> {
     if (now - this.readAt < this.refreshMs) return false;
+    const generation = this.generation;
     const all = await readAllSettings(this.orm.em.fork());
     const byName = new Map(all.map((s) => [s.name, s]));
     // A served queue with no row yet has no settings: it is claimed from as soon as jobs appear.
     this.settings = this.served === null ? all : this.served.map((name) => byName.get(name) ?? unlimited(name));
-    this.readAt = now;
+    // Changed while this read was under way: use it, but read again at the next round.
+    this.readAt = generation === this.generation ? now : -Infinity;
     return true;
   }
 

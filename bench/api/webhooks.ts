@@ -3,19 +3,21 @@
  * 1, 16 and 64 (WEBHOOK_CONCURRENCY). Each round fills the outbox with N signed messages, starts one
  * DeliveryLoop and times it from start until the last 2xx attempt is logged. The receiver (answers
  * 200 at once) runs in its own process so it does not share the sender's event loop.
+ * Per delivery it also reports the sender's CPU, the local MariaDB server's CPU (from /proc),
+ * statements sent and deliveries per commit, and how many TCP connections the receiver accepted.
  *
  *   npm run bench:webhooks                       SQLite in a temp folder (the embedded default)
  *   DATABASE_URL=mariadb://root@127.0.0.1:3306/jobs_bench_webhooks npm run bench:webhooks
  *   BENCH_DELIVERIES=4000 BENCH_CONCURRENCY=1,16,64 npm run bench:webhooks
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../api/src/config.js';
 import { migrate, openOrm, type Em, type Orm } from '../../api/src/db/orm.js';
-import { run } from '../../api/src/db/sql.js';
+import { dialectOf, query, run } from '../../api/src/db/sql.js';
 import { Job } from '../../api/src/jobs/job.entity.js';
 import { JobStatus, Priority } from '../../api/src/jobs/job.enums.js';
 import { silentLog } from '../../api/src/log.js';
@@ -26,16 +28,46 @@ import type { WebhookLog } from '../../api/src/webhooks/webhook-log.entity.js';
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
 
-/** A receiver in a child process: 200 with a small JSON body, keep-alive on. Prints its port. */
-async function startReceiver(): Promise<{ url: string; stop: () => void }> {
+/** A receiver in a child process: 200 with a small JSON body, keep-alive on. Prints its port; counts connections. */
+async function startReceiver(): Promise<{ url: string; connections: () => Promise<number>; stop: () => void }> {
   const code = `
     const http = require('node:http');
+    let connections = 0;
     const server = http.createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')); });
+    server.on('connection', () => connections++);
     server.keepAliveTimeout = 60000;
+    process.on('message', () => process.send(connections));
     server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
-  return { url: `http://127.0.0.1:${port}/hook`, stop: () => child.kill() };
+  const connections = () =>
+    new Promise<number>((resolve) => {
+      child.once('message', (n) => resolve(Number(n)));
+      child.send('count');
+    });
+  child.unref();
+  return { url: `http://127.0.0.1:${port}/hook`, connections, stop: () => child.kill() };
+}
+
+/** CPU time (ms) the local mariadbd has used so far, or null when it does not run on this machine. */
+function serverCpuMs(): number | null {
+  try {
+    const pid = execFileSync('pgrep', ['-x', 'mariadbd']).toString().trim().split('\n')[0];
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+async function serverCounters(orm: Orm): Promise<Record<string, number> | null> {
+  const em = orm.em.fork() as Em;
+  if (dialectOf(em) === 'sqlite') return null;
+  const rows = await query<{ Variable_name: string; Value: string }>(
+    em,
+    "show global status where Variable_name in ('Questions', 'Com_commit')",
+  );
+  return Object.fromEntries(rows.map((r) => [r.Variable_name, Number(r.Value)]));
 }
 
 async function fillOutbox(orm: Orm, url: string, n: number): Promise<void> {
@@ -61,7 +93,10 @@ async function fillOutbox(orm: Orm, url: string, n: number): Promise<void> {
   }
 }
 
-async function round(orm: Orm, concurrency: number, url: string, config: ReturnType<typeof loadConfig>) {
+type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+async function round(orm: Orm, concurrency: number, receiver: Receiver, config: ReturnType<typeof loadConfig>) {
+  const url = receiver.url;
   await fillOutbox(orm, url, DELIVERIES);
   let delivered = 0;
   const durations: number[] = [];
@@ -85,10 +120,15 @@ async function round(orm: Orm, concurrency: number, url: string, config: ReturnT
       },
     },
   );
+  const before = { counters: await serverCounters(orm), server: serverCpuMs(), worker: process.cpuUsage(), connections: await receiver.connections() };
   const started = performance.now();
   loop.start({ ...silentLog, error: (obj, msg) => console.error(msg, obj) });
   await finished;
   const seconds = (performance.now() - started) / 1000;
+  const worker = process.cpuUsage(before.worker);
+  const server = serverCpuMs();
+  const counters = await serverCounters(orm);
+  const connections = (await receiver.connections()) - before.connections;
   await loop.stop(1000);
   durations.sort((a, b) => a - b);
   const pct = (p: number) => durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))];
@@ -99,6 +139,11 @@ async function round(orm: Orm, concurrency: number, url: string, config: ReturnT
     perSecond: Math.round(DELIVERIES / seconds),
     p50Ms: pct(50),
     p95Ms: pct(95),
+    workerCpuUs: Math.round((worker.user + worker.system) / DELIVERIES),
+    serverCpuUs: server === null || before.server === null ? null : Math.round(((server - before.server) * 1000) / DELIVERIES),
+    statements: counters && before.counters ? +((counters.Questions - before.counters.Questions) / DELIVERIES).toFixed(2) : null,
+    perCommit: counters && before.counters ? +(DELIVERIES / (counters.Com_commit - before.counters.Com_commit)).toFixed(1) : null,
+    connections,
   };
 }
 
@@ -110,9 +155,10 @@ const receiver = await startReceiver();
 console.log(
   `webhook deliveries to a local receiver — ${config.database.dialect}, ${DELIVERIES} deliveries per round, Node ${process.version}`,
 );
+console.log('per delivery: sender CPU (µs), MariaDB CPU (µs), statements, deliveries per commit; connections the receiver accepted');
 const rows = [];
 try {
-  for (const c of LEVELS) rows.push(await round(orm, c, receiver.url, config));
+  for (const c of LEVELS) rows.push(await round(orm, c, receiver, config));
 } finally {
   receiver.stop();
   await orm.close(true);

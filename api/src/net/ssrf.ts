@@ -138,18 +138,39 @@ function guardedLookup(allow: AllowList, resolve: ResolveHost) {
 }
 
 /**
+ * The connect-time guard as an undici dispatcher, with the as-written check to run before each
+ * request: for callers on undici's `request` API (the webhook sender), which costs a fraction of
+ * fetch's. One dispatcher pools keep-alive connections per origin; every new connection re-checks
+ * what the name resolves to at that moment. undici's `request` never follows redirects.
+ */
+export interface GuardedDispatcher {
+  dispatcher: Agent;
+  /** Throws SsrfError when the URL as written may not be reached (scheme, localhost, a refused IP literal). */
+  check(url: URL): void;
+}
+
+export function guardedDispatcher(allowed: Allowed, options: GuardOptions = {}): GuardedDispatcher {
+  const allow = allowListOf(allowed);
+  const dispatcher = new Agent({ connect: { lookup: guardedLookup(allow, options.resolve ?? resolveWithSystem) } });
+  return {
+    dispatcher,
+    check(url) {
+      const problem = literalProblem(url, allow);
+      if (problem) throw new SsrfError(url.host, problem);
+    },
+  };
+}
+
+/**
  * A `fetch` for ky's `fetch` option that may only reach allowed addresses: the URL is checked as
  * written, and every connection re-checks what the name resolves to at that moment. Redirects are
  * never followed (a 3xx is returned as is), so a public host cannot bounce a request inward.
  * Built on Node's own fetch with an undici Agent of the same major version as Node's bundled one.
  */
 export function guardedFetch(allowed: Allowed, options: GuardOptions = {}): typeof fetch {
-  const allow = allowListOf(allowed);
-  const dispatcher = new Agent({ connect: { lookup: guardedLookup(allow, options.resolve ?? resolveWithSystem) } });
+  const { dispatcher, check } = guardedDispatcher(allowed, options);
   const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const problem = literalProblem(url, allow);
-    if (problem) throw new SsrfError(url.host, problem);
+    check(new URL(input instanceof Request ? input.url : String(input)));
     return fetch(input, { ...init, redirect: 'manual', dispatcher } as RequestInit);
   };
   return guarded as typeof fetch;

@@ -4,7 +4,8 @@ import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { Log } from '../log.js';
 import { BatchWriter } from '../loop/batch-writer.js';
 import { PollLoop } from '../loop/poll-loop.js';
-import { directFetch, guardedFetch, type Allowed, type ResolveHost } from '../net/ssrf.js';
+import { Agent } from 'undici';
+import { guardedDispatcher, type Allowed, type GuardedDispatcher, type ResolveHost } from '../net/ssrf.js';
 import { nextStep, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt } from './send-attempt.js';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claim-deliveries.js';
@@ -41,7 +42,10 @@ export class DeliveryLoop {
   private readonly owner = `${process.pid}-${randomBytes(4).toString('hex')}`;
   private claims = 0;
   private readonly abort = new AbortController();
-  private readonly guarded: typeof fetch;
+  /** Per-job URLs: keep-alive pools per origin whose every new connection passes the SSRF check. */
+  private readonly guarded: GuardedDispatcher;
+  /** The operator's trusted targets: keep-alive pools per origin, no checks. */
+  private readonly direct = new Agent();
   /** While attempts are in flight, claim only once this many slots are free: fewer, larger claims. */
   private readonly minClaim: number;
   private loop: PollLoop | null = null;
@@ -57,7 +61,7 @@ export class DeliveryLoop {
     private readonly options: DeliveryLoopOptions,
     private readonly events: WebhookEvents,
   ) {
-    this.guarded = guardedFetch(options.allowed, { resolve: options.resolve });
+    this.guarded = guardedDispatcher(options.allowed, { resolve: options.resolve });
     this.minClaim = Math.max(1, Math.floor(options.concurrency / 4));
   }
 
@@ -90,6 +94,7 @@ export class DeliveryLoop {
     this.abort.abort();
     await this.loop.settle(Number.POSITIVE_INFINITY);
     await this.recorder?.close();
+    await Promise.all([this.direct.close(), this.guarded.dispatcher.close()]);
   }
 
   private em(): Em {
@@ -122,7 +127,8 @@ export class DeliveryLoop {
       const outcome = await sendAttempt(delivery.url, delivery.messageId, delivery.body, {
         secret: this.options.secret,
         timeoutMs: this.options.timeoutMs,
-        fetch: delivery.trusted ? directFetch : this.guarded,
+        dispatcher: delivery.trusted ? this.direct : this.guarded.dispatcher,
+        check: delivery.trusted ? undefined : this.guarded.check,
         signal: this.abort.signal,
       });
       if (this.abort.signal.aborted && outcome.status === null) {

@@ -1,4 +1,5 @@
-import ky, { TimeoutError } from 'ky';
+import { isAscii } from 'node:buffer';
+import { request, type Dispatcher } from 'undici';
 import { signedHeaders } from './signatures.js';
 import { SsrfError } from '../net/ssrf.js';
 
@@ -17,9 +18,20 @@ export interface AttemptOutcome {
 export interface SendOptions {
   secret: string;
   timeoutMs: number;
-  fetch: typeof fetch;
+  /** Keeps a pool of keep-alive connections per origin; the guarded one re-checks each connection's addresses. */
+  dispatcher: Dispatcher;
+  /** The SSRF check of the URL as written (throws SsrfError); absent for the operator's trusted targets. */
+  check?: (url: URL) => void;
   /** Aborts an attempt in flight (shutdown past its grace period). */
   signal?: AbortSignal;
+}
+
+/** The attempt's deadline passed before the response headers arrived. */
+export class AttemptTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`timeout after ${timeoutMs} ms`);
+    this.name = 'AttemptTimeoutError';
+  }
 }
 
 const NETWORK_ERRORS: Record<string, string> = {
@@ -38,7 +50,7 @@ const NETWORK_ERRORS: Record<string, string> = {
 
 /** Says what went wrong in words a person reading the webhook log understands. */
 export function describeSendError(error: unknown, timeoutMs: number): string {
-  if (error instanceof TimeoutError) return `timeout after ${timeoutMs} ms`;
+  if (error instanceof AttemptTimeoutError) return `timeout after ${timeoutMs} ms`;
   for (let e: unknown = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof SsrfError) return e.message;
     const code = (e as { code?: unknown }).code;
@@ -51,64 +63,78 @@ export function describeSendError(error: unknown, timeoutMs: number): string {
   return innermost?.message || String(error);
 }
 
-/** Reads at most `max` bytes of a body, giving up at the deadline; the rest is discarded unread. */
-async function readPrefix(response: Response, max: number, deadlineMs: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), Math.max(0, deadlineMs - Date.now()))));
-  try {
-    while (size < max) {
-      const next = await Promise.race([reader.read(), expired]);
-      if (next === 'expired' || next.done) break;
-      chunks.push(next.value);
-      size += next.value.byteLength;
-    }
-  } finally {
-    clearTimeout(timer);
-    reader.cancel().catch(() => {});
-  }
-  const bytes = Buffer.concat(chunks).subarray(0, max);
-  // A multi-byte character cut at the limit is dropped rather than turned into garbage.
-  return new TextDecoder('utf-8').decode(bytes, { stream: true });
+/**
+ * Reads at most `max` bytes of a body; the rest is discarded unread. The attempt's deadline ends the
+ * body with an error, and what arrived until then is kept.
+ */
+function readPrefix(body: Dispatcher.ResponseData['body'], max: number): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      body.off('data', onData);
+      const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      const prefix = bytes.byteLength > max ? bytes.subarray(0, max) : bytes;
+      // A multi-byte character cut at the limit is dropped rather than turned into garbage.
+      resolve(isAscii(prefix) ? prefix.toString('latin1') : new TextDecoder('utf-8').decode(prefix, { stream: true }));
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size >= max) {
+        body.destroy();
+        done();
+      }
+    };
+    body.on('data', onData);
+    body.once('end', done);
+    body.once('error', done);
+  });
 }
 
 /** One POST of the stored body with fresh signature headers. Never throws: failures are outcomes. */
 export async function sendAttempt(url: string, messageId: string, body: string, options: SendOptions): Promise<AttemptOutcome> {
   const started = Date.now();
-  const deadline = started + options.timeoutMs;
+  const { timeoutMs, signal } = options;
+  // One deadline for the whole attempt: until the headers (an error) and for the first 4 KiB of the body.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new AttemptTimeoutError(timeoutMs)), timeoutMs);
+  const onShutdown = () => deadline.abort(signal!.reason);
+  signal?.addEventListener('abort', onShutdown, { once: true });
   try {
-    const response = await ky.post(url, {
+    if (signal?.aborted) throw signal.reason;
+    options.check?.(new URL(url));
+    const response = await request(url, {
+      method: 'POST',
       body,
       headers: signedHeaders(options.secret, messageId, body),
-      retry: 0, // retries are durable, in the outbox, not in memory
-      timeout: options.timeoutMs,
-      throwHttpErrors: false,
-      redirect: 'manual',
-      fetch: options.fetch,
-      signal: options.signal,
+      dispatcher: options.dispatcher,
+      signal: deadline.signal,
     });
-    const responseBody = await readPrefix(response, MAX_RESPONSE_BODY_BYTES, deadline);
-    const ok = response.status >= 200 && response.status < 300;
-    const redirect = response.status >= 300 && response.status < 400;
+    const status = response.statusCode;
+    const responseBody = await readPrefix(response.body, MAX_RESPONSE_BODY_BYTES);
+    const ok = status >= 200 && status < 300;
+    const redirect = status >= 300 && status < 400;
+    const retryAfter = response.headers['retry-after'];
     return {
       ok,
-      status: response.status,
+      status,
       responseBody,
-      error: ok ? null : `HTTP ${response.status}${redirect ? ' (redirects are not followed)' : ''}`,
+      error: ok ? null : `HTTP ${status}${redirect ? ' (redirects are not followed)' : ''}`,
       durationMs: Date.now() - started,
-      retryAfter: response.headers.get('retry-after'),
+      retryAfter: Array.isArray(retryAfter) ? retryAfter.join(', ') : (retryAfter ?? null),
     };
   } catch (error) {
     return {
       ok: false,
       status: null,
       responseBody: null,
-      error: describeSendError(error, options.timeoutMs),
+      error: describeSendError(error, timeoutMs),
       durationMs: Date.now() - started,
       retryAfter: null,
     };
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onShutdown);
   }
 }

@@ -120,7 +120,12 @@ async function round(orm: Orm, concurrency: number, receiver: Receiver, config: 
       },
     },
   );
-  const before = { counters: await serverCounters(orm), server: serverCpuMs(), worker: process.cpuUsage(), connections: await receiver.connections() };
+  const before = {
+    counters: await serverCounters(orm),
+    server: serverCpuMs(),
+    worker: process.cpuUsage(),
+    connections: await receiver.connections(),
+  };
   const started = performance.now();
   loop.start({ ...silentLog, error: (obj, msg) => console.error(msg, obj) });
   await finished;

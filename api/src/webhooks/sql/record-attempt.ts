@@ -1,7 +1,8 @@
 import type { Em, Orm } from '../../db/orm.js';
-import { dialectOf, run, toDbTime } from '../../db/sql.js';
+import { dialectOf, executeBound, placeholders, query, run, toDbTime, type BoundValue, type SqlDialect } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
-import { WebhookLog } from '../webhook-log.entity.js';
+import { readCommittedTx } from '../../db/transactions.js';
+import type { WebhookLog } from '../webhook-log.entity.js';
 import type { AttemptOutcome } from '../send-attempt.js';
 import type { NextStep } from '../retry-policy.js';
 import type { ClaimedDelivery } from './claim-deliveries.js';
@@ -23,32 +24,157 @@ export interface AttemptRecord {
 export async function recordAttempts(orm: Orm, records: readonly AttemptRecord[]): Promise<(WebhookLog | null)[]> {
   // Primary-key order: two senders' batches lock rows in the same order and cannot deadlock on them.
   const order = records.map((_, i) => i).sort((a, b) => records[a].delivery.id - records[b].delivery.id);
-  return withLockRetry(() =>
-    orm.em.fork().transactional(async (tx) => {
-      const t = (d: Date) => toDbTime(dialectOf(tx as Em), d);
-      const held: number[] = [];
-      for (const i of order) {
-        const { delivery, next, at } = records[i];
-        const changed = await run(
-          tx as Em,
-          `update webhook_deliveries set attempts = attempts + 1, status = ?, next_attempt_at = ?, lease_owner = null, lease_expires_at = null, updated_at = ?
-            where id = ? and lease_owner = ? and status = 'SENDING'`,
-          [next.status, t(next.nextAttemptAt), t(at), delivery.id, delivery.leaseToken],
-        );
-        if (changed > 0) held.push(i);
-      }
-      const logs: (WebhookLog | null)[] = records.map(() => null);
-      if (held.length === 0) return logs;
-      const rows = held.map((i) => logRow(records[i]));
-      const ids = await tx.insertMany(WebhookLog, rows);
-      held.forEach((i, k) => (logs[i] = Object.assign(new WebhookLog(), rows[k], { id: Number(ids[k]) })));
-      return logs;
-    }),
+  const dialect = dialectOf(orm.em);
+  const held = await withLockRetry(() =>
+    dialect === 'mysql' && order.length > 1 ? recordBatchMysql(orm, records, order) : recordEach(orm, dialect, records, order),
+  );
+  const logs: (WebhookLog | null)[] = records.map(() => null);
+  for (const [i, log] of held) logs[i] = log;
+  return logs;
+}
+
+/** What a batch wrote: the record's index and its log row. */
+type Written = [index: number, log: WebhookLog][];
+
+/**
+ * MySQL/MariaDB: every delivery's next state in one `UPDATE … JOIN` over a derived table of the new
+ * values (one statement instead of one round trip per attempt), then one multi-row INSERT of the logs.
+ * The UPDATE's own WHERE skips deliveries whose lease is no longer this claim's; when it changed fewer
+ * rows than the batch (a lease expired during the attempt, rare), it is rolled back and the batch is
+ * written again after locking the deliveries, to learn which are still held.
+ */
+async function recordBatchMysql(orm: Orm, records: readonly AttemptRecord[], order: readonly number[]): Promise<Written> {
+  const all = await orm.em
+    .fork()
+    .transactional(async (tx) => {
+      if ((await updateBatchMysql(tx as Em, records, order)) < order.length) throw NOT_ALL_HELD;
+      return insertLogs(tx as Em, 'mysql', records, order);
+    }, readCommittedTx('mysql'))
+    .catch((error: unknown) => {
+      if (error === NOT_ALL_HELD) return null;
+      throw error;
+    });
+  if (all) return all;
+  return orm.em.fork().transactional(async (tx) => {
+    const ids = order.map((i) => records[i].delivery.id);
+    const rows = await query<{ id: number; lease_owner: string | null }>(
+      tx as Em,
+      `select id, lease_owner from webhook_deliveries where id in (${placeholders(ids.length)}) and status = 'SENDING' order by id for update`,
+      ids,
+    );
+    const owners = new Map(rows.map((r) => [Number(r.id), r.lease_owner]));
+    const mine = order.filter((i) => owners.get(records[i].delivery.id) === records[i].delivery.leaseToken);
+    if (mine.length === 0) return [];
+    await updateBatchMysql(tx as Em, records, mine);
+    return insertLogs(tx as Em, 'mysql', records, mine);
+  }, readCommittedTx('mysql'));
+}
+
+/** Thrown inside the optimistic transaction to roll it back; never leaves this module. */
+const NOT_ALL_HELD = new Error('a delivery of the batch is no longer held by this claim');
+
+/** Returns how many deliveries it changed: those of the batch whose lease is still the claim's. */
+async function updateBatchMysql(tx: Em, records: readonly AttemptRecord[], order: readonly number[]): Promise<number> {
+  const t = (d: Date) => toDbTime('mysql', d);
+  const first = 'select ? as id, ? as lease_owner, ? as status, ? as next_attempt_at, ? as updated_at';
+  const values = order.map((_, k) => (k === 0 ? first : 'select ?, ?, ?, ?, ?')).join(' union all ');
+  const params: BoundValue[] = [];
+  for (const i of order) {
+    const { delivery, next, at } = records[i];
+    params.push(delivery.id, delivery.leaseToken, next.status, t(next.nextAttemptAt), t(at));
+  }
+  return run(
+    tx,
+    `update webhook_deliveries d join (${values}) v on d.id = v.id and d.lease_owner = v.lease_owner
+        set d.attempts = d.attempts + 1, d.status = v.status, d.next_attempt_at = v.next_attempt_at,
+            d.lease_owner = null, d.lease_expires_at = null, d.updated_at = v.updated_at
+      where d.status = 'SENDING'`,
+    params,
   );
 }
 
-function logRow({ delivery, outcome, at }: AttemptRecord) {
+/** SQLite (one writer, statements in process) and single attempts: one UPDATE per delivery. */
+async function recordEach(orm: Orm, dialect: SqlDialect, records: readonly AttemptRecord[], order: readonly number[]): Promise<Written> {
+  return orm.em.fork().transactional(async (tx) => {
+    const t = (d: Date) => toDbTime(dialect, d);
+    const held: number[] = [];
+    for (const i of order) {
+      const { delivery, next, at } = records[i];
+      const changed = await run(
+        tx as Em,
+        `update webhook_deliveries set attempts = attempts + 1, status = ?, next_attempt_at = ?, lease_owner = null, lease_expires_at = null, updated_at = ?
+          where id = ? and lease_owner = ? and status = 'SENDING'`,
+        [next.status, t(next.nextAttemptAt), t(at), delivery.id, delivery.leaseToken],
+      );
+      if (changed > 0) held.push(i);
+    }
+    return held.length === 0 ? [] : insertLogs(tx as Em, dialect, records, held);
+  }, readCommittedTx(dialect));
+}
+
+const LOG_COLUMNS = 'job_id, url, request_body, response_status, response_body, attempt, error, duration_ms, created_at';
+const LOG_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** 9 parameters a row: far below SQLite's 32,766 and MySQL's 65,535 (a batch holds at most MAX_RECORD_BATCH). */
+const LOG_ROWS_PER_STATEMENT = 1000;
+
+/**
+ * The attempts' WebhookLog rows in one hand-written, driver-bound multi-row INSERT (the ORM's
+ * `insertMany` builds an entity per row and formats every value into the SQL text). The stored body is
+ * JSON text already: it goes in as it is. Ids: SQLite returns them; MySQL/MariaDB report the first of
+ * the statement and a multi-row INSERT of known size takes consecutive ids (`innodb_autoinc_lock_mode`
+ * 0 or 1, as MikroORM's own batch inserts assume), stepping by `auto_increment_increment`.
+ */
+async function insertLogs(tx: Em, dialect: SqlDialect, records: readonly AttemptRecord[], order: readonly number[]): Promise<Written> {
+  const written: Written = [];
+  const step = dialect === 'sqlite' ? 1 : await autoIncrementStep(tx);
+  for (let start = 0; start < order.length; start += LOG_ROWS_PER_STATEMENT) {
+    const chunk = order.slice(start, start + LOG_ROWS_PER_STATEMENT);
+    const params: BoundValue[] = [];
+    const logs = chunk.map((i) => logOf(records[i]));
+    for (const [k, i] of chunk.entries()) {
+      const log = logs[k];
+      params.push(
+        log.jobId,
+        log.url,
+        records[i].delivery.body,
+        log.responseStatus ?? null,
+        log.responseBody ?? null,
+        log.attempt,
+        log.error ?? null,
+        log.durationMs ?? null,
+        toDbTime(dialect, log.createdAt),
+      );
+    }
+    const sql = `insert into webhook_logs (${LOG_COLUMNS}) values ${chunk.map(() => LOG_ROW).join(', ')}`;
+    if (dialect === 'sqlite') {
+      // RETURNING lists rows in insertion order for a plain multi-row VALUES insert.
+      const rows = await query<{ id: number }>(tx, `${sql} returning id`, params);
+      logs.forEach((log, k) => (log.id = Number(rows[k].id)));
+    } else {
+      const first = Number((await executeBound(tx, sql, params)).insertId);
+      logs.forEach((log, k) => (log.id = first + k * step));
+    }
+    chunk.forEach((i, k) => written.push([i, logs[k]]));
+  }
+  return written;
+}
+
+let cachedStep: number | undefined;
+async function autoIncrementStep(em: Em): Promise<number> {
+  if (cachedStep === undefined) {
+    const { rows } = await executeBound(em, 'select @@auto_increment_increment as step', []);
+    cachedStep = Number(rows[0]?.step ?? 1) || 1;
+  }
+  return cachedStep;
+}
+
+/**
+ * The log row as published: a plain object with WebhookLog's fields (an ORM entity instance installs
+ * accessors on first assignment, docs/decisions.md), its request body parsed as GraphQL serves it.
+ */
+function logOf({ delivery, outcome, at }: AttemptRecord): WebhookLog {
   return {
+    id: 0,
     jobId: delivery.jobId,
     url: delivery.url,
     requestBody: JSON.parse(delivery.body) as unknown,

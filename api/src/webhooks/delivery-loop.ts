@@ -8,6 +8,7 @@ import { Agent } from 'undici';
 import { guardedDispatcher, type Allowed, type GuardedDispatcher, type ResolveHost } from '../net/ssrf.js';
 import { nextStep, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt } from './send-attempt.js';
+import { signingKeys, type SigningKeys } from './signatures.js';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claim-deliveries.js';
 import { recordAttempts, releaseDelivery, type AttemptRecord } from './sql/record-attempt.js';
 import type { WebhookEvents } from './webhook.events.js';
@@ -46,6 +47,7 @@ export class DeliveryLoop {
   private readonly guarded: GuardedDispatcher;
   /** The operator's trusted targets: keep-alive pools per origin, no checks. */
   private readonly direct = new Agent();
+  private readonly keys: SigningKeys;
   /** While attempts are in flight, claim only once this many slots are free: fewer, larger claims. */
   private readonly minClaim: number;
   private loop: PollLoop | null = null;
@@ -62,6 +64,7 @@ export class DeliveryLoop {
     private readonly events: WebhookEvents,
   ) {
     this.guarded = guardedDispatcher(options.allowed, { resolve: options.resolve });
+    this.keys = signingKeys(options.secret);
     this.minClaim = Math.max(1, Math.floor(options.concurrency / 4));
   }
 
@@ -125,7 +128,7 @@ export class DeliveryLoop {
     const log = this.log!;
     try {
       const outcome = await sendAttempt(delivery.url, delivery.messageId, delivery.body, {
-        secret: this.options.secret,
+        secret: this.keys,
         timeoutMs: this.options.timeoutMs,
         dispatcher: delivery.trusted ? this.direct : this.guarded.dispatcher,
         check: delivery.trusted ? undefined : this.guarded.check,

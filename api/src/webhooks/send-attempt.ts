@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { request, type Dispatcher } from 'undici';
-import { signedHeaders } from './signatures.js';
+import { signedHeaders, type SigningKeys } from './signatures.js';
 import { SsrfError } from '../net/ssrf.js';
 
 /** `responseBody` keeps this much of what a receiver answers. */
@@ -16,7 +16,8 @@ export interface AttemptOutcome {
 }
 
 export interface SendOptions {
-  secret: string;
+  /** WEBHOOK_SECRET, or its keys made once (`signingKeys`). */
+  secret: string | SigningKeys;
   timeoutMs: number;
   /** Keeps a pool of keep-alive connections per origin; the guarded one re-checks each connection's addresses. */
   dispatcher: Dispatcher;

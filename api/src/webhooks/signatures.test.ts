@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { Job } from '../jobs/job.entity.js';
 import { JobStatus, Priority } from '../jobs/job.enums.js';
-import { newMessageId, signedHeaders } from './signatures.js';
+import { newMessageId, signedHeaders, signingKeys } from './signatures.js';
 import { serializeWebhookBody } from './webhook-body.js';
 
 /** The seed README's snippet, verbatim apart from types: it re-serializes the parsed body. */
@@ -102,5 +102,15 @@ describe('signedHeaders', () => {
     expect(Number(second['webhook-timestamp']) - Number(first['webhook-timestamp'])).toBe(2);
     expect(second['webhook-signature']).not.toBe(first['webhook-signature']);
     expect(second['x-signature']).toBe(first['x-signature']);
+  });
+
+  it('signs the same with the keys made once as with the secret, for plain and whsec_ secrets', () => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    for (const secret of ['dev-webhook-secret', 'Grüße ✓', `whsec_${randomBytes(24).toString('base64')}`]) {
+      const keys = signingKeys(secret);
+      const id = newMessageId();
+      expect(signedHeaders(keys, id, body, at)).toEqual(signedHeaders(secret, id, body, at));
+      expect(signedHeaders(keys, id, body, at)).toEqual(signedHeaders(keys, id, body, at));
+    }
   });
 });

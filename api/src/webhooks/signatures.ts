@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 
 /**
  * Both signature schemes, over the same bytes. The seed's `X-Signature` is hex HMAC-SHA256 of the
@@ -8,7 +8,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 
 const WHSEC_PREFIX = 'whsec_';
 
-export function seedSignature(secret: string, body: string): string {
+export function seedSignature(secret: string | KeyObject, body: string): string {
   return createHmac('sha256', secret).update(body, 'utf8').digest('hex');
 }
 
@@ -17,7 +17,7 @@ export function standardKey(secret: string): Buffer {
 }
 
 /** `v1,<base64>` for one message id, unix-seconds timestamp and body. */
-export function standardSignature(key: Buffer, messageId: string, timestampSeconds: number, body: string): string {
+export function standardSignature(key: Buffer | KeyObject, messageId: string, timestampSeconds: number, body: string): string {
   return `v1,${createHmac('sha256', key).update(`${messageId}.${timestampSeconds}.${body}`, 'utf8').digest('base64')}`;
 }
 
@@ -30,15 +30,34 @@ export function newMessageId(): string {
   return `msg_${randomUUID().replaceAll('-', '')}`;
 }
 
+/**
+ * Both keys of a secret, made once: an HMAC keyed with a string or a Buffer turns it into a key
+ * object on every call, which cost ~4× the two HMACs of a small body.
+ */
+export interface SigningKeys {
+  seed: KeyObject;
+  standard: KeyObject;
+}
+
+export function signingKeys(secret: string): SigningKeys {
+  return { seed: createSecretKey(Buffer.from(secret, 'utf8')), standard: createSecretKey(standardKey(secret)) };
+}
+
 /** Every header of one attempt; the timestamp is the attempt's own. */
-export function signedHeaders(secret: string, messageId: string, body: string, at: Date = new Date()): Record<string, string> {
+export function signedHeaders(
+  secret: string | SigningKeys,
+  messageId: string,
+  body: string,
+  at: Date = new Date(),
+): Record<string, string> {
+  const keys = typeof secret === 'string' ? signingKeys(secret) : secret;
   const timestamp = Math.floor(at.getTime() / 1000);
   return {
     'content-type': 'application/json',
     'user-agent': 'jobs-scheduler-webhooks/1.0',
-    'x-signature': seedSignature(secret, body),
+    'x-signature': seedSignature(keys.seed, body),
     'webhook-id': messageId,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': standardSignature(standardKey(secret), messageId, timestamp, body),
+    'webhook-signature': standardSignature(keys.standard, messageId, timestamp, body),
   };
 }

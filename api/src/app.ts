@@ -25,6 +25,7 @@ import { SchedulesService } from './schedules/schedules.service.js';
 import { ThroughputService } from './jobs/throughput.service.js';
 import { recordEnds } from './jobs/throughput.sql.js';
 import { createLive } from './live/live.js';
+import { wakeOnJobsCreated } from './live/wake-workers.js';
 import { assertSafeUrl } from './net/ssrf.js';
 import { createWebhooks } from './webhooks/webhooks.js';
 
@@ -120,12 +121,14 @@ export async function bootstrap(config: Config): Promise<App> {
   webhooks.start(url, http.log);
   engine.start();
   scheduler?.start();
+  const wake = engine.runner && live.bus.transport === 'redis' ? wakeOnJobsCreated(live.bus, engine.runner) : null;
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       // First the engine: running jobs finish (writing their outbox rows) while webhooks still send.
       await Promise.all([scheduler?.stop(), engine.stop()]);
+      await wake?.stop();
       await logs.close();
       await webhooks.stop(config.SHUTDOWN_GRACE_MS);
       await ws.close();

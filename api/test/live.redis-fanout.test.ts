@@ -30,4 +30,20 @@ describe.skipIf(!redisUrl)('live updates across API processes through Redis', ()
     await onA.dispose();
     await onB.dispose();
   });
+
+  it('a createJobs of 500 on one process reaches the other as 500 jobCreated and 500 jobUpdated events, in order', async () => {
+    const onB = wsClient(b().url);
+    const created = collect(onB, 'subscription { jobCreated { id } }');
+    const updated = collect(onB, 'subscription { jobUpdated { id status } }');
+    await settle(500);
+    const inputs = Array.from({ length: 500 }, (_, i) => ({ taskName: 'batch', payload: { i }, runAt: '2099-01-01T00:00:00.000Z' }));
+    const res = await a().gql('mutation($ins: [CreateJobInput!]!) { createJobs(inputs: $ins) { id } }', { ins: inputs });
+    const ids = (res.data.createJobs as { id: string }[]).map((j) => j.id);
+    // Over Redis the 500 travel as one batch message per topic (live/pubsub.ts); each subscriber still sees 500.
+    expect((await created.waitFor(500)).map((j) => j.id)).toEqual(ids);
+    expect((await updated.waitFor(500)).map((j) => j.id)).toEqual(ids);
+    await settle(200);
+    expect(created.items).toHaveLength(500);
+    await onB.dispose();
+  });
 });

@@ -7,7 +7,7 @@ import { PollLoop } from '../loop/poll-loop.js';
 import { Agent } from 'undici';
 import { guardedDispatcher, type Allowed, type GuardedDispatcher, type ResolveHost } from '../net/ssrf.js';
 import { nextStep, type RetryPolicy } from './retry-policy.js';
-import { sendAttempt } from './send-attempt.js';
+import { sendAttempt, type AttemptOutcome } from './send-attempt.js';
 import { signingKeys, type SigningKeys } from './signatures.js';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claim-deliveries.js';
 import { recordAttempts, releaseDelivery, type AttemptRecord } from './sql/record-attempt.js';
@@ -33,11 +33,18 @@ export interface DeliveryLoopOptions {
 
 const MAX_KNOWN_DUE = 256;
 const MAX_RECORD_BATCH = 200;
+/** Claims stop while this many finished attempts wait for their write: a slow database slows sending down. */
+const MAX_UNRECORDED = MAX_RECORD_BATCH;
+/** Deliveries claimed ahead of free slots: about this much of the recent pace of attempts, at most `concurrency`. */
+const AHEAD_MS = 100;
 
 /**
  * Sends due outbox deliveries; runs in every worker process. Claims like the job engine (SKIP LOCKED
  * on MySQL, one atomic UPDATE on SQLite, a lease a crash lets expire), sends each attempt, writes its
  * WebhookLog with the delivery's next state in one transaction, then announces the log.
+ * A slot (one of `concurrency` requests to receivers) is free again once the response is in: the
+ * attempt's write joins the next batch meanwhile, and a few deliveries claimed ahead wait for the
+ * next free slot, so neither commit sits between two requests.
  */
 export class DeliveryLoop {
   private readonly owner = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -48,15 +55,26 @@ export class DeliveryLoop {
   /** The operator's trusted targets: keep-alive pools per origin, no checks. */
   private readonly direct = new Agent();
   private readonly keys: SigningKeys;
-  /** While attempts are in flight, claim only once this many slots are free: fewer, larger claims. */
+  /** While attempts are in flight, claim only once this many deliveries fit: fewer, larger claims. */
   private readonly minClaim: number;
   private loop: PollLoop | null = null;
   /** Writes finished attempts in batches: one commit covers many when busy. */
   private recorder: BatchWriter<AttemptRecord, WebhookLog | null> | null = null;
   private log: Log | null = null;
   private stopped = false;
+  private stopping: Promise<void> | null = null;
   /** Retries this process scheduled: the loop wakes at their time instead of waiting out a full poll. */
   private knownDue: number[] = [];
+  /** Claimed, in due order, waiting for a free slot. */
+  private queue: ClaimedDelivery[] = [];
+  /** Requests in flight. */
+  private sending = 0;
+  /** The last claim came back full: more may be due, so room for more wakes the loop. */
+  private backlog = false;
+  /** Counts `notify` calls: one during a claim may have come after the claim looked. */
+  private notified = 0;
+  /** Recent attempt duration (ms, moving average); null until one finished. */
+  private paceMs: number | null = null;
 
   constructor(
     private readonly orm: Orm,
@@ -85,14 +103,26 @@ export class DeliveryLoop {
   /** Something became due (a job finished, a redelivery was asked for): look now rather than at the next poll. */
   notify(): void {
     if (!this.loop || this.loop.stopping) return;
-    this.expectDue(0);
+    this.backlog = true;
+    this.notified++;
     this.loop.wake();
   }
 
-  /** Stops claiming, lets attempts in flight finish for up to `graceMs`, then cuts them short and gives them back. */
-  async stop(graceMs: number): Promise<void> {
+  /**
+   * Stops claiming and gives back what waits for a slot (due at once, for any worker); lets attempts in
+   * flight finish for up to `graceMs`, then cuts them short and gives them back too.
+   */
+  stop(graceMs: number): Promise<void> {
+    this.stopping ??= this.shutDown(graceMs);
+    return this.stopping;
+  }
+
+  private async shutDown(graceMs: number): Promise<void> {
     this.stopped = true;
     if (!this.loop) return;
+    await this.loop.halt();
+    const waiting = this.queue.splice(0);
+    for (const delivery of waiting) await this.giveBack(delivery);
     await this.loop.stop(graceMs);
     this.abort.abort();
     await this.loop.settle(Number.POSITIVE_INFINITY);
@@ -104,41 +134,85 @@ export class DeliveryLoop {
     return this.orm.em.fork() as Em;
   }
 
-  /** One round: claim into free slots; resolves with how long to wait before the next look. */
+  /** How many deliveries to hold beyond the free slots: ~AHEAD_MS of the recent pace, none before one finished. */
+  private ahead(): number {
+    const { concurrency } = this.options;
+    if (this.paceMs === null) return 0;
+    return Math.min(concurrency, Math.floor((concurrency * AHEAD_MS) / Math.max(1, this.paceMs)));
+  }
+
+  /** Deliveries a claim may take now: free slots plus those to hold ahead, minus what waits already. */
+  private room(): number {
+    return this.options.concurrency + this.ahead() - this.sending - this.queue.length;
+  }
+
+  /** One round: claim into free slots and the few ahead; resolves with how long to wait before the next look. */
   private async claimStep(): Promise<number> {
-    const loop = this.loop!;
-    const { concurrency, pollMs, leaseMs } = this.options;
-    const free = concurrency - loop.inFlight;
-    let claimed: ClaimedDelivery[] = [];
-    if (free > 0 && (loop.inFlight === 0 || free >= this.minClaim)) {
-      const now = Date.now();
+    const { pollMs, leaseMs } = this.options;
+    const now = Date.now();
+    if (this.knownDue.length > 0 && this.knownDue[0] <= now) {
+      // Retries came due: the claim below takes them, or the next room for one does.
       this.knownDue = this.knownDue.filter((due) => due > now);
-      claimed = await claimDeliveries(this.em(), `${this.owner}#${++this.claims}`, free, leaseMs);
-      for (const delivery of claimed) {
-        // A slot is free again once the attempt is recorded.
-        void loop.track(this.attempt(delivery)).finally(() => loop.wake());
-      }
+      this.backlog = true;
     }
-    // A full claim may have left more due rows behind: claim again as soon as a slot is free.
-    if (claimed.length > 0 && claimed.length === free) return loop.inFlight < concurrency ? 0 : pollMs;
+    const room = this.room();
+    const held = this.sending + this.queue.length;
+    if (room > 0 && (held === 0 || room >= this.minClaim) && this.unrecorded() < MAX_UNRECORDED) {
+      const notified = this.notified;
+      const claimed = await claimDeliveries(this.em(), `${this.owner}#${++this.claims}`, room, leaseMs);
+      // A full claim may have left more due rows behind, as may a notification during the claim.
+      this.backlog = claimed.length === room || this.notified !== notified;
+      this.queue.push(...claimed);
+      this.startQueued();
+      if (this.backlog && this.room() >= this.minClaim) return 0;
+    }
+    // Otherwise room for a claim wakes the loop while more is due (`roomChanged`), as do new deliveries.
     return Math.min(pollMs, Math.max(0, (this.knownDue[0] ?? Infinity) - Date.now()));
+  }
+
+  private unrecorded(): number {
+    return this.recorder?.pending ?? 0;
+  }
+
+  /** Fills free slots from the queue, in claim (due) order. */
+  private startQueued(): void {
+    const loop = this.loop!;
+    while (!this.stopped && this.sending < this.options.concurrency && this.queue.length > 0) {
+      const delivery = this.queue.shift()!;
+      this.sending++;
+      void loop.track(this.attempt(delivery));
+    }
+  }
+
+  /** Room for a claim while more is due: look again now. */
+  private roomChanged(): void {
+    if (this.backlog && this.room() >= this.minClaim && this.unrecorded() < MAX_UNRECORDED) this.loop?.wake();
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const log = this.log!;
+    let outcome: AttemptOutcome;
     try {
-      const outcome = await sendAttempt(delivery.url, delivery.messageId, delivery.body, {
+      outcome = await sendAttempt(delivery.url, delivery.messageId, delivery.body, {
         secret: this.keys,
         timeoutMs: this.options.timeoutMs,
         dispatcher: delivery.trusted ? this.direct : this.guarded.dispatcher,
         check: delivery.trusted ? undefined : this.guarded.check,
         signal: this.abort.signal,
       });
+    } finally {
+      // The slot is free once the response is in; the write goes on beside the next request.
+      this.sending--;
+      this.startQueued();
+      this.roomChanged();
+    }
+    try {
       if (this.abort.signal.aborted && outcome.status === null) {
         // Cut short by shutdown, not failed: give it back unlogged, due at once for the next worker.
         await releaseDelivery(this.em(), delivery);
         return;
       }
+      this.paceMs = this.paceMs === null ? outcome.durationMs : this.paceMs * 0.9 + outcome.durationMs * 0.1;
       const at = new Date();
       const next = nextStep(delivery.attempts + 1, outcome, this.options.retry, at);
       const written = await this.recorder!.write({ delivery, outcome, next, at });
@@ -154,6 +228,17 @@ export class DeliveryLoop {
     } catch (error) {
       // The lease expires and another pass retries the attempt: at least once, nothing lost.
       log.error({ err: error, deliveryId: delivery.id, jobId: delivery.jobId }, 'webhook attempt could not be recorded');
+    } finally {
+      this.roomChanged();
+    }
+  }
+
+  /** A claimed delivery that was never sent, back to due at once; a failure leaves it to its lease. */
+  private async giveBack(delivery: ClaimedDelivery): Promise<void> {
+    try {
+      await releaseDelivery(this.em(), delivery);
+    } catch (error) {
+      this.log!.warn({ err: error, deliveryId: delivery.id }, 'webhook delivery could not be given back; its lease will expire');
     }
   }
 

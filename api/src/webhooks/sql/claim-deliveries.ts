@@ -1,6 +1,6 @@
 import { IsolationLevel } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.js';
-import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
+import { dialectOf, placeholders, query, run, toDbTime } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
 
 /** A delivery this process now holds the lease on: it alone may make the next attempt. */
@@ -17,9 +17,10 @@ export interface ClaimedDelivery {
   leaseToken: string;
 }
 
-const COLUMNS = 'id, job_id, message_id, url, trusted, body, attempts, first_attempt, lease_owner';
+const READ_COLUMNS = 'id, job_id, message_id, url, trusted, body, attempts, first_attempt';
+const COLUMNS = `${READ_COLUMNS}, lease_owner`;
 
-function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
+function toClaimed(row: Record<string, unknown>, token = String(row.lease_owner)): ClaimedDelivery {
   return {
     id: Number(row.id),
     jobId: Number(row.job_id),
@@ -29,7 +30,7 @@ function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
     body: Buffer.isBuffer(row.body) ? row.body.toString('utf8') : String(row.body),
     attempts: Number(row.attempts),
     firstAttempt: Number(row.first_attempt),
-    leaseToken: String(row.lease_owner),
+    leaseToken: token,
   };
 }
 
@@ -47,15 +48,16 @@ async function claimSqlite(em: Em, token: string, limit: number, leaseUntil: Dat
                     order by next_attempt_at, id limit ?)`,
     [token, t(leaseUntil), t(now), t(now), t(now), limit],
   );
-  return (await query(em, `select ${COLUMNS} from webhook_deliveries where lease_owner = ? and status = 'SENDING'`, [token])).map(
-    toClaimed,
+  return (await query(em, `select ${COLUMNS} from webhook_deliveries where lease_owner = ? and status = 'SENDING'`, [token])).map((row) =>
+    toClaimed(row),
   );
 }
 
 /**
  * MySQL/MariaDB: a short transaction locks due rows with SKIP LOCKED (the (status, next_attempt_at)
- * index gives them in order without a sort) and takes them, so concurrent senders never pick the same
- * row. Rows whose lease expired belong to a crashed sender and are taken back the same way.
+ * index gives them in order without a sort), reading what an attempt needs on the way, and takes them,
+ * so concurrent senders never pick the same row. Rows whose lease expired belong to a crashed sender
+ * and are taken back the same way.
  * READ COMMITTED: under REPEATABLE READ the range scan also takes gap locks, and the outbox insert in
  * a job's finish transaction then deadlocks against claimers (seen on MariaDB with two loops).
  */
@@ -63,29 +65,28 @@ async function claimMysql(em: Em, token: string, limit: number, leaseUntil: Date
   const t = (d: Date) => toDbTime('mysql', d);
   return em.transactional(
     async (tx) => {
-      const due = await query<{ id: number }>(
+      const rows = await query(
         tx,
-        `select id from webhook_deliveries where status = 'PENDING' and next_attempt_at <= ?
+        `select ${READ_COLUMNS} from webhook_deliveries where status = 'PENDING' and next_attempt_at <= ?
         order by next_attempt_at, id limit ? for update skip locked`,
         [t(now), limit],
       );
-      const ids = due.map((r) => Number(r.id));
-      if (ids.length < limit) {
-        const expired = await query<{ id: number }>(
+      if (rows.length < limit) {
+        const expired = await query(
           tx,
-          `select id from webhook_deliveries where status = 'SENDING' and lease_expires_at < ? limit ? for update skip locked`,
-          [t(now), limit - ids.length],
+          `select ${READ_COLUMNS} from webhook_deliveries where status = 'SENDING' and lease_expires_at < ? limit ? for update skip locked`,
+          [t(now), limit - rows.length],
         );
-        ids.push(...expired.map((r) => Number(r.id)));
+        rows.push(...expired);
       }
-      if (ids.length === 0) return [];
-      const marks = ids.map(() => '?').join(', ');
+      if (rows.length === 0) return [];
+      const ids = rows.map((r) => Number(r.id));
       await run(
         tx,
-        `update webhook_deliveries set status = 'SENDING', lease_owner = ?, lease_expires_at = ?, updated_at = ? where id in (${marks})`,
+        `update webhook_deliveries set status = 'SENDING', lease_owner = ?, lease_expires_at = ?, updated_at = ? where id in (${placeholders(ids.length)})`,
         [token, t(leaseUntil), t(now), ...ids],
       );
-      return (await query(tx, `select ${COLUMNS} from webhook_deliveries where id in (${marks})`, ids)).map(toClaimed);
+      return rows.map((row) => toClaimed(row, token));
     },
     { isolationLevel: IsolationLevel.READ_COMMITTED },
   );

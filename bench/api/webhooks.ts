@@ -9,6 +9,10 @@
  *   npm run bench:webhooks                       SQLite in a temp folder (the embedded default)
  *   DATABASE_URL=mariadb://root@127.0.0.1:3306/jobs_bench_webhooks npm run bench:webhooks
  *   BENCH_DELIVERIES=4000 BENCH_CONCURRENCY=1,16,64 npm run bench:webhooks
+ *   BENCH_EVENTS=live [BENCH_REDIS_URL=redis://127.0.0.1:6379] npm run bench:webhooks
+ *
+ * BENCH_EVENTS=live announces every attempt as the product does (LiveEvents on the in-memory bus, or
+ * on Redis with BENCH_REDIS_URL, and the attempt counter of /metrics) instead of only counting it.
  */
 import 'reflect-metadata';
 import { execFileSync, spawn } from 'node:child_process';
@@ -20,6 +24,8 @@ import { migrate, openOrm, type Em, type Orm } from '../../api/src/db/orm.js';
 import { dialectOf, query, run } from '../../api/src/db/sql.js';
 import { Job } from '../../api/src/jobs/job.entity.js';
 import { JobStatus, Priority } from '../../api/src/jobs/job.enums.js';
+import { countingWebhookAttempts, createMetrics } from '../../api/src/http/metrics.js';
+import { createLive, type Live } from '../../api/src/live/live.js';
 import { silentLog } from '../../api/src/log.js';
 import { DeliveryLoop } from '../../api/src/webhooks/delivery-loop.js';
 import { recordDelivery } from '../../api/src/webhooks/outbox.js';
@@ -27,6 +33,8 @@ import type { WebhookLog } from '../../api/src/webhooks/webhook-log.entity.js';
 
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
+const EVENTS = process.env.BENCH_EVENTS ?? 'count';
+if (EVENTS !== 'count' && EVENTS !== 'live') throw new Error(`BENCH_EVENTS expects count or live, got ${EVENTS}`);
 
 /** A receiver in a child process: 200 with a small JSON body, keep-alive on. Prints its port; counts connections. */
 async function startReceiver(): Promise<{ url: string; connections: () => Promise<number>; stop: () => void }> {
@@ -95,7 +103,19 @@ async function fillOutbox(orm: Orm, url: string, n: number): Promise<void> {
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
-async function round(orm: Orm, concurrency: number, receiver: Receiver, config: ReturnType<typeof loadConfig>) {
+/** The bench's count of attempts, alone or behind the product's announcements of them. */
+function announced(live: Live | null, count: (log: WebhookLog) => void) {
+  if (!live) return { logAdded: count };
+  const events = countingWebhookAttempts(live.events, metrics!);
+  return {
+    logAdded(log: WebhookLog) {
+      events.logAdded(log);
+      count(log);
+    },
+  };
+}
+
+async function round(orm: Orm, concurrency: number, receiver: Receiver, config: ReturnType<typeof loadConfig>, live: Live | null) {
   const url = receiver.url;
   await fillOutbox(orm, url, DELIVERIES);
   let delivered = 0;
@@ -113,12 +133,10 @@ async function round(orm: Orm, concurrency: number, receiver: Receiver, config: 
       leaseMs: 40_000,
       allowed: [],
     },
-    {
-      logAdded(log: WebhookLog) {
-        durations.push(log.durationMs ?? 0);
-        if (log.responseStatus && log.responseStatus < 300 && ++delivered === DELIVERIES) done();
-      },
-    },
+    announced(live, (log: WebhookLog) => {
+      durations.push(log.durationMs ?? 0);
+      if (log.responseStatus && log.responseStatus < 300 && ++delivered === DELIVERIES) done();
+    }),
   );
   const before = {
     counters: await serverCounters(orm),
@@ -157,15 +175,18 @@ const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
 const orm = await openOrm(config.database);
 await migrate(orm);
 const receiver = await startReceiver();
+const live = EVENTS === 'live' ? await createLive(orm, process.env.BENCH_REDIS_URL, 'bench-webhooks:') : null;
+const metrics = live ? createMetrics(orm) : null;
 console.log(
-  `webhook deliveries to a local receiver — ${config.database.dialect}, ${DELIVERIES} deliveries per round, Node ${process.version}`,
+  `webhook deliveries to a local receiver — ${config.database.dialect}, ${DELIVERIES} deliveries per round, events: ${live ? `live (${live.bus.transport})` : 'counted'}, Node ${process.version}`,
 );
 console.log('per delivery: sender CPU (µs), MariaDB CPU (µs), statements, deliveries per commit; connections the receiver accepted');
 const rows = [];
 try {
-  for (const c of LEVELS) rows.push(await round(orm, c, receiver, config));
+  for (const c of LEVELS) rows.push(await round(orm, c, receiver, config, live));
 } finally {
   receiver.stop();
+  await live?.close();
   await orm.close(true);
 }
 console.table(rows);

@@ -140,8 +140,9 @@ function guardedLookup(allow: AllowList, resolve: ResolveHost) {
 /**
  * The connect-time guard as an undici dispatcher, with the as-written check to run before each
  * request: for callers on undici's `request` API (the webhook sender), which costs a fraction of
- * fetch's. One dispatcher pools keep-alive connections per origin; every new connection re-checks
- * what the name resolves to at that moment. undici's `request` never follows redirects.
+ * fetch's. One dispatcher pools keep-alive connections per origin (at most `connections` each);
+ * every new connection re-checks what the name resolves to at that moment. undici's `request` never
+ * follows redirects.
  */
 export interface GuardedDispatcher {
   dispatcher: Agent;
@@ -149,9 +150,12 @@ export interface GuardedDispatcher {
   check(url: URL): void;
 }
 
-export function guardedDispatcher(allowed: Allowed, options: GuardOptions = {}): GuardedDispatcher {
+export function guardedDispatcher(allowed: Allowed, options: GuardOptions & { connections?: number } = {}): GuardedDispatcher {
   const allow = allowListOf(allowed);
-  const dispatcher = new Agent({ connect: { lookup: guardedLookup(allow, options.resolve ?? resolveWithSystem) } });
+  const dispatcher = new Agent({
+    connect: { lookup: guardedLookup(allow, options.resolve ?? resolveWithSystem) },
+    connections: options.connections,
+  });
   return {
     dispatcher,
     check(url) {

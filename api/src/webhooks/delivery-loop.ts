@@ -53,7 +53,7 @@ export class DeliveryLoop {
   /** Per-job URLs: keep-alive pools per origin whose every new connection passes the SSRF check. */
   private readonly guarded: GuardedDispatcher;
   /** The operator's trusted targets: keep-alive pools per origin, no checks. */
-  private readonly direct = new Agent();
+  private readonly direct: Agent;
   private readonly keys: SigningKeys;
   /** While attempts are in flight, claim only once this many deliveries fit: fewer, larger claims. */
   private readonly minClaim: number;
@@ -81,7 +81,11 @@ export class DeliveryLoop {
     private readonly options: DeliveryLoopOptions,
     private readonly events: WebhookEvents,
   ) {
-    this.guarded = guardedDispatcher(options.allowed, { resolve: options.resolve });
+    // At most one connection per slot and origin: a request sent the moment the previous one's response
+    // ended waits for that connection instead of opening another.
+    const connections = options.concurrency;
+    this.guarded = guardedDispatcher(options.allowed, { resolve: options.resolve, connections });
+    this.direct = new Agent({ connections });
     this.keys = signingKeys(options.secret);
     this.minClaim = Math.max(1, Math.floor(options.concurrency / 4));
   }

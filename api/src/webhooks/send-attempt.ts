@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { signedHeaders, type SigningKeys } from './signatures.js';
 import { SsrfError } from '../net/ssrf.js';
 
@@ -64,78 +64,104 @@ export function describeSendError(error: unknown, timeoutMs: number): string {
   return innermost?.message || String(error);
 }
 
-/**
- * Reads at most `max` bytes of a body; the rest is discarded unread. The attempt's deadline ends the
- * body with an error, and what arrived until then is kept.
- */
-function readPrefix(body: Dispatcher.ResponseData['body'], max: number): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => {
-      body.off('data', onData);
-      const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      const prefix = bytes.byteLength > max ? bytes.subarray(0, max) : bytes;
-      // A multi-byte character cut at the limit is dropped rather than turned into garbage.
-      resolve(isAscii(prefix) ? prefix.toString('latin1') : new TextDecoder('utf-8').decode(prefix, { stream: true }));
-    };
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.byteLength;
-      if (size >= max) {
-        body.destroy();
-        done();
-      }
-    };
-    body.on('data', onData);
-    body.once('end', done);
-    body.once('error', done);
-  });
+/** The first `max` bytes of a body; a multi-byte character cut at the limit is dropped rather than turned into garbage. */
+function decodePrefix(chunks: readonly Buffer[], max: number): string {
+  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  const prefix = bytes.byteLength > max ? bytes.subarray(0, max) : bytes;
+  return isAscii(prefix) ? prefix.toString('latin1') : new TextDecoder('utf-8').decode(prefix, { stream: true });
 }
 
-/** One POST of the stored body with fresh signature headers. Never throws: failures are outcomes. */
-export async function sendAttempt(url: string, messageId: string, body: string, options: SendOptions): Promise<AttemptOutcome> {
+/** Where a URL goes, parsed once for the many deliveries to one target. */
+let lastTarget: { url: string; parsed: URL; path: string } | null = null;
+function targetOf(url: string): { parsed: URL; path: string } {
+  if (lastTarget?.url !== url) {
+    const parsed = new URL(url);
+    lastTarget = { url, parsed, path: `${parsed.pathname}${parsed.search}` };
+  }
+  return lastTarget;
+}
+
+/**
+ * One POST of the stored body with fresh signature headers. Never throws: failures are outcomes.
+ * On undici's dispatcher API: no stream or promise per response, a callback per event of it.
+ * One deadline covers the whole attempt: until the headers (else a timeout error) and for the first
+ * 4 KiB of the body (what arrived by then is kept). The rest of a body is discarded unread.
+ */
+export function sendAttempt(url: string, messageId: string, body: string, options: SendOptions): Promise<AttemptOutcome> {
   const started = Date.now();
   const { timeoutMs, signal } = options;
-  // One deadline for the whole attempt: until the headers (an error) and for the first 4 KiB of the body.
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new AttemptTimeoutError(timeoutMs)), timeoutMs);
-  const onShutdown = () => deadline.abort(signal!.reason);
-  signal?.addEventListener('abort', onShutdown, { once: true });
-  try {
-    if (signal?.aborted) throw signal.reason;
-    options.check?.(new URL(url));
-    const response = await request(url, {
-      method: 'POST',
-      body,
-      headers: signedHeaders(options.secret, messageId, body),
-      dispatcher: options.dispatcher,
-      signal: deadline.signal,
-    });
-    const status = response.statusCode;
-    const responseBody = await readPrefix(response.body, MAX_RESPONSE_BODY_BYTES);
-    const ok = status >= 200 && status < 300;
-    const redirect = status >= 300 && status < 400;
-    const retryAfter = response.headers['retry-after'];
-    return {
-      ok,
-      status,
-      responseBody,
-      error: ok ? null : `HTTP ${status}${redirect ? ' (redirects are not followed)' : ''}`,
-      durationMs: Date.now() - started,
-      retryAfter: Array.isArray(retryAfter) ? retryAfter.join(', ') : (retryAfter ?? null),
+  return new Promise<AttemptOutcome>((resolve) => {
+    let controller: Dispatcher.DispatchController | null = null;
+    let abortWith: Error | null = null;
+    let status = 0;
+    let retryAfter: string | null = null;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+
+    const settle = (outcome: Omit<AttemptOutcome, 'durationMs'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onShutdown);
+      resolve({ ...outcome, durationMs: Date.now() - started });
     };
-  } catch (error) {
-    return {
-      ok: false,
-      status: null,
-      responseBody: null,
-      error: describeSendError(error, timeoutMs),
-      durationMs: Date.now() - started,
-      retryAfter: null,
+    const answered = () => {
+      const ok = status >= 200 && status < 300;
+      const redirect = status >= 300 && status < 400;
+      settle({
+        ok,
+        status,
+        responseBody: size === 0 ? '' : decodePrefix(chunks, MAX_RESPONSE_BODY_BYTES),
+        error: ok ? null : `HTTP ${status}${redirect ? ' (redirects are not followed)' : ''}`,
+        retryAfter,
+      });
     };
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onShutdown);
-  }
+    const failed = (error: unknown) => {
+      // Once the headers are in, the attempt has its answer: a body cut short keeps what arrived.
+      if (status !== 0) return answered();
+      settle({ ok: false, status: null, responseBody: null, error: describeSendError(error, timeoutMs), retryAfter: null });
+    };
+    const stop = (reason: Error) => {
+      failed(reason);
+      abortWith = reason;
+      controller?.abort(reason);
+    };
+    const timer = setTimeout(() => stop(new AttemptTimeoutError(timeoutMs)), timeoutMs);
+    const onShutdown = () => stop(signal!.reason as Error);
+    if (signal?.aborted) return onShutdown();
+    signal?.addEventListener('abort', onShutdown, { once: true });
+
+    try {
+      const { parsed, path } = targetOf(url);
+      options.check?.(parsed);
+      options.dispatcher.dispatch(
+        { origin: parsed.origin, path, method: 'POST', body, headers: signedHeaders(options.secret, messageId, body) },
+        {
+          onRequestStart(c) {
+            controller = c;
+            if (abortWith) c.abort(abortWith);
+          },
+          onResponseStart(c, statusCode, headers) {
+            if (statusCode < 200) return; // 1xx: the final answer follows
+            status = statusCode;
+            const value = headers['retry-after'];
+            retryAfter = Array.isArray(value) ? value.join(', ') : (value ?? null);
+          },
+          onResponseData(c, chunk) {
+            chunks.push(chunk);
+            size += chunk.byteLength;
+            if (size >= MAX_RESPONSE_BODY_BYTES) {
+              answered();
+              c.abort(new Error('response body beyond what is kept'));
+            }
+          },
+          onResponseEnd: () => answered(),
+          onResponseError: (_c, error) => failed(error),
+        },
+      );
+    } catch (error) {
+      failed(error);
+    }
+  });
 }

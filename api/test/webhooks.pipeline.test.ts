@@ -149,4 +149,33 @@ describe.each(testDatabases())('the delivery pipeline on $name', (db) => {
     await eventually(() => logs.length === messages, 20_000, `${messages} logs`);
     expect(new Set(logs.map((l) => l.jobId)).size).toBe(messages);
   });
+
+  it('a delivery that waited ahead until its lease could run out mid-attempt is given back, not sent', async () => {
+    // The first answer is quick, so the loop claims ahead; then every request hangs until the 300 ms timeout.
+    const hits = new Map<string, number>();
+    const receiver = started.add(
+      await new CountingReceiver((n, req, res) => {
+        const id = String(req.headers['webhook-id']);
+        hits.set(id, (hits.get(id) ?? 0) + 1);
+        if (n === 1) ok(n, req, res);
+      }).start(),
+      (r) => r.close(),
+    );
+    const messages = 6;
+    await outbox(messages, `${receiver.url}/hook`, true);
+    const logs: WebhookLog[] = [];
+    const warnings: string[] = [];
+    const log = { ...silentLog, warn: (_obj: unknown, msg?: string) => warnings.push(String(msg)) };
+    // A lease of two timeouts: a delivery still waiting one timeout after its claim would outlive its
+    // lease, and the second sender, polling for expired leases, would send it too.
+    const options = { concurrency: 1, timeoutMs: 300, leaseMs: 600, retry: { maxRetries: 0, baseMs: 100 } };
+    loop(options, logs).start(log);
+    await eventually(() => logs.length === 1, 10_000, 'the first attempt');
+    loop(options, logs).start(log);
+    await eventually(() => logs.length === messages, 20_000, `${messages} attempts`);
+    expect(warnings).toEqual([]);
+    // Each message went out exactly once: none was sent after another claim took it over.
+    expect([...hits.values()]).toEqual(Array(messages).fill(1));
+    expect(logs.map((l) => l.error).slice(1)).toEqual(Array(messages - 1).fill('timeout after 300 ms'));
+  });
 });

@@ -35,16 +35,17 @@ const MAX_KNOWN_DUE = 256;
 const MAX_RECORD_BATCH = 200;
 /** Claims stop while this many finished attempts wait for their write: a slow database slows sending down. */
 const MAX_UNRECORDED = MAX_RECORD_BATCH;
-/** Deliveries claimed ahead of free slots: about this much of the recent pace of attempts, at most `concurrency`. */
+/** Deliveries claimed ahead of free slots: about this much of the recent pace of attempts, at most MAX_AHEAD (as the engine's local queue). */
 const AHEAD_MS = 100;
+const MAX_AHEAD = 500;
 
 /**
  * Sends due outbox deliveries; runs in every worker process. Claims like the job engine (SKIP LOCKED
  * on MySQL, one atomic UPDATE on SQLite, a lease a crash lets expire), sends each attempt, writes its
  * WebhookLog with the delivery's next state in one transaction, then announces the log.
  * A slot (one of `concurrency` requests to receivers) is free again once the response is in: the
- * attempt's write joins the next batch meanwhile, and a few deliveries claimed ahead wait for the
- * next free slot, so neither commit sits between two requests.
+ * attempt's write joins the next batch meanwhile, and deliveries claimed ahead (~100 ms of work)
+ * wait for the next free slot, so neither commit sits between two requests and each claim is large.
  */
 export class DeliveryLoop {
   private readonly owner = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -66,7 +67,7 @@ export class DeliveryLoop {
   /** Retries this process scheduled: the loop wakes at their time instead of waiting out a full poll. */
   private knownDue: number[] = [];
   /** Claimed, in due order, waiting for a free slot. */
-  private queue: ClaimedDelivery[] = [];
+  private queue: { delivery: ClaimedDelivery; leaseUntil: number }[] = [];
   /** Requests in flight. */
   private sending = 0;
   /** The last claim came back full: more may be due, so room for more wakes the loop. */
@@ -126,7 +127,7 @@ export class DeliveryLoop {
     if (!this.loop) return;
     await this.loop.halt();
     const waiting = this.queue.splice(0);
-    for (const delivery of waiting) await this.giveBack(delivery);
+    for (const { delivery } of waiting) await this.giveBack(delivery);
     await this.loop.stop(graceMs);
     this.abort.abort();
     await this.loop.settle(Number.POSITIVE_INFINITY);
@@ -142,7 +143,7 @@ export class DeliveryLoop {
   private ahead(): number {
     const { concurrency } = this.options;
     if (this.paceMs === null) return 0;
-    return Math.min(concurrency, Math.floor((concurrency * AHEAD_MS) / Math.max(1, this.paceMs)));
+    return Math.min(MAX_AHEAD, Math.floor((concurrency * AHEAD_MS) / Math.max(1, this.paceMs)));
   }
 
   /** Deliveries a claim may take now: free slots plus those to hold ahead, minus what waits already. */
@@ -163,10 +164,11 @@ export class DeliveryLoop {
     const held = this.sending + this.queue.length;
     if (room > 0 && (held === 0 || room >= this.minClaim) && this.unrecorded() < MAX_UNRECORDED) {
       const notified = this.notified;
+      const leaseUntil = Date.now() + leaseMs;
       const claimed = await claimDeliveries(this.em(), `${this.owner}#${++this.claims}`, room, leaseMs);
       // A full claim may have left more due rows behind, as may a notification during the claim.
       this.backlog = claimed.length === room || this.notified !== notified;
-      this.queue.push(...claimed);
+      for (const delivery of claimed) this.queue.push({ delivery, leaseUntil });
       this.startQueued();
       if (this.backlog && this.room() >= this.minClaim) return 0;
     }
@@ -178,11 +180,20 @@ export class DeliveryLoop {
     return this.recorder?.pending ?? 0;
   }
 
-  /** Fills free slots from the queue, in claim (due) order. */
+  /**
+   * Fills free slots from the queue, in claim (due) order. An attempt starts only while its lease
+   * outlasts the attempt's timeout (the receiver slowed down while it waited): else it is given back
+   * unsent, so no attempt is ever in flight past its lease.
+   */
   private startQueued(): void {
     const loop = this.loop!;
-    while (!this.stopped && this.sending < this.options.concurrency && this.queue.length > 0) {
-      const delivery = this.queue.shift()!;
+    const { concurrency, timeoutMs } = this.options;
+    while (!this.stopped && this.sending < concurrency && this.queue.length > 0) {
+      const { delivery, leaseUntil } = this.queue.shift()!;
+      if (leaseUntil - Date.now() <= timeoutMs) {
+        void loop.track(this.giveBack(delivery));
+        continue;
+      }
       this.sending++;
       void loop.track(this.attempt(delivery));
     }

@@ -13,6 +13,13 @@
  *
  * BENCH_EVENTS=live announces every attempt as the product does (LiveEvents on the in-memory bus, or
  * on Redis with BENCH_REDIS_URL, and the attempt counter of /metrics) instead of only counting it.
+ *
+ *   BENCH_DRAIN=20000 [BENCH_WORKER_CONCURRENCY=50] npm run bench:webhooks
+ *
+ * BENCH_DRAIN=N runs a ROLE=worker process's engine and webhooks together instead: N noop jobs drained
+ * at WORKER_CONCURRENCY 50 while the same process delivers their webhooks (OUTBOUND_WEBHOOK = the
+ * receiver) at each WEBHOOK_CONCURRENCY of BENCH_CONCURRENCY. It reports jobs/s, webhooks/s (N over
+ * the time until the last one was delivered), their ratio and the largest outbox backlog seen.
  */
 import 'reflect-metadata';
 import { execFileSync, spawn } from 'node:child_process';
@@ -25,6 +32,10 @@ import { dialectOf, query, run } from '../../api/src/db/sql.js';
 import { Job } from '../../api/src/jobs/job.entity.js';
 import { JobStatus, Priority } from '../../api/src/jobs/job.enums.js';
 import { countingWebhookAttempts, createMetrics } from '../../api/src/http/metrics.js';
+import { silentJobEvents } from '../../api/src/jobs/job.events.js';
+import { JobsService } from '../../api/src/jobs/jobs.service.js';
+import { createWebhooks } from '../../api/src/webhooks/webhooks.js';
+import { noopEngine, noopJob } from '../engine/product.js';
 import { createLive, type Live } from '../../api/src/live/live.js';
 import { silentLog } from '../../api/src/log.js';
 import { DeliveryLoop } from '../../api/src/webhooks/delivery-loop.js';
@@ -35,6 +46,8 @@ const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
 const EVENTS = process.env.BENCH_EVENTS ?? 'count';
 if (EVENTS !== 'count' && EVENTS !== 'live') throw new Error(`BENCH_EVENTS expects count or live, got ${EVENTS}`);
+const DRAIN = Number(process.env.BENCH_DRAIN ?? 0);
+const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 50);
 
 /** A receiver in a child process: 200 with a small JSON body, keep-alive on. Prints its port; counts connections. */
 async function startReceiver(): Promise<{ url: string; connections: () => Promise<number>; stop: () => void }> {
@@ -170,8 +183,66 @@ async function round(orm: Orm, concurrency: number, receiver: Receiver, config: 
   };
 }
 
+/** The engine drains DRAIN noop jobs while the same process's delivery loop sends their webhooks. */
+async function drainRound(orm: Orm, concurrency: number, receiver: Receiver, config: ReturnType<typeof loadConfig>, live: Live | null) {
+  const em = () => orm.em.fork() as Em;
+  for (const table of ['webhook_logs', 'webhook_deliveries', 'jobs']) await run(em(), `delete from ${table}`);
+  const service = new JobsService(orm, silentJobEvents);
+  for (let start = 0; start < DRAIN; start += 1000)
+    await service.create(Array.from({ length: Math.min(1000, DRAIN - start) }, (_, i) => noopJob(start + i)));
+  const base = { ...config, ROLE: 'worker', OUTBOUND_WEBHOOK: receiver.url, WEBHOOK_CONCURRENCY: concurrency } as typeof config;
+  let delivered = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const webhooks = createWebhooks(
+    orm,
+    base,
+    announced(live, (log) => {
+      if (log.responseStatus && log.responseStatus < 300 && ++delivered === DRAIN) done();
+    }),
+  );
+  let handled = 0;
+  const engine = noopEngine(orm, base, webhooks, WORKER_CONCURRENCY, () => handled++);
+  const before = { server: serverCpuMs(), worker: process.cpuUsage() };
+  const started = performance.now();
+  webhooks.start('http://127.0.0.1:9', { ...silentLog, error: (obj, msg) => console.error(msg, obj) });
+  engine.start();
+  let jobsSeconds = 0;
+  let maxBacklog = 0;
+  const count = async (sql: string) => Number((await query<{ n: number }>(em(), sql))[0].n);
+  while (delivered < DRAIN) {
+    await Promise.race([finished, new Promise((r) => setTimeout(r, 100))]);
+    if (!jobsSeconds && (await count("select count(*) as n from jobs where status = 'COMPLETED'")) === DRAIN)
+      jobsSeconds = (performance.now() - started) / 1000;
+    if (delivered < DRAIN)
+      maxBacklog = Math.max(maxBacklog, await count("select count(*) as n from webhook_deliveries where status <> 'DELIVERED'"));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  jobsSeconds ||= seconds;
+  const worker = process.cpuUsage(before.worker);
+  const server = serverCpuMs();
+  await engine.stop();
+  await webhooks.stop(1000);
+  return {
+    webhookConcurrency: concurrency,
+    jobs: DRAIN,
+    jobsPerSec: Math.round(DRAIN / jobsSeconds),
+    webhooksPerSec: Math.round(DRAIN / seconds),
+    ratio: +(jobsSeconds / seconds).toFixed(2),
+    maxBacklog,
+    workerCpuUsPerJob: Math.round((worker.user + worker.system) / DRAIN),
+    serverCpuUsPerJob: server === null || before.server === null ? null : Math.round(((server - before.server) * 1000) / DRAIN),
+  };
+}
+
 const databaseUrl = process.env.DATABASE_URL ?? join(mkdtempSync(join(tmpdir(), 'bench-webhooks-')), 'jobs.sqlite');
-const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
+const config = loadConfig({
+  DATABASE_URL: databaseUrl,
+  LOG_LEVEL: 'silent',
+  NODE_ENV: 'production',
+  AUTH_DISABLED: 'true',
+  WEBHOOK_SECRET: 'bench-webhook-secret',
+});
 const orm = await openOrm(config.database);
 await migrate(orm);
 const receiver = await startReceiver();
@@ -183,7 +254,7 @@ console.log(
 console.log('per delivery: sender CPU (µs), MariaDB CPU (µs), statements, deliveries per commit; connections the receiver accepted');
 const rows = [];
 try {
-  for (const c of LEVELS) rows.push(await round(orm, c, receiver, config, live));
+  for (const c of LEVELS) rows.push(DRAIN ? await drainRound(orm, c, receiver, config, live) : await round(orm, c, receiver, config, live));
 } finally {
   receiver.stop();
   await live?.close();

@@ -81,30 +81,22 @@ export function createMetrics(orm: Orm): Metrics {
     },
   });
 
-  new Gauge({
-    name: 'jobs_queue_pending',
-    help: 'PENDING jobs that are due now, by queue (jobs_queue_depth is their sum)',
-    labelNames: ['queue'] as const,
-    registers: [registry],
-    async collect() {
-      const rows = await activeNow();
-      if (!rows) return;
-      this.reset();
-      for (const r of rows) if (r.status === 'PENDING') this.set({ queue: r.queue }, r.n);
-    },
-  });
-  new Gauge({
-    name: 'jobs_queue_running',
-    help: 'RUNNING jobs, by queue, across all workers',
-    labelNames: ['queue'] as const,
-    registers: [registry],
-    async collect() {
-      const rows = await activeNow();
-      if (!rows) return;
-      this.reset();
-      for (const r of rows) if (r.status === 'RUNNING') this.set({ queue: r.queue }, r.n);
-    },
-  });
+  /** A per-queue gauge of one status, from the scrape's shared count. */
+  const perQueue = (name: string, help: string, status: string) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['queue'] as const,
+      registers: [registry],
+      async collect() {
+        const rows = await activeNow();
+        if (!rows) return;
+        this.reset();
+        for (const r of rows) if (r.status === status) this.set({ queue: r.queue }, r.n);
+      },
+    });
+  perQueue('jobs_queue_pending', 'PENDING jobs that are due now, by queue (jobs_queue_depth is their sum)', 'PENDING');
+  perQueue('jobs_queue_running', 'RUNNING jobs, by queue, across all workers', 'RUNNING');
   const waitSeconds = new Histogram({
     name: 'jobs_queue_wait_seconds',
     help: 'Time from a job being due to its handler starting, by queue (observed by the worker that ran it)',

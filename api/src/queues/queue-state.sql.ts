@@ -17,6 +17,8 @@ export interface QueueSettings {
   concurrencyLimit: number | null;
   rateLimit: RateLimit | null;
   keyConcurrency: number | null;
+  /** Holds jobs of tasks only remote workers run: local workers never claim from it. */
+  remote: boolean;
 }
 
 /** A queue with any limit is claimed under its row lock; one without takes the SKIP LOCKED fast path. */
@@ -28,6 +30,7 @@ export const unlimited = (name: string): QueueSettings => ({
   concurrencyLimit: null,
   rateLimit: null,
   keyConcurrency: null,
+  remote: false,
 });
 
 const intOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -41,6 +44,7 @@ export function rowToSettings(row: Record<string, unknown>): QueueSettings {
     concurrencyLimit: intOrNull(row.concurrency_limit),
     rateLimit: max !== null && perMs !== null ? { max, perMs } : null,
     keyConcurrency: intOrNull(row.key_concurrency),
+    remote: Boolean(Number(row.remote ?? 0)),
   };
 }
 
@@ -94,6 +98,22 @@ export async function writePaused(em: Em, paused: boolean, name: string | null):
       ? 'insert into queue_state (name, paused, updated_at) values (?, ?, ?) on conflict (name) do update set paused = excluded.paused, updated_at = excluded.updated_at'
       : 'insert into queue_state (name, paused, updated_at) values (?, ?, ?) on duplicate key update paused = values(paused), updated_at = values(updated_at)';
   await run(em, upsert, [name, paused ? 1 : 0, now]);
+}
+
+/** Marks these queues as remote ones (created when missing): local workers stop claiming from them at their next settings read. */
+export async function markRemoteQueues(em: Em, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const dialect = dialectOf(em);
+  const now = toDbTime(dialect, new Date());
+  const upsert =
+    dialect === 'sqlite'
+      ? 'on conflict (name) do update set remote = 1, updated_at = excluded.updated_at'
+      : 'on duplicate key update remote = 1, updated_at = values(updated_at)';
+  await run(
+    em,
+    `insert into queue_state (name, paused, remote, updated_at) values ${names.map(() => '(?, 0, 1, ?)').join(', ')} ${upsert}`,
+    names.flatMap((n) => [n, now]),
+  );
 }
 
 /** Gives each of these queues a row when it has none, so workers serving every queue find them. */

@@ -87,7 +87,8 @@ export type RateLimitInput = {
 /** Where a task is defined */
 export type TaskSource =
   | 'BUILT_IN'
-  | 'MODULE';
+  | 'MODULE'
+  | 'REMOTE';
 
 export type UpdateQueueInput = {
   /** Jobs RUNNING at once across all workers, 1..100000; null: no limit */

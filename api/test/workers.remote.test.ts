@@ -36,7 +36,7 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('remote workers on MariaDB', () => {
   const spawnWorker = (concurrency: number, leaseMs = 2000) =>
     started.process(
       { JOBS_URL: server().url, JOBS_TOKEN: WORKER, CONCURRENCY: String(concurrency), LEASE_MS: String(leaseMs) },
-      { script: 'test/support/remote-worker.ts', readyLine: /registered (w_[0-9a-f]+)/ },
+      { script: 'test/support/remote-worker.ts', readyLine: /registered (w_[0-9a-f]+)/, development: true },
     );
 
   const createSleeps = async (n: number, ms: number, extra: Record<string, unknown> = {}) => {
@@ -119,10 +119,9 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('remote workers on MariaDB', () => {
     await sleep(300);
     expect(await countWhere("select count(*) as n from jobs where task_name = 'task.b' and status = 'PENDING'")).toBe(3);
     const tasks = await admin('{ tasks { name source workers { id kind } } }');
-    expect(tasks.data.tasks.find((t: { name: string }) => t.name === 'task.a')).toMatchObject({
-      source: 'REMOTE',
-      workers: [{ id: a, kind: 'REMOTE' }],
-    });
+    const taskA = tasks.data.tasks.find((t: { name: string }) => t.name === 'task.a');
+    expect(taskA.source).toBe('REMOTE');
+    expect(taskA.workers).toContainEqual({ id: a, kind: 'REMOTE' });
     const done = await worker('mutation($t: String!) { completeJob(token: $t, result: { ok: true }) { status result attempts } }', {
       t: claimed.data.claimJobs[0].token,
     });
@@ -189,9 +188,10 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('remote workers on MariaDB', () => {
   });
 
   it('a remote worker process runs 1,000 jobs at concurrency 20: each completes once, results stored, webhooks sent', async () => {
-    const ids = await createSleeps(1000, 0, { maxAttempts: 1 });
+    // Registered first: a job made before its task is known would be a simulation (outside production).
     const p = spawnWorker(20);
     await p.ready;
+    const ids = await createSleeps(1000, 0, { maxAttempts: 1 });
     await until(
       '1,000 jobs COMPLETED',
       async () => (await countWhere("select count(*) as n from jobs where task_name = 'remote.sleep' and status = 'COMPLETED'")) === 1000,

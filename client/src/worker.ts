@@ -66,6 +66,9 @@ export class Worker {
   private ws: Client | null = null;
   private wake: (() => void) | null = null;
   private stopped: Promise<void> | null = null;
+  private registered!: (id: string) => void;
+  /** Resolves with the worker's id once the server registered it (its tasks are known there from then on). */
+  readonly ready = new Promise<string>((resolve) => (this.registered = resolve));
 
   constructor(private readonly options: WorkerOptions) {
     for (const task of options.tasks) this.tasks.set(task.name, task);
@@ -145,6 +148,7 @@ export class Worker {
       },
     });
     this.workerId = registerWorker;
+    this.registered(registerWorker);
     // Cancellations arrive here the moment they happen; renewals report them too, as a fallback.
     this.ws ??= subscriptions(options);
     subscribe(this.ws, LeaseEventsDocument, { workerId: registerWorker }, ({ leaseEvents }) => {
@@ -242,8 +246,10 @@ export class Worker {
   private async drain(): Promise<void> {
     const graceMs = this.options.graceMs ?? 30_000;
     const all = Promise.all([...this.running.values()].map((r) => r.done));
-    const timer = sleep(graceMs).then(() => 'late' as const);
-    if ((await Promise.race([all, timer])) === 'late') for (const r of this.running.values()) r.controller.abort(StopReason.shutdown());
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+    if ((await Promise.race([all, late])) === 'late') for (const r of this.running.values()) r.controller.abort(StopReason.shutdown());
+    clearTimeout(timer);
     await Promise.all([...this.running.values()].map((r) => r.done));
   }
 

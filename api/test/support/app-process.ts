@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const apiDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,6 +19,10 @@ export interface AppProcess {
 export interface SpawnOptions {
   /** The script to run, relative to api/. @default the real entry point, src/main.ts */
   script?: string;
+  /** Where it runs, relative to api/. @default api/ */
+  cwd?: string;
+  /** Load workspace packages (the client) from their TypeScript sources, not their builds. @default false */
+  development?: boolean;
   /** The stdout line that says it is ready; its first group is what `ready` resolves with. @default "listening on <url>" */
   readyLine?: RegExp;
 }
@@ -25,12 +30,11 @@ export interface SpawnOptions {
 /** Starts `src/main.ts` (the real entry point, through tsx) — or another script — as a child process with this environment. */
 export function spawnApp(
   env: Record<string, string>,
-  { script = 'src/main.ts', readyLine = /listening on (http:\/\/\S+)/ }: SpawnOptions = {},
+  { script = 'src/main.ts', readyLine = /listening on (http:\/\/\S+)/, cwd = '.', development = false }: SpawnOptions = {},
 ): AppProcess {
-  // Other scripts load workspace packages (the client) from their TypeScript sources: the `development` condition.
-  const conditions = script === 'src/main.ts' ? [] : ['--conditions=development'];
+  const conditions = development ? ['--conditions=development'] : [];
   const child = spawn(process.execPath, ['--import', 'tsx', ...conditions, script], {
-    cwd: apiDir,
+    cwd: join(apiDir, cwd),
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DB_POOL_MAX: '5', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

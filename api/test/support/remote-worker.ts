@@ -37,10 +37,6 @@ const worker = new Worker({
   tasks: [sleep, waitForAbort],
   graceMs: 2000,
 });
-const registered = setInterval(() => {
-  if (!worker.id) return;
-  console.log(`registered ${worker.id}`);
-  clearInterval(registered);
-}, 10);
+void worker.ready.then((id) => console.log(`registered ${id}`));
 await worker.run();
 console.log('drained');

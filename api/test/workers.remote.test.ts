@@ -192,6 +192,9 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('remote workers on MariaDB', () => {
     const p = spawnWorker(20);
     await p.ready;
     const ids = await createSleeps(1000, 0, { maxAttempts: 1 });
+    // createJob checks payloads against the schema the worker announced.
+    const bad = await admin('mutation { createJob(input: { taskName: "remote.sleep", payload: { ms: "soon" } }) { id } }');
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.payload.ms' });
     await until(
       '1,000 jobs COMPLETED',
       async () => (await countWhere("select count(*) as n from jobs where task_name = 'remote.sleep' and status = 'COMPLETED'")) === 1000,
@@ -309,5 +312,15 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('remote workers on MariaDB', () => {
     console.log(`SIGKILLed remote worker shown lost after ${lostAfterMs} ms (LEASE_MS ${LEASE_MS})`);
     expect(lostAfterMs).toBeLessThan(LEASE_MS + 1500);
     await admin(`mutation { cancelJob(id: ${job.id}) { status } }`);
+  });
+
+  it('a lost worker that calls again is live again with the same id', async () => {
+    const id = (await worker('mutation { registerWorker(input: { name: "idle", tasks: [{ name: "task.idle" }] }) }')).data.registerWorker;
+    const state = async () => (await admin('{ workers { id lost } }')).data.workers.find((w: { id: string }) => w.id === id);
+    expect(await state()).toEqual({ id, lost: false });
+    await until('the idle worker lost', async () => (await state())?.lost, LEASE_MS + 5000);
+    expect((await worker(`mutation { workerHeartbeat(workerId: "${id}") }`)).data.workerHeartbeat).toBe(true);
+    expect(await state()).toEqual({ id, lost: false });
+    expect((await worker('mutation { workerHeartbeat(workerId: "w_0123456789abcdef") }')).data.workerHeartbeat).toBe(false);
   });
 });

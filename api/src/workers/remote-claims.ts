@@ -81,7 +81,7 @@ export class RemoteClaims {
     const settings = req.queues.map((name) => all.find((s) => s.name === name) ?? unlimited(name)).filter((s) => !s.paused);
     if (settings.length === 0) return [];
     const owner = claimOwner(req.workerId);
-    const scope = { taskNames: req.taskNames, startNow: true };
+    const scope = { taskNames: req.taskNames, startNow: true, worker: req.workerId };
     const jobs: Job[] = [];
     for (const queue of settings.filter(isLimited)) {
       if (free <= 0) break;

@@ -21,6 +21,8 @@ export interface ClaimScope {
   taskNames?: readonly string[];
   /** Count the attempt and set started_at in the claim itself. */
   startNow?: boolean;
+  /** What `jobs.worker` records (the worker behind the lease owner); default the owner. */
+  worker?: string;
 }
 
 export interface ClaimRequest extends ClaimScope {
@@ -38,19 +40,21 @@ const RUNNING = `'${JobStatus.RUNNING}'`;
 // so a job claimed ahead whose worker dies before starting it goes back as it was. A remote worker
 // starts what it claims at once, so its claim counts the attempt itself.
 const setRunning = (startNow: boolean | undefined) =>
-  `status = ${RUNNING}, lease_owner = ?, lease_expires_at = ?, updated_at = ?, progress = 0, completed_at = null, run_duration_ms = null, ${
+  `status = ${RUNNING}, lease_owner = ?, worker = ?, lease_expires_at = ?, updated_at = ?, progress = 0, completed_at = null, run_duration_ms = null, ${
     startNow ? 'started_at = ?, attempts = attempts + 1' : 'started_at = null'
   }`;
 
 /** The values `setRunning` binds, in order. */
 interface RunningMark {
   owner: string;
+  worker: string;
   expires: BoundValue;
   now: BoundValue;
   startNow?: boolean;
 }
 
-const markValues = (m: RunningMark): BoundValue[] => (m.startNow ? [m.owner, m.expires, m.now, m.now] : [m.owner, m.expires, m.now]);
+const markValues = (m: RunningMark): BoundValue[] =>
+  m.startNow ? [m.owner, m.worker, m.expires, m.now, m.now] : [m.owner, m.worker, m.expires, m.now];
 
 /** ` and task_name in (…)` with its values, or nothing: a remote worker gets only jobs of its tasks. */
 function taskFilter(scope: ClaimScope): { sql: string; params: string[] } {
@@ -73,6 +77,7 @@ function asRunning(rows: JobRow[], mark: RunningMark): JobRow[] {
     ...r,
     status: JobStatus.RUNNING,
     lease_owner: mark.owner,
+    worker: mark.worker,
     lease_expires_at: mark.expires,
     started_at: mark.startNow ? mark.now : null,
     attempts: mark.startNow ? Number(r.attempts) + 1 : r.attempts,
@@ -103,7 +108,7 @@ export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
   const dialect = dialectOf(em);
   const now = toDbTime(dialect, req.now);
   const expires = toDbTime(dialect, new Date(req.now.getTime() + req.leaseMs));
-  const mark: RunningMark = { owner: req.owner, expires, now, startNow: req.startNow };
+  const mark: RunningMark = { owner: req.owner, worker: req.worker ?? req.owner, expires, now, startNow: req.startNow };
   const tasks = taskFilter(req);
 
   let rows: JobRow[];
@@ -209,7 +214,7 @@ async function claimLimitedIn(tx: Em, dialect: SqlDialect, req: LimitedClaimRequ
   if (settings?.paused || req.limit <= 0) return none;
   const now = toDbTime(dialect, admittedAt);
   const expires = toDbTime(dialect, new Date(admittedAt.getTime() + req.leaseMs));
-  const mark: RunningMark = { owner: req.owner, expires, now, startNow: req.startNow };
+  const mark: RunningMark = { owner: req.owner, worker: req.worker ?? req.owner, expires, now, startNow: req.startNow };
   const tasks = taskFilter(req);
 
   let allowed = req.limit;

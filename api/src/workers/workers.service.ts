@@ -58,11 +58,11 @@ export class WorkersService {
   private readonly claims: RemoteClaims;
   /** Aborted at shutdown: long polls answer at once instead of holding the server open. */
   private readonly closing = new AbortController();
-  // Every waiting claim listens on it: hundreds are expected, not a leak.
-  private readonly _unbounded = setMaxListeners(0, this.closing.signal);
 
   constructor(private readonly options: WorkersServiceOptions) {
     const { orm, bus, config } = options;
+    // Every waiting claim listens on it: hundreds are expected, not a leak.
+    setMaxListeners(0, this.closing.signal);
     this.leases = new RemoteLeases({ ...options, leaseMsOf: (id) => this.leaseMsOf(id) });
     this.claims = new RemoteClaims(orm, bus, config.WORKER_POLL_MS, (id) => this.beat([id]).then(() => {}), config.LEASE_MS / 3);
   }

@@ -122,7 +122,10 @@ export class WorkersService {
     const limit = wholeIn('limit', args.limit ?? 1, 1, MAX_CLAIM);
     const leaseMs = wholeIn('leaseMs', args.leaseMs ?? this.options.config.LEASE_MS, MIN_LEASE_MS, MAX_LEASE_MS);
     const waitMs = wholeIn('waitMs', args.waitMs ?? 0, 0, MAX_WAIT_MS);
-    await this.beat([worker.id], leaseMs);
+    // A claim is a heartbeat; written only when the last one is a third of a lease old (or the lease changes), not per claim.
+    if (Date.now() - worker.lastHeartbeatAt.getTime() >= this.options.config.LEASE_MS / 3 || leaseMs !== worker.leaseMs) {
+      await this.beat([worker.id], leaseMs);
+    }
     if (taskNames.length === 0) return [];
     const stop = gone ? AbortSignal.any([this.closing.signal, gone]) : this.closing.signal;
     return this.claims.claim({ workerId: worker.id, concurrency: worker.concurrency, queues, taskNames, limit, leaseMs, waitMs }, stop);

@@ -13,6 +13,7 @@ import type { NewJob } from './job.validate.js';
 import { newJobRecord } from './job-record.js';
 import { insertJobs, INSERT_ROWS_PER_STATEMENT } from './insert-jobs.sql.js';
 import { SingleInserts } from './single-inserts.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { listJobIds, loadJobs } from './list-jobs.sql.js';
 import { countByStatus, countTask, type StatusCounts } from './job-stats.sql.js';
 import { lockJob } from './lock-job.sql.js';
@@ -36,7 +37,7 @@ export class JobsService {
     private readonly queues: QueueRegistry = new QueueRegistry(orm),
   ) {}
 
-  private readonly singles = new SingleInserts((jobs, createdAt) => insertJobs(this.em(), jobs, createdAt));
+  private readonly singles = new SingleInserts((jobs, createdAt) => insertJobs(this.em(), jobs, createdAt), isDatabaseUnavailable);
 
   private em(): Em {
     return this.orm.em.fork() as Em;

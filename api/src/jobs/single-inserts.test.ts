@@ -25,7 +25,7 @@ function table(failOn?: string) {
 describe('SingleInserts', () => {
   it('a create alone is inserted at once, in a statement of its own', async () => {
     const db = table();
-    const inserts = new SingleInserts(db.insert);
+    const inserts = new SingleInserts(db.insert, (e) => (e as Error).message === 'unreachable');
     const a = job('a');
     await inserts.add(a);
     expect(db.statements).toEqual([['a']]);
@@ -34,7 +34,7 @@ describe('SingleInserts', () => {
 
   it('creates arriving while an insert is out go together in the next statement', async () => {
     const db = table();
-    const inserts = new SingleInserts(db.insert);
+    const inserts = new SingleInserts(db.insert, (e) => (e as Error).message === 'unreachable');
     const jobs = ['a', 'b', 'c', 'd'].map(job);
     await Promise.all(jobs.map((j) => inserts.add(j)));
     expect(db.statements).toEqual([['a'], ['b', 'c', 'd']]);
@@ -43,16 +43,31 @@ describe('SingleInserts', () => {
 
   it('a bad row fails its own create only: the batch is tried again one job at a time', async () => {
     const db = table('c');
-    const inserts = new SingleInserts(db.insert);
+    const inserts = new SingleInserts(db.insert, (e) => (e as Error).message === 'unreachable');
     const outcomes = await Promise.allSettled(['a', 'b', 'c', 'd'].map((n) => inserts.add(job(n))));
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((outcomes[2] as PromiseRejectedResult).reason.message).toBe('bad row c');
     expect(db.statements).toEqual([['a'], ['b', 'c', 'd'], ['b'], ['c'], ['d']]);
   });
 
+  it('while the database is unreachable the whole batch fails at once, with no try per job', async () => {
+    const statements: number[] = [];
+    const inserts = new SingleInserts(
+      async (jobs) => {
+        await new Promise((r) => setTimeout(r, 5));
+        statements.push(jobs.length);
+        throw new Error('unreachable');
+      },
+      (e) => (e as Error).message === 'unreachable',
+    );
+    const outcomes = await Promise.allSettled(['a', 'b', 'c'].map((n) => inserts.add(job(n))));
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(statements).toEqual([1, 2]);
+  });
+
   it('the jobs of one statement are created at its instant, and a default runAt moves with it', async () => {
     const db = table();
-    const inserts = new SingleInserts(db.insert);
+    const inserts = new SingleInserts(db.insert, (e) => (e as Error).message === 'unreachable');
     const later = new Date(Date.now() + 3_600_000);
     const a = job('a');
     const b = { ...job('b'), runAt: later };

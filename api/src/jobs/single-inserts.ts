@@ -11,14 +11,19 @@ interface Waiting {
  * Inserts jobs created one per request (`createJob`, a schedule's tick) together when they arrive
  * while an insert is out: the first goes at once, alone; what queues meanwhile goes next in one
  * multi-row INSERT. Idle it adds no wait; under concurrent requests one statement and one commit cover
- * many jobs. A failed batch is tried again one job at a time, so a bad row fails only its own request.
+ * many jobs. A failed batch is tried again one job at a time, so a bad row fails only its own request;
+ * while the database is unreachable the whole batch fails at once.
  */
 export class SingleInserts {
   private waiting: Waiting[] = [];
   private busy = false;
 
   /** `insert` writes the jobs (setting their ids) with one `createdAt` for all: their creation instant. */
-  constructor(private readonly insert: (jobs: Job[], createdAt: Date) => Promise<void>) {}
+  constructor(
+    private readonly insert: (jobs: Job[], createdAt: Date) => Promise<void>,
+    /** Errors that fail every job of the batch at once (the database is unreachable). */
+    private readonly isUnavailable: (error: unknown) => boolean,
+  ) {}
 
   add(job: Job): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -35,7 +40,8 @@ export class SingleInserts {
         await this.write(batch.map((w) => w.job));
         for (const w of batch) w.resolve();
       } catch (error) {
-        if (batch.length === 1) batch[0].reject(error);
+        // Without a database every try would fail the same way, each after its own timeout.
+        if (batch.length === 1 || this.isUnavailable(error)) for (const w of batch) w.reject(error);
         else for (const w of batch) await this.write([w.job]).then(w.resolve, w.reject);
       }
     }

@@ -44,11 +44,19 @@ export function rowToSettings(row: Record<string, unknown>): QueueSettings {
   };
 }
 
+/**
+ * The row whose `paused` says that "pause every queue" is in force: a queue first named while it is
+ * starts paused. `*` is no queue name (those are `[a-z0-9._-]`), and it is never listed as a queue.
+ */
+export const ALL_QUEUES = '*';
+
 /** Every queue with settings or jobs (each has a row), by name; `default` always. */
 export async function readAllSettings(em: Em): Promise<QueueSettings[]> {
   const rows = await query(em, 'select * from queue_state order by name');
-  const settings = rows.map(rowToSettings);
-  if (!settings.some((s) => s.name === DEFAULT_QUEUE)) settings.unshift(unlimited(DEFAULT_QUEUE));
+  const all = rows.map(rowToSettings);
+  const settings = all.filter((s) => s.name !== ALL_QUEUES);
+  const allPaused = all.some((s) => s.name === ALL_QUEUES && s.paused);
+  if (!settings.some((s) => s.name === DEFAULT_QUEUE)) settings.unshift({ ...unlimited(DEFAULT_QUEUE), paused: allPaused });
   return settings;
 }
 
@@ -82,30 +90,35 @@ export async function writeSettings(em: Em, s: QueueSettings): Promise<void> {
 export async function writePaused(em: Em, paused: boolean, name: string | null): Promise<void> {
   const dialect = dialectOf(em);
   const now = toDbTime(dialect, new Date());
-  if (name === null) {
-    // Every queue with jobs gets a row first (one written before queues had rows would be missed).
-    const verb = dialect === 'sqlite' ? 'insert or ignore' : 'insert ignore';
-    await run(em, `${verb} into queue_state (name, paused, updated_at) select distinct queue, 0, ? from jobs`, [now]);
-    await run(em, 'update queue_state set paused = ?, updated_at = ?', [paused ? 1 : 0, now]);
-    return;
-  }
   const upsert =
     dialect === 'sqlite'
       ? 'insert into queue_state (name, paused, updated_at) values (?, ?, ?) on conflict (name) do update set paused = excluded.paused, updated_at = excluded.updated_at'
       : 'insert into queue_state (name, paused, updated_at) values (?, ?, ?) on duplicate key update paused = values(paused), updated_at = values(updated_at)';
-  await run(em, upsert, [name, paused ? 1 : 0, now]);
+  if (name !== null) return void (await run(em, upsert, [name, paused ? 1 : 0, now]));
+  await em.transactional(async (tx) => {
+    // The switch first: a queue registered from here on copies it (registerQueues), one registered before is updated below.
+    await run(tx as Em, upsert, [ALL_QUEUES, paused ? 1 : 0, now]);
+    // Every queue with jobs gets a row (one written before queues had rows would be missed).
+    const verb = dialect === 'sqlite' ? 'insert or ignore' : 'insert ignore';
+    await run(tx as Em, `${verb} into queue_state (name, paused, updated_at) select distinct queue, 0, ? from jobs`, [now]);
+    await run(tx as Em, 'update queue_state set paused = ?, updated_at = ?', [paused ? 1 : 0, now]);
+  });
 }
 
-/** Gives each of these queues a row when it has none, so workers serving every queue find them. */
+/**
+ * Gives each of these queues a row when it has none, so workers serving every queue find them; a new
+ * row is paused while "pause every queue" is in force (one statement, so no pause-all slips between).
+ */
 export async function registerQueues(em: Em, names: readonly string[]): Promise<void> {
   if (names.length === 0) return;
   const dialect = dialectOf(em);
   const now = toDbTime(dialect, new Date());
   const verb = dialect === 'sqlite' ? 'insert or ignore' : 'insert ignore';
+  const fresh = names.map(() => 'select ? as name').join(' union all ');
   await run(
     em,
-    `${verb} into queue_state (name, paused, updated_at) values ${names.map(() => '(?, 0, ?)').join(', ')}`,
-    names.flatMap((n) => [n, now]),
+    `${verb} into queue_state (name, paused, updated_at) select n.name, coalesce(s.paused, 0), ? from (${fresh}) n left join queue_state s on s.name = ?`,
+    [now, ...names, ALL_QUEUES],
   );
 }
 

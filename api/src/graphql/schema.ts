@@ -9,6 +9,7 @@ import { LiveResolver } from '../live/live.resolver.js';
 import { QueueResolver } from '../queues/queue.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
+import { TaskWorkersResolver, WorkersResolver } from '../workers/workers.resolver.js';
 
 export const resolvers = [
   JobsResolver,
@@ -19,6 +20,8 @@ export const resolvers = [
   WebhooksResolver,
   QueueResolver,
   SchedulesResolver,
+  WorkersResolver,
+  TaskWorkersResolver,
 ] as const;
 
 /**

@@ -87,7 +87,7 @@ const schema = z.object({
   WEBHOOK_MAX_RETRIES: int(0, 20).default(3),
   WEBHOOK_RETRY_BASE_MS: int(1).default(SECOND),
   WEBHOOK_TIMEOUT_MS: int(1).default(10 * SECOND),
-  WEBHOOK_CONCURRENCY: int(1, 1000).default(16),
+  WEBHOOK_CONCURRENCY: int(1, 1000).default(64),
   /** Parsed once into `Config.allowList` (see loadConfig). */
   WEBHOOK_ALLOWED_HOSTS: list.default([]),
 

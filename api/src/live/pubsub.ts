@@ -69,6 +69,9 @@ export async function createEventBus(redisUrl?: string, channelPrefix = 'jobs-sc
   );
 }
 
+/** A created job is also an update of it: it travels once, on JOB_CREATED, and JOB_UPDATED's subscribers receive it too. */
+const ALSO_RECEIVES: Partial<Record<Topic, Topic[]>> = { [Topic.JOB_UPDATED]: [Topic.JOB_CREATED] };
+
 /** Messages one subscriber may fall behind by; past it the oldest go, so a slow client cannot take the process down. */
 export const SUBSCRIBER_BUFFER = 10_000;
 
@@ -85,17 +88,19 @@ function wrap(pubSub: PubSub, target: EventTarget, transport: EventBus['transpor
     publish: (topic, payload) => (batched ? batched(`${prefix}${topic}`, payload) : pubSub.publish(`${prefix}${topic}`, payload)),
     subscribe: (topic) =>
       new Repeater<unknown>((push, stop) => {
-        const name = `${prefix}${topic}`;
         const one = (event: Event) => void push((event as CustomEvent).detail);
         const many = (event: Event) => {
           for (const item of (event as CustomEvent).detail as unknown[]) void push(item);
         };
-        target.addEventListener(name, one);
-        target.addEventListener(`${name}${BATCH}`, many);
-        void stop.then(() => {
-          target.removeEventListener(name, one);
-          target.removeEventListener(`${name}${BATCH}`, many);
-        });
+        for (const t of [topic, ...(ALSO_RECEIVES[topic] ?? [])]) {
+          const name = `${prefix}${t}`;
+          target.addEventListener(name, one);
+          target.addEventListener(`${name}${BATCH}`, many);
+          void stop.then(() => {
+            target.removeEventListener(name, one);
+            target.removeEventListener(`${name}${BATCH}`, many);
+          });
+        }
       }, new SlidingBuffer(SUBSCRIBER_BUFFER)) as never,
   };
 }

@@ -171,3 +171,25 @@ describe.each(globalLimitStores)('general per-IP limit, %s', (_store, env) => {
 });
 
 if (!redisUp) console.warn(`Redis rate-limit tests skipped: no Redis at ${REDIS_URL} (set TEST_REDIS_URL; .ci/run starts one)`);
+
+describe('general per-IP limit and worker tokens', () => {
+  const tokens = 'svc:worker:worker-token-0123456789,ops:viewer:viewer-token-0123456789';
+  const server = serverForSuite(sqlite, {
+    ROLE: 'api',
+    API_TOKENS: tokens,
+    GLOBAL_RATE_LIMIT_MAX: '20',
+    GLOBAL_RATE_LIMIT_WINDOW: '60000',
+  });
+
+  it('a worker token’s calls do not count against the address; a viewer from the same address is still limited', async () => {
+    const as = (token: string) => ({ authorization: `Bearer ${token}` });
+    for (let i = 0; i < 40; i++) {
+      const res = await server().gql('{ queues { name } }', {}, as('worker-token-0123456789'));
+      expect(res.status, `worker call ${i + 1}`).toBe(200);
+    }
+    for (let i = 0; i < 20; i++) expect((await server().gql('{ jobStats { total } }', {}, as('viewer-token-0123456789'))).status).toBe(200);
+    expect((await server().gql('{ jobStats { total } }', {}, as('viewer-token-0123456789'))).status).toBe(429);
+    // A made-up token is no worker: it counts, and is refused like any other once the address is over.
+    expect((await server().gql('{ queues { name } }', {}, as('not-a-token'))).status).toBe(429);
+  });
+});

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { RateLimitedError } from '../graphql/errors.js';
@@ -240,11 +240,18 @@ function isSelfDelivery(path: string, remoteAddress: string | undefined): boolea
   return path === '/api/webhook-test' && remoteAddress !== undefined && LOOPBACK.has(remoteAddress);
 }
 
-/** The general per-IP limit, checked before any route (GraphQL, dashboard, webhook receiver) runs. */
-export function registerGlobalRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
+/**
+ * The general per-IP limit, checked before any route (GraphQL, dashboard, webhook receiver) runs.
+ * `exempt` lets through requests the limit is not for (a remote worker's calls, several per job).
+ */
+export function registerGlobalRateLimit(
+  app: FastifyInstance,
+  limiter: RateLimiter,
+  exempt: (req: FastifyRequest) => boolean = () => false,
+): void {
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0];
-    if (UNLIMITED_PATHS.has(path) || isSelfDelivery(path, req.socket.remoteAddress)) return;
+    if (UNLIMITED_PATHS.has(path) || isSelfDelivery(path, req.socket.remoteAddress) || exempt(req)) return;
     const decision = await limiter.consume(`ip:${req.ip}`);
     reply.header('ratelimit-limit', limiter.max);
     reply.header('ratelimit-remaining', decision.remaining);

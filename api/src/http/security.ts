@@ -1,7 +1,7 @@
 import fastifyCors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { warnIfOpen } from './auth.js';
+import { authenticate, warnIfOpen } from './auth.js';
 import { createRateLimitStore, locallyBatchedStore, RateLimiter, registerGlobalRateLimit } from './rate-limit.js';
 
 /**
@@ -61,7 +61,11 @@ export async function registerHttpSecurity(app: FastifyInstance, config: Config)
   // The per-IP limit runs before every request: over Redis it counts locally between syncs; runJob's stays exact.
   const globalStore = 'hitMany' in store ? locallyBatchedStore(store, config.GLOBAL_RATE_LIMIT_MAX, onStoreError) : store;
   const global = new RateLimiter(globalStore, 'global', config.GLOBAL_RATE_LIMIT_MAX, config.GLOBAL_RATE_LIMIT_WINDOW, onStoreError);
-  registerGlobalRateLimit(app, global);
+  // A remote worker makes a few calls per job from one address: a worker token is held to its own concurrency instead.
+  registerGlobalRateLimit(app, global, (req) => {
+    const viewer = req.headers.authorization === undefined ? null : authenticate(config, req.headers.authorization);
+    return typeof viewer === 'object' && viewer?.role === 'worker';
+  });
   const runJobLimiter = new RateLimiter(store, 'runJob', config.RATE_LIMIT_MAX, config.RATE_LIMIT_WINDOW, onStoreError);
 
   return {

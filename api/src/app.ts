@@ -74,6 +74,7 @@ export async function bootstrap(config: Config): Promise<App> {
     throughput: new ThroughputService(orm),
     live,
     webhooks: webhooks.service,
+    webhookEndpoints: webhooks.endpoints,
     queue: engine.queue,
     schedules,
     tasks: engine.tasks,
@@ -118,7 +119,7 @@ export async function bootstrap(config: Config): Promise<App> {
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://127.0.0.1:${port}`;
-  webhooks.start(url, http.log);
+  await webhooks.start(url, http.log);
   engine.start();
   scheduler?.start();
   const wake = engine.runner && live.bus.transport === 'redis' ? wakeOnJobsCreated(live.bus, engine.runner) : null;

@@ -7,5 +7,17 @@ import { QueueStart, QueueState } from './queues/queue-state.entity.js';
 import { Schedule } from './schedules/schedule.entity.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 import { WebhookLog } from './webhooks/webhook-log.entity.js';
+import { WebhookEndpoint } from './webhooks/endpoints/webhook-endpoint.entity.js';
 
-export const entities = [Job, JobError, JobLogLine, WebhookLog, WebhookDelivery, Schedule, QueueState, QueueStart, ThroughputMinute];
+export const entities = [
+  Job,
+  JobError,
+  JobLogLine,
+  WebhookLog,
+  WebhookDelivery,
+  WebhookEndpoint,
+  Schedule,
+  QueueState,
+  QueueStart,
+  ThroughputMinute,
+];

@@ -9,6 +9,7 @@ import { LiveResolver } from '../live/live.resolver.js';
 import { QueueResolver } from '../queues/queue.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
+import { EndpointsResolver } from '../webhooks/endpoints/endpoints.resolver.js';
 
 export const resolvers = [
   JobsResolver,
@@ -17,6 +18,7 @@ export const resolvers = [
   ThroughputResolver,
   LiveResolver,
   WebhooksResolver,
+  EndpointsResolver,
   QueueResolver,
   SchedulesResolver,
 ] as const;

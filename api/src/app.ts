@@ -75,6 +75,7 @@ export async function bootstrap(config: Config): Promise<App> {
     live,
     webhooks: webhooks.service,
     webhookEndpoints: webhooks.endpoints,
+    webhookDeliveries: webhooks.deliveries,
     queue: engine.queue,
     schedules,
     tasks: engine.tasks,

@@ -7,3 +7,4 @@ export { Migration20261201232419_task_history } from './Migration20261201232419_
 export { Migration20261202004108_simulated_jobs } from './Migration20261202004108_simulated_jobs.js';
 export { Migration20261202020925_queues } from './Migration20261202020925_queues.js';
 export { Migration20261202135904_webhook_endpoints } from './Migration20261202135904_webhook_endpoints.js';
+export { Migration20261202141019_webhook_log_delivery } from './Migration20261202141019_webhook_log_delivery.js';

@@ -10,6 +10,7 @@ import { QueueResolver } from '../queues/queue.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 import { EndpointsResolver } from '../webhooks/endpoints/endpoints.resolver.js';
+import { DeliveriesResolver } from '../webhooks/deliveries/deliveries.resolver.js';
 
 export const resolvers = [
   JobsResolver,
@@ -19,6 +20,7 @@ export const resolvers = [
   LiveResolver,
   WebhooksResolver,
   EndpointsResolver,
+  DeliveriesResolver,
   QueueResolver,
   SchedulesResolver,
 ] as const;

@@ -83,15 +83,32 @@ export interface OutboxMessage {
  * the job's final state. The body is serialized here, once; every attempt sends these exact bytes.
  */
 export async function recordDelivery(em: Em, job: Job, target: DeliveryTarget, message?: OutboxMessage): Promise<number> {
+  return recordMessage(
+    em,
+    Number(job.id),
+    target,
+    message ?? { messageId: newMessageId(), body: serializeWebhookBody(job) },
+    await nextAttemptNumber(em, Number(job.id)),
+  );
+}
+
+/** Writes one message into the outbox, due now; `jobId` 0 is a message about no job (`webhook.test`). */
+export async function recordMessage(
+  em: Em,
+  jobId: number,
+  target: DeliveryTarget,
+  message: OutboxMessage,
+  firstAttempt = 1,
+): Promise<number> {
   const now = new Date();
   const id = await em.insert(WebhookDelivery, {
-    jobId: Number(job.id),
-    messageId: message?.messageId ?? newMessageId(),
-    body: message?.body ?? serializeWebhookBody(job),
+    jobId,
+    messageId: message.messageId,
+    body: message.body,
     url: target.url,
     trusted: target.trusted,
     endpointId: target.endpointId ?? null,
-    firstAttempt: await nextAttemptNumber(em, Number(job.id)),
+    firstAttempt,
     nextAttemptAt: now,
     createdAt: now,
     updatedAt: now,

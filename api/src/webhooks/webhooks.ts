@@ -11,12 +11,14 @@ import type { WebhookEvents } from './webhook.events.js';
 import { WebhooksService } from './webhooks.service.js';
 import { EndpointDirectory } from './endpoints/endpoint-directory.js';
 import { EndpointsService } from './endpoints/endpoints.service.js';
+import { DeliveriesService } from './deliveries/deliveries.service.js';
 import { assertSafeUrl } from '../net/ssrf.js';
 
 /** The webhooks part of the app, built once in bootstrap. */
 export interface Webhooks {
   service: WebhooksService;
   endpoints: EndpointsService;
+  deliveries: DeliveriesService;
   /** Finish hook: records the finished jobs' deliveries in the transaction that finishes them. */
   recordOnFinish(em: Em, jobs: readonly Job[]): Promise<void>;
   registerReceiver(http: FastifyInstance): Promise<void>;
@@ -51,9 +53,15 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
     (field, url) => assertSafeUrl(field, url, config.allowList),
     () => targets.builtInUrl(),
   );
+  const deliveries = new DeliveriesService(
+    orm,
+    (id) => endpoints.targetOf(id),
+    () => loop.notify(),
+  );
   return {
     service,
     endpoints,
+    deliveries,
     async recordOnFinish(em, jobs) {
       const items: { job: Job; target: DeliveryTarget }[] = [];
       for (const job of jobs) {

@@ -10,7 +10,7 @@ import {
 } from './endpoint.types.js';
 
 /** Endpoints reveal where data goes and let it be redirected: reading them needs an admin too. */
-function requireAdmin(viewer: Viewer): void {
+export function requireAdmin(viewer: Viewer): void {
   if (viewer.role !== 'admin') throw new ForbiddenError(`the token "${viewer.name}" is a viewer: webhook endpoints need an admin token`);
 }
 

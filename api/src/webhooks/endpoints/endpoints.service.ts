@@ -1,6 +1,7 @@
 import type { Em, Orm } from '../../db/orm.js';
 import { run } from '../../db/sql.js';
-import { BadUserInputError, NotFoundError } from '../../graphql/errors.js';
+import { BadUserInputError, ConflictError, NotFoundError } from '../../graphql/errors.js';
+import type { DeliveryTarget } from '../outbox.js';
 import { parseId } from '../../jobs/job.validate.js';
 import type { UrlCheck } from '../../jobs/job.validate.js';
 import { newEndpointSecret } from '../signatures.js';
@@ -133,6 +134,17 @@ export class EndpointsService {
     await em.flush();
     await this.directory.refresh();
     return secret;
+  }
+
+  /** Where a message to this endpoint goes and how it is signed (a registered endpoint: with its own secret). */
+  async targetOf(id: string): Promise<DeliveryTarget> {
+    if (id === BUILT_IN_ID) {
+      const url = this.builtInUrl();
+      if (!url) throw new ConflictError('the built-in endpoint has no URL yet: set OUTBOUND_WEBHOOK');
+      return { url, trusted: true };
+    }
+    const row = await this.find(this.em(), id);
+    return { url: row.url, trusted: false, endpointId: row.id };
   }
 
   private async find(em: Em, id: string): Promise<WebhookEndpoint> {

@@ -41,11 +41,11 @@ const failureShare = z.string().transform((raw, ctx) => {
 
 const apiToken = z.string().transform((raw, ctx) => {
   const [name, role, token] = raw.split(':');
-  if (!name || !token || (role !== 'admin' && role !== 'viewer')) {
-    ctx.addIssue({ code: 'custom', message: `expected "name:admin|viewer:token", got "${raw.replace(/:[^:]*$/, ':…')}"` });
+  if (!name || !token || (role !== 'admin' && role !== 'viewer' && role !== 'worker')) {
+    ctx.addIssue({ code: 'custom', message: `expected "name:admin|viewer|worker:token", got "${raw.replace(/:[^:]*$/, ':…')}"` });
     return z.NEVER;
   }
-  return { name, role: role as 'admin' | 'viewer', token };
+  return { name, role: role as 'admin' | 'viewer' | 'worker', token };
 });
 
 const schema = z.object({

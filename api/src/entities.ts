@@ -8,6 +8,7 @@ import { Schedule } from './schedules/schedule.entity.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 import { WebhookLog } from './webhooks/webhook-log.entity.js';
 import { WebhookEndpoint } from './webhooks/endpoints/webhook-endpoint.entity.js';
+import { WorkerRow } from './workers/worker.entity.js';
 
 export const entities = [
   Job,
@@ -20,4 +21,5 @@ export const entities = [
   QueueState,
   QueueStart,
   ThroughputMinute,
+  WorkerRow,
 ];

@@ -6,5 +6,7 @@ export { Migration20261201124108_throughput_counters } from './Migration20261201
 export { Migration20261201232419_task_history } from './Migration20261201232419_task_history.js';
 export { Migration20261202004108_simulated_jobs } from './Migration20261202004108_simulated_jobs.js';
 export { Migration20261202020925_queues } from './Migration20261202020925_queues.js';
+export { Migration20261202132250_remote_workers } from './Migration20261202132250_remote_workers.js';
+export { Migration20261202135623_job_worker } from './Migration20261202135623_job_worker.js';
 export { Migration20261202135904_webhook_endpoints } from './Migration20261202135904_webhook_endpoints.js';
 export { Migration20261202141019_webhook_log_delivery } from './Migration20261202141019_webhook_log_delivery.js';

@@ -11,6 +11,7 @@ import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 import { EndpointsResolver } from '../webhooks/endpoints/endpoints.resolver.js';
 import { DeliveriesResolver } from '../webhooks/deliveries/deliveries.resolver.js';
+import { TaskWorkersResolver, WorkersResolver } from '../workers/workers.resolver.js';
 
 export const resolvers = [
   JobsResolver,
@@ -23,6 +24,8 @@ export const resolvers = [
   DeliveriesResolver,
   QueueResolver,
   SchedulesResolver,
+  WorkersResolver,
+  TaskWorkersResolver,
 ] as const;
 
 /**

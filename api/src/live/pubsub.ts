@@ -10,18 +10,22 @@ export enum Topic {
   JOB_UPDATED = 'jobs:updated',
   WEBHOOK_LOG_ADDED = 'jobs:webhook-log-added',
   JOB_LOG_ADDED = 'jobs:log-added',
+  /** A remote worker's lease changed under it (its job was cancelled): `leaseEvents(workerId)`. */
+  LEASE_EVENT = 'workers:lease-event',
 }
 
 /** A Job as published: the GraphQL Job fields, dates as ISO strings or Date. */
 export type JobMessage = Record<string, unknown> & { id: number | string; status: string };
 export type WebhookLogMessage = Record<string, unknown> & { id: number | string; jobId: number | string };
 export type JobLogMessage = Record<string, unknown> & { jobId: number | string; seq: number };
+export type LeaseEventMessage = { workerId: string; token: string; status: string; expiresAt: string | null };
 
 export type Topics = {
   [Topic.JOB_CREATED]: [JobMessage];
   [Topic.JOB_UPDATED]: [JobMessage];
   [Topic.WEBHOOK_LOG_ADDED]: [WebhookLogMessage];
   [Topic.JOB_LOG_ADDED]: [JobLogMessage];
+  [Topic.LEASE_EVENT]: [LeaseEventMessage];
 };
 
 type Channels = Record<string, [unknown]>;

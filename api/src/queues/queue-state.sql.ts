@@ -17,6 +17,8 @@ export interface QueueSettings {
   concurrencyLimit: number | null;
   rateLimit: RateLimit | null;
   keyConcurrency: number | null;
+  /** Holds jobs of tasks only remote workers run: local workers never claim from it. */
+  remote: boolean;
 }
 
 /** A queue with any limit is claimed under its row lock; one without takes the SKIP LOCKED fast path. */
@@ -28,6 +30,7 @@ export const unlimited = (name: string): QueueSettings => ({
   concurrencyLimit: null,
   rateLimit: null,
   keyConcurrency: null,
+  remote: false,
 });
 
 const intOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -41,6 +44,7 @@ export function rowToSettings(row: Record<string, unknown>): QueueSettings {
     concurrencyLimit: intOrNull(row.concurrency_limit),
     rateLimit: max !== null && perMs !== null ? { max, perMs } : null,
     keyConcurrency: intOrNull(row.key_concurrency),
+    remote: Boolean(Number(row.remote ?? 0)),
   };
 }
 
@@ -106,6 +110,28 @@ export async function writePaused(em: Em, paused: boolean, name: string | null):
 }
 
 /**
+ * Marks these queues as remote ones (created when missing): local workers stop claiming from them at
+ * their next settings read. A new row is paused while "pause every queue" is in force, as in registerQueues.
+ */
+export async function markRemoteQueues(em: Em, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const dialect = dialectOf(em);
+  const now = toDbTime(dialect, new Date());
+  // SQLite needs a WHERE before ON CONFLICT when the rows come from a SELECT.
+  const upsert =
+    dialect === 'sqlite'
+      ? 'where true on conflict (name) do update set remote = 1, updated_at = excluded.updated_at'
+      : 'on duplicate key update remote = 1, updated_at = values(updated_at)';
+  await run(
+    em,
+    `insert into queue_state (name, paused, remote, updated_at) select n.name, coalesce(s.paused, 0), 1, ? from (${freshNames(names)}) n left join queue_state s on s.name = ? ${upsert}`,
+    [now, ...names, ALL_QUEUES],
+  );
+}
+
+const freshNames = (names: readonly string[]) => names.map(() => 'select ? as name').join(' union all ');
+
+/**
  * Gives each of these queues a row when it has none, so workers serving every queue find them; a new
  * row is paused while "pause every queue" is in force (one statement, so no pause-all slips between).
  */
@@ -114,10 +140,9 @@ export async function registerQueues(em: Em, names: readonly string[]): Promise<
   const dialect = dialectOf(em);
   const now = toDbTime(dialect, new Date());
   const verb = dialect === 'sqlite' ? 'insert or ignore' : 'insert ignore';
-  const fresh = names.map(() => 'select ? as name').join(' union all ');
   await run(
     em,
-    `${verb} into queue_state (name, paused, updated_at) select n.name, coalesce(s.paused, 0), ? from (${fresh}) n left join queue_state s on s.name = ?`,
+    `${verb} into queue_state (name, paused, updated_at) select n.name, coalesce(s.paused, 0), ? from (${freshNames(names)}) n left join queue_state s on s.name = ?`,
     [now, ...names, ALL_QUEUES],
   );
 }

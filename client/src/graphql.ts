@@ -44,5 +44,9 @@ export async function request<T, V>(
   }
   const error = body.errors?.[0];
   if (error) throw new GraphQLRequestError(error.message, (error.extensions?.code as string) ?? null, error.extensions);
+  // The server's per-IP limit (GLOBAL_RATE_LIMIT_MAX) answers 429 before GraphQL runs: no `errors`, no `data`.
+  if (body.data === undefined || body.data === null) {
+    throw new GraphQLRequestError(`expected data, got HTTP ${res.status}`, res.status === 429 ? 'RATE_LIMITED' : `HTTP_${res.status}`);
+  }
   return body.data as T;
 }

@@ -49,6 +49,7 @@ interface Running {
 const LOG_FLUSH_MS = 50;
 const PROGRESS_FLUSH_MS = 100;
 const MAX_BACKOFF_MS = 5000;
+const CLAIM_GATHER_MS = 5;
 
 /**
  * Runs jobs of its tasks in this process against a scheduler server: registers, claims over a long
@@ -95,6 +96,8 @@ export class Worker {
           if (!this.workerId) await this.register();
           if (this.running.size >= this.concurrency) {
             await new Promise<void>((resolve) => (this.wake = resolve));
+            // A few more slots free meanwhile: one claim carries them all instead of one claim per slot.
+            await sleep(CLAIM_GATHER_MS);
             continue;
           }
           await this.claim();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { browserSuite } from './support/suite.ts';
 
-const LEASE_MS = 1500;
+const LEASE_MS = 3000;
 
 describe('the workers page', () => {
   const suite = browserSuite({ LEASE_MS: String(LEASE_MS) });
@@ -17,6 +17,7 @@ describe('the workers page', () => {
     expect(claimed.data.claimJobs[0].job.id).toBe(job.id);
 
     const { page, errors } = await suite.openPage();
+    await app.gql(`mutation { workerHeartbeat(workerId: "${remoteId}") }`);
     await page.goto('/workers');
     const remote = page.locator(`[data-worker="${remoteId}"]`);
     await remote.waitFor();

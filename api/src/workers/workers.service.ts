@@ -58,11 +58,11 @@ export class WorkersService {
   private readonly claims: RemoteClaims;
   /** Aborted at shutdown: long polls answer at once instead of holding the server open. */
   private readonly closing = new AbortController();
-  // Every waiting claim listens on it: hundreds are expected, not a leak.
-  private readonly _unbounded = setMaxListeners(0, this.closing.signal);
 
   constructor(private readonly options: WorkersServiceOptions) {
     const { orm, bus, config } = options;
+    // Every waiting claim listens on it: hundreds are expected, not a leak.
+    setMaxListeners(0, this.closing.signal);
     this.leases = new RemoteLeases({ ...options, leaseMsOf: (id) => this.leaseMsOf(id) });
     this.claims = new RemoteClaims(orm, bus, config.WORKER_POLL_MS, (id) => this.beat([id]).then(() => {}), config.LEASE_MS / 3);
   }
@@ -122,7 +122,10 @@ export class WorkersService {
     const limit = wholeIn('limit', args.limit ?? 1, 1, MAX_CLAIM);
     const leaseMs = wholeIn('leaseMs', args.leaseMs ?? this.options.config.LEASE_MS, MIN_LEASE_MS, MAX_LEASE_MS);
     const waitMs = wholeIn('waitMs', args.waitMs ?? 0, 0, MAX_WAIT_MS);
-    await this.beat([worker.id], leaseMs);
+    // A claim is a heartbeat; written only when the last one is a third of a lease old (or the lease changes), not per claim.
+    if (Date.now() - worker.lastHeartbeatAt.getTime() >= this.options.config.LEASE_MS / 3 || leaseMs !== worker.leaseMs) {
+      await this.beat([worker.id], leaseMs);
+    }
     if (taskNames.length === 0) return [];
     const stop = gone ? AbortSignal.any([this.closing.signal, gone]) : this.closing.signal;
     return this.claims.claim({ workerId: worker.id, concurrency: worker.concurrency, queues, taskNames, limit, leaseMs, waitMs }, stop);

@@ -125,6 +125,8 @@ export async function bootstrap(config: Config): Promise<App> {
     throughput: new ThroughputService(orm),
     live,
     webhooks: webhooks.service,
+    webhookEndpoints: webhooks.endpoints,
+    webhookDeliveries: webhooks.deliveries,
     queue: engine.queue,
     schedules,
     tasks: engine.tasks,
@@ -171,7 +173,7 @@ export async function bootstrap(config: Config): Promise<App> {
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://127.0.0.1:${port}`;
-  webhooks.start(url, http.log);
+  await webhooks.start(url, http.log);
   engine.start();
   await presence?.start();
   const stopRemoteTasks = every(REMOTE_TASKS_REFRESH_MS, 'remote task refresh', http.log, () => remoteTasks.refresh());

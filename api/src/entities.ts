@@ -7,6 +7,7 @@ import { QueueStart, QueueState } from './queues/queue-state.entity.js';
 import { Schedule } from './schedules/schedule.entity.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 import { WebhookLog } from './webhooks/webhook-log.entity.js';
+import { WebhookEndpoint } from './webhooks/endpoints/webhook-endpoint.entity.js';
 import { WorkerRow } from './workers/worker.entity.js';
 
 export const entities = [
@@ -15,6 +16,7 @@ export const entities = [
   JobLogLine,
   WebhookLog,
   WebhookDelivery,
+  WebhookEndpoint,
   Schedule,
   QueueState,
   QueueStart,

@@ -45,7 +45,7 @@ describe('layout, accessibility and theme', () => {
 
   it('never scrolls sideways at 360 × 740', async () => {
     const { page, errors } = await suite.openPage({ width: 360, height: 740 });
-    for (const path of ['/', '/jobs/new', detailPath, '/schedules', '/queues', '/tasks', '/?status=FAILED']) {
+    for (const path of ['/', '/jobs/new', detailPath, '/schedules', '/queues', '/tasks', '/webhooks', '/?status=FAILED']) {
       await settle(page, path);
       expect({ path, overflow: await horizontalOverflow(page) }).toEqual({ path, overflow: 0 });
     }
@@ -56,13 +56,13 @@ describe('layout, accessibility and theme', () => {
   });
 
   for (const colorScheme of ['light', 'dark'] as const) {
-    it(`has no serious or critical axe violations on /, /jobs/new, /jobs/[id], a failed and a logging /jobs/[id], /tasks and /queues (${colorScheme})`, async () => {
+    it(`has no serious or critical axe violations on /, /jobs/new, /jobs/[id], a failed and a logging /jobs/[id], /tasks, /queues and /webhooks (${colorScheme})`, async () => {
       for (const viewport of [
         { width: 1280, height: 900 },
         { width: 360, height: 740 },
       ]) {
         const { page, context } = await suite.openPage({ colorScheme, ...viewport });
-        for (const path of ['/', '/jobs/new', detailPath, failedPath, loggedPath, '/tasks', '/queues']) {
+        for (const path of ['/', '/jobs/new', detailPath, failedPath, loggedPath, '/tasks', '/queues', '/webhooks']) {
           await settle(page, path);
           expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(colorScheme === 'dark');
           const { violations } = await new AxeBuilder({ page }).analyze();

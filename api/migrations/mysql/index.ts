@@ -8,3 +8,5 @@ export { Migration20261202004113_simulated_jobs } from './Migration2026120200411
 export { Migration20261202020925_queues } from './Migration20261202020925_queues.js';
 export { Migration20261202132252_remote_workers } from './Migration20261202132252_remote_workers.js';
 export { Migration20261202135624_job_worker } from './Migration20261202135624_job_worker.js';
+export { Migration20261202135905_webhook_endpoints } from './Migration20261202135905_webhook_endpoints.js';
+export { Migration20261202141020_webhook_log_delivery } from './Migration20261202141020_webhook_log_delivery.js';

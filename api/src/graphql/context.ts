@@ -5,6 +5,8 @@ import type { UrlCheck } from '../jobs/job.validate.js';
 import type { ThroughputService } from '../jobs/throughput.service.js';
 import type { Live } from '../live/live.js';
 import type { WebhooksService } from '../webhooks/webhooks.service.js';
+import type { EndpointsService } from '../webhooks/endpoints/endpoints.service.js';
+import type { DeliveriesService } from '../webhooks/deliveries/deliveries.service.js';
 import type { TaskCatalog } from '../tasks/catalog.js';
 import type { QueueService } from '../queues/queue.service.js';
 import type { SchedulesService } from '../schedules/schedules.service.js';
@@ -27,6 +29,8 @@ export interface Services {
   throughput: ThroughputService;
   live: Live;
   webhooks: WebhooksService;
+  webhookEndpoints: EndpointsService;
+  webhookDeliveries: DeliveriesService;
   queue: QueueService;
   schedules: SchedulesService;
   /** Task handlers by name; `createJob` checks payloads against them. */

@@ -9,6 +9,8 @@ import { LiveResolver } from '../live/live.resolver.js';
 import { QueueResolver } from '../queues/queue.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
+import { EndpointsResolver } from '../webhooks/endpoints/endpoints.resolver.js';
+import { DeliveriesResolver } from '../webhooks/deliveries/deliveries.resolver.js';
 import { TaskWorkersResolver, WorkersResolver } from '../workers/workers.resolver.js';
 
 export const resolvers = [
@@ -18,6 +20,8 @@ export const resolvers = [
   ThroughputResolver,
   LiveResolver,
   WebhooksResolver,
+  EndpointsResolver,
+  DeliveriesResolver,
   QueueResolver,
   SchedulesResolver,
   WorkersResolver,

@@ -29,6 +29,8 @@ export interface DeliveryLoopOptions {
   allowed: Allowed;
   /** Name resolution for the connect-time SSRF check (tests point names anywhere). */
   resolve?: ResolveHost;
+  /** A registered endpoint's keys at the attempt's time; null when the endpoint no longer exists. */
+  endpointKeys?: (endpointId: number) => Promise<SigningKeys | null>;
 }
 
 const MAX_KNOWN_DUE = 256;
@@ -208,13 +210,23 @@ export class DeliveryLoop {
     const log = this.log!;
     let outcome: AttemptOutcome;
     try {
-      outcome = await sendAttempt(delivery.url, delivery.messageId, delivery.body, {
-        secret: this.keys,
-        timeoutMs: this.options.timeoutMs,
-        dispatcher: delivery.trusted ? this.direct : this.guarded.dispatcher,
-        check: delivery.trusted ? undefined : this.guarded.check,
-        signal: this.abort.signal,
-      });
+      const keys = await this.keysOf(delivery);
+      outcome = !keys
+        ? {
+            ok: false,
+            status: null,
+            responseBody: null,
+            error: `webhook endpoint ${delivery.endpointId} no longer exists`,
+            durationMs: 0,
+            retryAfter: null,
+          }
+        : await sendAttempt(delivery.url, delivery.messageId, delivery.body, {
+            secret: keys,
+            timeoutMs: this.options.timeoutMs,
+            dispatcher: delivery.trusted ? this.direct : this.guarded.dispatcher,
+            check: delivery.trusted ? undefined : this.guarded.check,
+            signal: this.abort.signal,
+          });
     } finally {
       // The slot is free once the response is in; the write goes on beside the next request.
       this.sending--;
@@ -246,6 +258,12 @@ export class DeliveryLoop {
     } finally {
       this.roomChanged();
     }
+  }
+
+  /** The delivery's signing keys: its endpoint's, else WEBHOOK_SECRET's; null for an endpoint deleted since. */
+  private async keysOf(delivery: ClaimedDelivery): Promise<SigningKeys | null> {
+    if (delivery.endpointId === null) return this.keys;
+    return (await this.options.endpointKeys?.(delivery.endpointId)) ?? null;
   }
 
   /** A claimed delivery that was never sent, back to due at once; a failure leaves it to its lease. */

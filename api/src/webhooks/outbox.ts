@@ -9,13 +9,24 @@ import { newMessageId } from './signatures.js';
 export interface DeliveryTarget {
   url: string;
   trusted: boolean;
+  /** A registered endpoint: its own secret signs the message. */
+  endpointId?: number | null;
 }
 
 /** Per-job `webhookUrl` wins; else OUTBOUND_WEBHOOK; else this server's own test receiver. */
 export class WebhookTargets {
   private ownReceiver: string | undefined;
 
-  constructor(private readonly outbound: string | undefined) {}
+  constructor(
+    private readonly outbound: string | undefined,
+    /** The built-in endpoint's switch (OUTBOUND_WEBHOOK and the own receiver standing in for it). */
+    private readonly builtInEnabled: () => boolean = () => true,
+  ) {}
+
+  /** Where messages without a per-job URL go; null before listen when OUTBOUND_WEBHOOK is unset. */
+  builtInUrl(): string | null {
+    return this.outbound ?? this.ownReceiver ?? null;
+  }
 
   /** Known only after the HTTP server listens (the port may be chosen by the OS). */
   useOwnReceiver(baseUrl: string): void {
@@ -24,8 +35,8 @@ export class WebhookTargets {
 
   forJob(job: Pick<Job, 'webhookUrl'>): DeliveryTarget | null {
     if (job.webhookUrl) return { url: job.webhookUrl, trusted: false };
-    const url = this.outbound ?? this.ownReceiver;
-    return url ? { url, trusted: true } : null;
+    const url = this.builtInUrl();
+    return url && this.builtInEnabled() ? { url, trusted: true } : null;
   }
 }
 
@@ -72,14 +83,32 @@ export interface OutboxMessage {
  * the job's final state. The body is serialized here, once; every attempt sends these exact bytes.
  */
 export async function recordDelivery(em: Em, job: Job, target: DeliveryTarget, message?: OutboxMessage): Promise<number> {
+  return recordMessage(
+    em,
+    Number(job.id),
+    target,
+    message ?? { messageId: newMessageId(), body: serializeWebhookBody(job) },
+    await nextAttemptNumber(em, Number(job.id)),
+  );
+}
+
+/** Writes one message into the outbox, due now; `jobId` 0 is a message about no job (`webhook.test`). */
+export async function recordMessage(
+  em: Em,
+  jobId: number,
+  target: DeliveryTarget,
+  message: OutboxMessage,
+  firstAttempt = 1,
+): Promise<number> {
   const now = new Date();
   const id = await em.insert(WebhookDelivery, {
-    jobId: Number(job.id),
-    messageId: message?.messageId ?? newMessageId(),
-    body: message?.body ?? serializeWebhookBody(job),
+    jobId,
+    messageId: message.messageId,
+    body: message.body,
     url: target.url,
     trusted: target.trusted,
-    firstAttempt: await nextAttemptNumber(em, Number(job.id)),
+    endpointId: target.endpointId ?? null,
+    firstAttempt,
     nextAttemptAt: now,
     createdAt: now,
     updatedAt: now,
@@ -101,18 +130,26 @@ export async function recordDeliveries(em: Em, items: readonly { job: Job; targe
     items.map(({ job }) => Number(job.id)),
   );
   const at = timeLiteral(dialect, new Date());
-  const row = `(?, ?, ?, ?, ?, ?, '${DeliveryStatus.PENDING}', 0, ${at}, ${at}, ${at})`;
-  // 6 parameters a row: 1,000 rows stay far below SQLite's 32,766 and MySQL's 65,535 (a finish batch holds up to 500).
+  const row = `(?, ?, ?, ?, ?, ?, ?, '${DeliveryStatus.PENDING}', 0, ${at}, ${at}, ${at})`;
+  // 7 parameters a row: 1,000 rows stay far below SQLite's 32,766 and MySQL's 65,535 (a finish batch holds up to 500).
   for (let start = 0; start < items.length; start += DELIVERY_ROWS_PER_STATEMENT) {
     const chunk = items.slice(start, start + DELIVERY_ROWS_PER_STATEMENT);
     const params: BoundValue[] = [];
     for (const { job, target } of chunk) {
       const id = Number(job.id);
-      params.push(id, newMessageId(), serializeWebhookBody(job), target.url, target.trusted ? 1 : 0, firstAttempts.get(id) ?? 1);
+      params.push(
+        id,
+        newMessageId(),
+        serializeWebhookBody(job),
+        target.url,
+        target.trusted ? 1 : 0,
+        target.endpointId ?? null,
+        firstAttempts.get(id) ?? 1,
+      );
     }
     await run(
       em,
-      `insert into webhook_deliveries (job_id, message_id, body, url, trusted, first_attempt, status, attempts, next_attempt_at, created_at, updated_at)
+      `insert into webhook_deliveries (job_id, message_id, body, url, trusted, endpoint_id, first_attempt, status, attempts, next_attempt_at, created_at, updated_at)
        values ${chunk.map(() => row).join(', ')}`,
       params,
     );

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { Job } from '../jobs/job.entity.js';
 import { JobStatus, Priority } from '../jobs/job.enums.js';
-import { newMessageId, signedHeaders, signingKeys } from './signatures.js';
+import { newEndpointSecret, newMessageId, signedHeaders, signingKeys } from './signatures.js';
 import { serializeWebhookBody } from './webhook-body.js';
 
 /** The seed README's snippet, verbatim apart from types: it re-serializes the parsed body. */
@@ -112,5 +112,30 @@ describe('signedHeaders', () => {
       expect(signedHeaders(keys, id, body, at)).toEqual(signedHeaders(secret, id, body, at));
       expect(signedHeaders(keys, id, body, at)).toEqual(signedHeaders(keys, id, body, at));
     }
+  });
+});
+
+describe('signatures during a secret rotation', () => {
+  const body = '{"type":"job.completed","jobId":1}';
+  const fresh = newEndpointSecret();
+  const old = newEndpointSecret();
+
+  it('carries one v1 signature per key, the new one first; either secret verifies, X-Signature is the new one', () => {
+    const headers = signedHeaders(signingKeys(fresh, [old]), newMessageId(), body);
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(headers['webhook-signature'].split(' ')[0]).toBe(signedHeaders(fresh, headers['webhook-id'], body)['webhook-signature']);
+    expect(() => new Webhook(fresh).verify(body, headers)).not.toThrow();
+    expect(() => new Webhook(old).verify(body, headers)).not.toThrow();
+    expect(headers['x-signature']).toBe(createHmac('sha256', fresh).update(body).digest('hex'));
+  });
+
+  it('without a previous secret the old one no longer verifies', () => {
+    const headers = signedHeaders(signingKeys(fresh), newMessageId(), body);
+    expect(() => new Webhook(old).verify(body, headers)).toThrow();
+  });
+
+  it('makes whsec_ secrets of 24 random bytes, base64', () => {
+    expect(Buffer.from(fresh.slice('whsec_'.length), 'base64')).toHaveLength(24);
+    expect(fresh).not.toBe(old);
   });
 });

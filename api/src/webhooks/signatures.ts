@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 
 /**
  * Both signature schemes, over the same bytes. The seed's `X-Signature` is hex HMAC-SHA256 of the
@@ -37,10 +37,21 @@ export function newMessageId(): string {
 export interface SigningKeys {
   seed: KeyObject;
   standard: KeyObject;
+  /** Standard Webhooks keys of secrets in their rotation grace: each adds a `v1,` signature. */
+  previous?: readonly KeyObject[];
 }
 
-export function signingKeys(secret: string): SigningKeys {
-  return { seed: createSecretKey(Buffer.from(secret, 'utf8')), standard: createSecretKey(standardKey(secret)) };
+export function signingKeys(secret: string, previousSecrets: readonly string[] = []): SigningKeys {
+  return {
+    seed: createSecretKey(Buffer.from(secret, 'utf8')),
+    standard: createSecretKey(standardKey(secret)),
+    previous: previousSecrets.map((old) => createSecretKey(standardKey(old))),
+  };
+}
+
+/** A `whsec_` secret with 192 random bits, as Svix makes them. */
+export function newEndpointSecret(): string {
+  return `${WHSEC_PREFIX}${randomBytes(24).toString('base64')}`;
 }
 
 /** Every header of one attempt; the timestamp is the attempt's own. */
@@ -58,6 +69,9 @@ export function signedHeaders(
     'x-signature': seedSignature(keys.seed, body),
     'webhook-id': messageId,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': standardSignature(keys.standard, messageId, timestamp, body),
+    // Standard Webhooks: several signatures are space separated; a receiver accepts any that verifies.
+    'webhook-signature': [keys.standard, ...(keys.previous ?? [])]
+      .map((key) => standardSignature(key, messageId, timestamp, body))
+      .join(' '),
   };
 }

@@ -17,14 +17,19 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
  */
 @Entity({ tableName: 'webhook_deliveries' })
 @Index({ name: 'webhook_deliveries_due_idx', properties: ['status', 'nextAttemptAt'] })
+@Index({ name: 'webhook_deliveries_endpoint_idx', properties: ['endpointId', 'id'] })
 export class WebhookDelivery {
-  [OptionalProps]?: 'status' | 'attempts' | 'createdAt' | 'updatedAt' | 'trusted';
+  [OptionalProps]?: 'status' | 'attempts' | 'createdAt' | 'updatedAt' | 'trusted' | 'endpointId';
 
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
 
   @Property({ type: 'integer', index: 'webhook_deliveries_job_idx' })
   jobId!: number;
+
+  /** The registered endpoint it goes to; null for OUTBOUND_WEBHOOK, a per-job URL or the own receiver. */
+  @Property({ type: 'integer', nullable: true })
+  endpointId?: number | null;
 
   /** Standard Webhooks `webhook-id`: the same for every attempt and redelivery of one message. */
   @Property({ type: 'string', length: 64 })

@@ -7,7 +7,7 @@ import { DateTimeScalar, JSONScalar } from '../graphql/scalars.js';
 @ObjectType()
 @Entity({ tableName: 'webhook_logs' })
 export class WebhookLog {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'deliveryId';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'integer', autoincrement: true })
@@ -16,6 +16,10 @@ export class WebhookLog {
   @Field(() => ID)
   @Property({ type: 'integer', index: 'webhook_logs_job_idx' })
   jobId!: number;
+
+  /** The outbox delivery this attempt belongs to (null on rows written before deliveries were linked). */
+  @Property({ type: 'integer', nullable: true, index: 'webhook_logs_delivery_idx' })
+  deliveryId?: number | null;
 
   @Field(() => String)
   @Property({ type: 'string', length: 2048 })

@@ -87,7 +87,8 @@ export class WebhooksService {
     const lock = dialectOf(tx) === 'sqlite' ? '' : ' for update';
     const [row] = await query(
       tx,
-      `select id, status, message_id, body, url, trusted from webhook_deliveries where job_id = ? order by id desc limit 1${lock}`,
+      // The job's own message (OUTBOUND_WEBHOOK or its webhookUrl), not a registered endpoint's copy.
+      `select id, status, message_id, body, url, trusted from webhook_deliveries where job_id = ? and endpoint_id is null order by id desc limit 1${lock}`,
       [jobId],
     );
     if (!row) return null;

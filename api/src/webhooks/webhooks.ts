@@ -9,20 +9,27 @@ import { ReceivedWebhooks } from './received-webhooks.js';
 import { registerWebhookReceiver } from './receiver.js';
 import type { WebhookEvents } from './webhook.events.js';
 import { WebhooksService } from './webhooks.service.js';
+import { EndpointDirectory } from './endpoints/endpoint-directory.js';
+import { EndpointsService } from './endpoints/endpoints.service.js';
+import { DeliveriesService } from './deliveries/deliveries.service.js';
+import { assertSafeUrl } from '../net/ssrf.js';
 
 /** The webhooks part of the app, built once in bootstrap. */
 export interface Webhooks {
   service: WebhooksService;
+  endpoints: EndpointsService;
+  deliveries: DeliveriesService;
   /** Finish hook: records the finished jobs' deliveries in the transaction that finishes them. */
   recordOnFinish(em: Em, jobs: readonly Job[]): Promise<void>;
   registerReceiver(http: FastifyInstance): Promise<void>;
   /** After listen: the own receiver becomes the default target; worker processes start sending. */
-  start(baseUrl: string, log: Log): void;
+  start(baseUrl: string, log: Log): Promise<void>;
   stop(graceMs: number): Promise<void>;
 }
 
 export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents): Webhooks {
-  const targets = new WebhookTargets(config.OUTBOUND_WEBHOOK);
+  const directory = new EndpointDirectory(orm);
+  const targets = new WebhookTargets(config.OUTBOUND_WEBHOOK, () => directory.builtInEnabled);
   const received = new ReceivedWebhooks();
   const sends = config.ROLE !== 'api';
   const loop = new DeliveryLoop(
@@ -35,17 +42,34 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
       pollMs: config.WORKER_POLL_MS,
       leaseMs: config.WEBHOOK_TIMEOUT_MS + config.LEASE_MS,
       allowed: config.allowList,
+      endpointKeys: (id) => directory.keysFor(id),
     },
     events,
   );
   const service = new WebhooksService(orm, targets, received, () => loop.notify());
+  const endpoints = new EndpointsService(
+    orm,
+    directory,
+    (field, url) => assertSafeUrl(field, url, config.allowList),
+    () => targets.builtInUrl(),
+  );
+  const deliveries = new DeliveriesService(
+    orm,
+    (id) => endpoints.targetOf(id),
+    () => loop.notify(),
+  );
   return {
     service,
+    endpoints,
+    deliveries,
     async recordOnFinish(em, jobs) {
       const items: { job: Job; target: DeliveryTarget }[] = [];
       for (const job of jobs) {
         const target = targets.forJob(job);
         if (target) items.push({ job, target });
+        // Registered endpoints are user-supplied URLs: SSRF-guarded on every connect, as per-job ones.
+        for (const endpoint of directory.matching(job))
+          items.push({ job, target: { url: endpoint.url, trusted: false, endpointId: endpoint.id } });
       }
       if (items.length === 0) return;
       await recordDeliveries(em, items);
@@ -53,10 +77,14 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
       if (sends) setTimeout(() => loop.notify(), 5).unref();
     },
     registerReceiver: (http) => registerWebhookReceiver(http, config.WEBHOOK_SECRET, received),
-    start(baseUrl, log) {
+    async start(baseUrl, log) {
       targets.useOwnReceiver(baseUrl);
+      await directory.start(log);
       if (sends) loop.start(log);
     },
-    stop: (graceMs) => loop.stop(graceMs),
+    stop: (graceMs) => {
+      directory.stop();
+      return loop.stop(graceMs);
+    },
   };
 }

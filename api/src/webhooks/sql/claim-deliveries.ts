@@ -10,6 +10,8 @@ export interface ClaimedDelivery {
   messageId: string;
   url: string;
   trusted: boolean;
+  /** A registered endpoint's delivery is signed with that endpoint's secret. */
+  endpointId: number | null;
   body: string;
   /** Attempts already made for this delivery. */
   attempts: number;
@@ -17,7 +19,7 @@ export interface ClaimedDelivery {
   leaseToken: string;
 }
 
-const READ_COLUMNS = 'id, job_id, message_id, url, trusted, body, attempts, first_attempt';
+const READ_COLUMNS = 'id, job_id, message_id, url, trusted, endpoint_id, body, attempts, first_attempt';
 const COLUMNS = `${READ_COLUMNS}, lease_owner`;
 
 function toClaimed(row: Record<string, unknown>, token = String(row.lease_owner)): ClaimedDelivery {
@@ -27,6 +29,7 @@ function toClaimed(row: Record<string, unknown>, token = String(row.lease_owner)
     messageId: String(row.message_id),
     url: String(row.url),
     trusted: row.trusted === true || Number(row.trusted) === 1,
+    endpointId: row.endpoint_id === null || row.endpoint_id === undefined ? null : Number(row.endpoint_id),
     body: Buffer.isBuffer(row.body) ? row.body.toString('utf8') : String(row.body),
     attempts: Number(row.attempts),
     firstAttempt: Number(row.first_attempt),

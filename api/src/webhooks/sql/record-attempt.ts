@@ -112,9 +112,9 @@ async function recordEach(orm: Orm, dialect: SqlDialect, records: readonly Attem
   }, readCommittedTx(dialect));
 }
 
-const LOG_COLUMNS = 'job_id, url, request_body, response_status, response_body, attempt, error, duration_ms, created_at';
-const LOG_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
-/** 9 parameters a row: far below SQLite's 32,766 and MySQL's 65,535 (a batch holds at most MAX_RECORD_BATCH). */
+const LOG_COLUMNS = 'job_id, delivery_id, url, request_body, response_status, response_body, attempt, error, duration_ms, created_at';
+const LOG_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** 10 parameters a row: far below SQLite's 32,766 and MySQL's 65,535 (a batch holds at most MAX_RECORD_BATCH). */
 const LOG_ROWS_PER_STATEMENT = 1000;
 
 /**
@@ -135,6 +135,7 @@ async function insertLogs(tx: Em, dialect: SqlDialect, records: readonly Attempt
       const log = logs[k];
       params.push(
         log.jobId,
+        records[i].delivery.id,
         log.url,
         records[i].delivery.body,
         log.responseStatus ?? null,
@@ -176,6 +177,7 @@ function logOf({ delivery, outcome, at }: AttemptRecord): WebhookLog {
   return {
     id: 0,
     jobId: delivery.jobId,
+    deliveryId: delivery.id,
     url: delivery.url,
     requestBody: JSON.parse(delivery.body) as unknown,
     responseStatus: outcome.status,

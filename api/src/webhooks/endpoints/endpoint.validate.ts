@@ -1,0 +1,47 @@
+import { BadUserInputError, describe } from '../../graphql/errors.js';
+import { checkTaskName } from '../../jobs/job.validate.js';
+import { checkQueueName } from '../../queues/queue-name.js';
+
+/** The event types an endpoint may subscribe to (the alert ones are sent by the alerting part). */
+export const EVENT_TYPES = ['job.completed', 'job.failed', 'job.cancelled', 'alert.fired', 'alert.resolved'] as const;
+const KNOWN = new Set<string>(EVENT_TYPES);
+
+export const MAX_DESCRIPTION = 500;
+const MAX_FILTER_ITEMS = 100;
+/** The longest rotation grace: a week covers every receiver's deploy cycle. */
+export const MAX_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
+
+export function checkEventTypes(field: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw new BadUserInputError(field, `expected at least one of ${EVENT_TYPES.join(', ')}`);
+  for (const type of value) {
+    if (!KNOWN.has(type)) throw new BadUserInputError(field, `expected one of ${EVENT_TYPES.join(', ')}, got ${describe(type)}`);
+  }
+  return [...new Set(value as string[])];
+}
+
+export function checkDescription(field: string, value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string' || value.length > MAX_DESCRIPTION) {
+    throw new BadUserInputError(field, `expected at most ${MAX_DESCRIPTION} characters, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A filter list: null (or absent) matches everything; an empty list would match nothing, so it is refused. */
+function checkFilter(field: string, value: unknown, checkItem: (field: string, item: unknown) => string): string[] | null {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_FILTER_ITEMS) {
+    throw new BadUserInputError(field, `expected null (no filter) or 1–${MAX_FILTER_ITEMS} names, got ${describe(value)}`);
+  }
+  return [...new Set(value.map((item, i) => checkItem(`${field}[${i}]`, item)))];
+}
+
+export const checkQueues = (field: string, value: unknown) => checkFilter(field, value, (f, item) => checkQueueName(f, item));
+export const checkTaskNames = (field: string, value: unknown) => checkFilter(field, value, checkTaskName);
+
+export function checkGraceMs(field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_GRACE_MS) {
+    throw new BadUserInputError(field, `expected whole milliseconds 0..${MAX_GRACE_MS}, got ${describe(value)}`);
+  }
+  return value;
+}

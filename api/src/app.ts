@@ -21,6 +21,9 @@ import { catalogFor, Engine } from './engine/engine.js';
 import { loadTaskModules, tasksDirOf } from './tasks/load-modules.js';
 import type { FinishHook } from './engine/finish-hooks.js';
 import { Scheduler } from './schedules/scheduler.js';
+import { Pruner } from './retention/pruner.js';
+import { retentionDefaults, type FinalStatus } from './retention/retention.js';
+import { RetentionService } from './retention/retention.service.js';
 import { SchedulesService } from './schedules/schedules.service.js';
 import { ThroughputService } from './jobs/throughput.service.js';
 import { recordEnds } from './jobs/throughput.sql.js';
@@ -64,6 +67,24 @@ export async function bootstrap(config: Config): Promise<App> {
           log: http.log,
           defaultsOf: (name) => ({ ...catalog.defaultsOf(name), simulated: catalog.simulates(name) }),
         });
+  const pruned = (status: FinalStatus, count: number) => {
+    metrics.countPruned(status, count);
+    live.events.changedInBulk();
+  };
+  // Every worker process runs a pruner; a lease in the database lets one of them prune at a time.
+  const pruner =
+    config.ROLE === 'api'
+      ? null
+      : new Pruner({
+          orm,
+          log: http.log,
+          owner: engine.owner,
+          defaults: retentionDefaults(config),
+          batch: config.PRUNE_BATCH,
+          maxPerSecond: config.PRUNE_MAX_PER_SECOND,
+          intervalMs: config.PRUNE_INTERVAL_MS,
+          pruned,
+        });
   const jobs = new JobsService(orm, engine.events, engine.queue.registry);
   const cancelRunning = async (job: Job): Promise<Job> => (await engine.cancelRunning(job)) ?? jobs.cancel(job.id, cancelRunning);
   const schedules = new SchedulesService(orm, jobs, engine.tasks, engine.queue.registry, () => scheduler?.notify());
@@ -76,6 +97,7 @@ export async function bootstrap(config: Config): Promise<App> {
     webhooks: webhooks.service,
     queue: engine.queue,
     schedules,
+    retention: new RetentionService(orm, retentionDefaults(config), config.PRUNE_BATCH, pruned),
     tasks: engine.tasks,
     cancelRunning,
   };
@@ -121,13 +143,14 @@ export async function bootstrap(config: Config): Promise<App> {
   webhooks.start(url, http.log);
   engine.start();
   scheduler?.start();
+  pruner?.start();
   const wake = engine.runner && live.bus.transport === 'redis' ? wakeOnJobsCreated(live.bus, engine.runner) : null;
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       // First the engine: running jobs finish (writing their outbox rows) while webhooks still send.
-      await Promise.all([scheduler?.stop(), engine.stop()]);
+      await Promise.all([scheduler?.stop(), pruner?.stop(), engine.stop()]);
       await wake?.stop();
       await logs.close();
       await webhooks.stop(config.SHUTDOWN_GRACE_MS);

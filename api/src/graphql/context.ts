@@ -8,6 +8,7 @@ import type { WebhooksService } from '../webhooks/webhooks.service.js';
 import type { TaskCatalog } from '../tasks/catalog.js';
 import type { QueueService } from '../queues/queue.service.js';
 import type { SchedulesService } from '../schedules/schedules.service.js';
+import type { RetentionService } from '../retention/retention.service.js';
 
 export type Role = 'admin' | 'viewer';
 
@@ -26,6 +27,7 @@ export interface Services {
   webhooks: WebhooksService;
   queue: QueueService;
   schedules: SchedulesService;
+  retention: RetentionService;
   /** Task handlers by name; `createJob` checks payloads against them. */
   tasks: TaskCatalog;
   /** The engine's RUNNING → CANCELLED, aborting the handler wherever it runs. */

@@ -61,6 +61,11 @@ export class LiveEvents implements JobEvents, WebhookEvents, JobLogEvents {
     this.send(job);
   }
 
+  /** Many jobs changed at once (pruned): no message per job, but observers (the stats feed) refresh. */
+  changedInBulk(): void {
+    for (const l of this.listeners) l(null);
+  }
+
   logAdded(log: WebhookLog): void {
     this.bus.publish(Topic.WEBHOOK_LOG_ADDED, toWebhookLogMessage(log));
     for (const l of this.listeners) l(null);

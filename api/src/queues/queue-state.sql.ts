@@ -10,6 +10,13 @@ export interface RateLimit {
   perMs: number;
 }
 
+/** A queue's own retention per final status, in ms (0: kept forever); null: the RETENTION_* default. */
+export interface QueueRetention {
+  COMPLETED: number | null;
+  FAILED: number | null;
+  CANCELLED: number | null;
+}
+
 /** A queue's stored switches and limits; null is no limit. */
 export interface QueueSettings {
   name: string;
@@ -17,6 +24,7 @@ export interface QueueSettings {
   concurrencyLimit: number | null;
   rateLimit: RateLimit | null;
   keyConcurrency: number | null;
+  retention: QueueRetention;
 }
 
 /** A queue with any limit is claimed under its row lock; one without takes the SKIP LOCKED fast path. */
@@ -28,6 +36,7 @@ export const unlimited = (name: string): QueueSettings => ({
   concurrencyLimit: null,
   rateLimit: null,
   keyConcurrency: null,
+  retention: { COMPLETED: null, FAILED: null, CANCELLED: null },
 });
 
 const intOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -41,6 +50,11 @@ export function rowToSettings(row: Record<string, unknown>): QueueSettings {
     concurrencyLimit: intOrNull(row.concurrency_limit),
     rateLimit: max !== null && perMs !== null ? { max, perMs } : null,
     keyConcurrency: intOrNull(row.key_concurrency),
+    retention: {
+      COMPLETED: intOrNull(row.retention_completed_ms),
+      FAILED: intOrNull(row.retention_failed_ms),
+      CANCELLED: intOrNull(row.retention_cancelled_ms),
+    },
   };
 }
 
@@ -60,7 +74,18 @@ export async function readSettings(em: Em, name: string): Promise<QueueSettings 
 /** Writes a queue's whole row (created when missing). */
 export async function writeSettings(em: Em, s: QueueSettings): Promise<void> {
   const dialect = dialectOf(em);
-  const columns = ['name', 'paused', 'concurrency_limit', 'rate_max', 'rate_per_ms', 'key_concurrency', 'updated_at'];
+  const columns = [
+    'name',
+    'paused',
+    'concurrency_limit',
+    'rate_max',
+    'rate_per_ms',
+    'key_concurrency',
+    'retention_completed_ms',
+    'retention_failed_ms',
+    'retention_cancelled_ms',
+    'updated_at',
+  ];
   const values: BoundValue[] = [
     s.name,
     s.paused ? 1 : 0,
@@ -68,6 +93,9 @@ export async function writeSettings(em: Em, s: QueueSettings): Promise<void> {
     s.rateLimit?.max ?? null,
     s.rateLimit?.perMs ?? null,
     s.keyConcurrency,
+    s.retention.COMPLETED,
+    s.retention.FAILED,
+    s.retention.CANCELLED,
     toDbTime(dialect, new Date()),
   ];
   const updates = columns.slice(1);

@@ -24,6 +24,8 @@ import { Scheduler } from './schedules/scheduler.js';
 import { Pruner } from './retention/pruner.js';
 import { retentionDefaults, type FinalStatus } from './retention/retention.js';
 import { RetentionService } from './retention/retention.service.js';
+import { BulkJobsService } from './jobs/bulk/bulk-jobs.service.js';
+import { JobsChangedAction } from './jobs/bulk/bulk.types.js';
 import { SchedulesService } from './schedules/schedules.service.js';
 import { ThroughputService } from './jobs/throughput.service.js';
 import { recordEnds } from './jobs/throughput.sql.js';
@@ -67,9 +69,9 @@ export async function bootstrap(config: Config): Promise<App> {
           log: http.log,
           defaultsOf: (name) => ({ ...catalog.defaultsOf(name), simulated: catalog.simulates(name) }),
         });
-  const pruned = (status: FinalStatus, count: number) => {
-    metrics.countPruned(status, count);
-    live.events.changedInBulk();
+  const pruned = (status: FinalStatus, ids: readonly number[]) => {
+    metrics.countPruned(status, ids.length);
+    live.events.jobsChanged(JobsChangedAction.DELETED, ids, []);
   };
   // Every worker process runs a pruner; a lease in the database lets one of them prune at a time.
   const pruner =
@@ -97,6 +99,7 @@ export async function bootstrap(config: Config): Promise<App> {
     webhooks: webhooks.service,
     queue: engine.queue,
     schedules,
+    bulk: new BulkJobsService(orm, live.events, cancelRunning),
     retention: new RetentionService(orm, retentionDefaults(config), config.PRUNE_BATCH, pruned),
     tasks: engine.tasks,
     cancelRunning,

@@ -9,6 +9,7 @@ import type { TaskCatalog } from '../tasks/catalog.js';
 import type { QueueService } from '../queues/queue.service.js';
 import type { SchedulesService } from '../schedules/schedules.service.js';
 import type { RetentionService } from '../retention/retention.service.js';
+import type { BulkJobsService } from '../jobs/bulk/bulk-jobs.service.js';
 
 export type Role = 'admin' | 'viewer';
 
@@ -28,6 +29,7 @@ export interface Services {
   queue: QueueService;
   schedules: SchedulesService;
   retention: RetentionService;
+  bulk: BulkJobsService;
   /** Task handlers by name; `createJob` checks payloads against them. */
   tasks: TaskCatalog;
   /** The engine's RUNNING → CANCELLED, aborting the handler wherever it runs. */

@@ -18,7 +18,7 @@ import type { Context, Viewer } from './context.js';
  * Checks that run once an operation is parsed, validated and chosen, before anything executes — for
  * HTTP (as an Apollo plugin) and WebSocket (ws.ts calls `guardOperation` from `onSubscribe`) alike:
  * viewers may not mutate, introspection is for admins in production, and `runJob` is rate limited
- * per client (every `runJob` field counts, aliases included).
+ * per client (every `runJob` and `retryJobs` field counts once, aliases included).
  */
 export interface OperationGuard {
   config: Pick<Config, 'NODE_ENV'>;
@@ -49,6 +49,9 @@ function countRootField(document: DocumentNode, set: SelectionSetNode, name: str
   return n;
 }
 
+/** Root mutation fields that count against the runJob limit, one per field. */
+const RATE_LIMITED_FIELDS = ['runJob', 'retryJobs'] as const;
+
 function usesIntrospection(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
@@ -68,7 +71,8 @@ export async function guardOperation(guard: OperationGuard, request: GuardReques
     });
   }
   if (operation.operation === OperationTypeNode.MUTATION) {
-    const runJobs = countRootField(document, operation.selectionSet, 'runJob');
+    // A bulk retry counts once, like one runJob, however many jobs it queues again.
+    const runJobs = RATE_LIMITED_FIELDS.reduce((n, field) => n + countRootField(document, operation.selectionSet, field), 0);
     if (runJobs > 0) await guard.runJobLimiter.enforce(request.clientId, runJobs);
   }
 }

@@ -7,6 +7,7 @@ import { TasksResolver } from '../tasks/tasks.resolver.js';
 import { ThroughputResolver } from '../jobs/throughput.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
 import { QueueResolver } from '../queues/queue.resolver.js';
+import { BulkJobsResolver } from '../jobs/bulk/bulk.resolver.js';
 import { RetentionResolver } from '../retention/retention.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
@@ -21,6 +22,7 @@ export const resolvers = [
   QueueResolver,
   SchedulesResolver,
   RetentionResolver,
+  BulkJobsResolver,
 ] as const;
 
 /**

@@ -10,18 +10,25 @@ export enum Topic {
   JOB_UPDATED = 'jobs:updated',
   WEBHOOK_LOG_ADDED = 'jobs:webhook-log-added',
   JOB_LOG_ADDED = 'jobs:log-added',
+  /** A bulk change's summary: one per chunk, instead of a jobUpdated per job. */
+  JOBS_CHANGED = 'jobs:changed',
+  /** Each job of a bulk change, for subscribers of that job's id only. */
+  JOB_UPDATED_IN_BULK = 'jobs:updated-in-bulk',
 }
 
 /** A Job as published: the GraphQL Job fields, dates as ISO strings or Date. */
 export type JobMessage = Record<string, unknown> & { id: number | string; status: string };
 export type WebhookLogMessage = Record<string, unknown> & { id: number | string; jobId: number | string };
 export type JobLogMessage = Record<string, unknown> & { jobId: number | string; seq: number };
+export type JobsChangedMessage = { action: string; count: number; ids: string[] };
 
 export type Topics = {
   [Topic.JOB_CREATED]: [JobMessage];
   [Topic.JOB_UPDATED]: [JobMessage];
   [Topic.WEBHOOK_LOG_ADDED]: [WebhookLogMessage];
   [Topic.JOB_LOG_ADDED]: [JobLogMessage];
+  [Topic.JOBS_CHANGED]: [JobsChangedMessage];
+  [Topic.JOB_UPDATED_IN_BULK]: [JobMessage];
 };
 
 type Channels = Record<string, [unknown]>;

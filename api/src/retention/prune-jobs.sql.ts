@@ -24,8 +24,8 @@ export interface PrunePlan {
 }
 
 export interface PruneStep {
-  /** Jobs deleted (with their webhook rows, errors and logs). */
-  deleted: number;
+  /** The jobs deleted (with their webhook rows, errors and logs). */
+  deleted: number[];
   /** Where the next step goes on; null: this status has no candidates left. */
   cursor: ScanCursor | null;
 }
@@ -36,7 +36,7 @@ export interface PruneStep {
  * transaction that locks them first, in the order a finish batch or a delete locks (job, then children).
  */
 export async function pruneStep(em: Em, plan: PrunePlan, after: ScanCursor | null, limit: number): Promise<PruneStep> {
-  if (plan.queues?.length === 0) return { deleted: 0, cursor: null };
+  if (plan.queues?.length === 0) return { deleted: [], cursor: null };
   const dialect = dialectOf(em);
   const where = ['status = ?', 'created_at < ?'];
   const params: BoundValue[] = [plan.status, toDbTime(dialect, plan.createdBefore)];
@@ -61,7 +61,7 @@ export async function pruneStep(em: Em, plan: PrunePlan, after: ScanCursor | nul
       return cutoff !== null && completedAt !== null && completedAt < cutoff;
     })
     .map((r) => Number(r.id));
-  if (due.length === 0) return { deleted: 0, cursor };
+  if (due.length === 0) return { deleted: [], cursor };
   const deleted = await em.fork().transactional(async (tx) => {
     // A job queued again since the read (runJob) is no longer this status: it stays, and so do its rows.
     const lock = dialect === 'sqlite' ? '' : ' for update';
@@ -70,10 +70,9 @@ export async function pruneStep(em: Em, plan: PrunePlan, after: ScanCursor | nul
       `select id from jobs where id in (${placeholders(due.length)}) and status = ?${lock}`,
       [...due, plan.status],
     );
-    return deleteJobRows(
-      tx as Em,
-      held.map((r) => Number(r.id)),
-    );
+    const ids = held.map((r) => Number(r.id));
+    await deleteJobRows(tx as Em, ids);
+    return ids;
   }, readCommittedTx(dialect));
   return { deleted, cursor };
 }

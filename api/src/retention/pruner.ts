@@ -24,7 +24,7 @@ export interface PrunerOptions {
   /** Sleep once a pass found nothing more to prune, and a standby's wait before it looks at the lease again. */
   intervalMs: number;
   /** Jobs of a status deleted (the jobs_pruned_total counter, the stats feed). */
-  pruned: (status: FinalStatus, count: number) => void;
+  pruned: (status: FinalStatus, ids: readonly number[]) => void;
 }
 
 /**
@@ -69,8 +69,8 @@ export class Pruner {
       const step = await pruneStep(em, plan, this.cursors.get(status) ?? null, batch);
       this.cursors.set(status, step.cursor);
       if (step.cursor) more = true;
-      if (step.deleted > 0) this.options.pruned(status, step.deleted);
-      deleted += step.deleted;
+      if (step.deleted.length > 0) this.options.pruned(status, step.deleted);
+      deleted += step.deleted.length;
     }
     if (!more) return intervalMs;
     // Paced: n jobs deleted now buy n / maxPerSecond seconds of rest before the next step.

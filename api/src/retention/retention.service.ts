@@ -10,7 +10,7 @@ export class RetentionService {
     private readonly orm: Orm,
     readonly defaults: Retention,
     private readonly batch: number,
-    private readonly pruned: (status: FinalStatus, count: number) => void,
+    private readonly pruned: (status: FinalStatus, ids: readonly number[]) => void,
   ) {}
 
   /** Deletes the jobs of these final statuses (all three by default) that completed before `olderThan`, batch by batch. */
@@ -27,8 +27,8 @@ export class RetentionService {
       let cursor: ScanCursor | null = null;
       do {
         const step = await pruneStep(em, plan, cursor, this.batch);
-        if (step.deleted > 0) this.pruned(status, step.deleted);
-        total += step.deleted;
+        if (step.deleted.length > 0) this.pruned(status, step.deleted);
+        total += step.deleted.length;
         cursor = step.cursor;
       } while (cursor);
     }

@@ -8,6 +8,7 @@ import { ThroughputResolver } from '../jobs/throughput.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
 import { QueueResolver } from '../queues/queue.resolver.js';
 import { BulkJobsResolver } from '../jobs/bulk/bulk.resolver.js';
+import { ViewerResolver } from '../http/viewer.resolver.js';
 import { RetentionResolver } from '../retention/retention.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
@@ -23,6 +24,7 @@ export const resolvers = [
   SchedulesResolver,
   RetentionResolver,
   BulkJobsResolver,
+  ViewerResolver,
 ] as const;
 
 /**

@@ -2,7 +2,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
  * Typed GraphQL documents, generated from the reviewed contract (`schema.graphql`).
- * One output per consumer: the dashboard and the typed-client example (`npm run codegen`).
+ * One output per consumer: the dashboard, the typed-client example and the client package (`npm run codegen`).
  */
 const config: CodegenConfig = {
   schema: 'schema.graphql',
@@ -28,6 +28,19 @@ const config: CodegenConfig = {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: { useTypeImports: true, enumsAsTypes: true, strictScalars: true, scalars: { DateTime: 'string', JSON: 'unknown' } },
+    },
+    // The client package (`client/`): its operations as typed strings, sent with fetch and graphql-ws.
+    'client/src/generated/': {
+      documents: 'client/src/operations.graphql',
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        documentMode: 'string',
+        useTypeImports: true,
+        enumsAsTypes: true,
+        strictScalars: true,
+        scalars: { DateTime: 'string', JSON: 'unknown' },
+      },
     },
   },
 };

@@ -20,6 +20,7 @@ export default tseslint.config(
       'api/migrations/',
       'web/src/lib/graphql/generated/',
       'api/examples/generated/',
+      'client/src/generated/',
       // Scratch files nobody commits.
       '**/tmp-*',
       '**/*-tmp.*',

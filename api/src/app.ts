@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
@@ -33,12 +34,32 @@ import { createLive } from './live/live.js';
 import { wakeOnJobsCreated } from './live/wake-workers.js';
 import { assertSafeUrl } from './net/ssrf.js';
 import { createWebhooks } from './webhooks/webhooks.js';
+import { every } from './loop/poll-loop.js';
+import { LocalPresence } from './workers/local-presence.js';
+import { RemoteTasks } from './workers/remote-tasks.js';
+import { FORGET_AFTER_LEASES, WorkersService } from './workers/workers.service.js';
+
+/** How often each process re-reads the tasks remote workers announced (a miss reads at once). */
+const REMOTE_TASKS_REFRESH_MS = 2000;
 
 export interface App {
   url: string;
   orm: Orm;
   services: Services;
   stop: () => Promise<void>;
+}
+
+const closedSignals = new WeakMap<Socket, AbortSignal>();
+
+/** One signal per connection (a keep-alive socket carries many requests), aborted when it closes. */
+function connectionClosed(socket: Socket): AbortSignal {
+  let signal = closedSignals.get(socket);
+  if (!signal) {
+    const controller = new AbortController();
+    socket.once('close', () => controller.abort());
+    closedSignals.set(socket, (signal = controller.signal));
+  }
+  return signal;
 }
 
 /** Starts the whole product for one config: database, GraphQL over HTTP, dashboard. Tests call it too. */
@@ -88,7 +109,37 @@ export async function bootstrap(config: Config): Promise<App> {
           pruned,
         });
   const jobs = new JobsService(orm, engine.events, engine.queue.registry);
-  const cancelRunning = async (job: Job): Promise<Job> => (await engine.cancelRunning(job)) ?? jobs.cancel(job.id, cancelRunning);
+  const remoteTasks = new RemoteTasks(orm, catalog, FORGET_AFTER_LEASES * config.LEASE_MS, http.log);
+  await remoteTasks.refresh();
+  const workers = new WorkersService({
+    orm,
+    config,
+    bus: live.bus,
+    remoteTasks,
+    log: http.log,
+    catalog,
+    finishHooks,
+    events: engine.events,
+    logs,
+  });
+  const presence = engine.runner
+    ? new LocalPresence({
+        orm,
+        log: http.log,
+        id: engine.owner,
+        queues: config.WORKER_QUEUES,
+        tasks: () => catalog.localNames(),
+        concurrency: config.WORKER_CONCURRENCY,
+        leaseMs: config.LEASE_MS,
+        version: process.env.npm_package_version ?? null,
+      })
+    : null;
+  const cancelRunning = async (job: Job): Promise<Job> => {
+    const cancelled = await engine.cancelRunning(job);
+    if (!cancelled) return jobs.cancel(job.id, cancelRunning);
+    workers.leaseCancelled(job);
+    return cancelled;
+  };
   const schedules = new SchedulesService(orm, jobs, engine.tasks, engine.queue.registry, () => scheduler?.notify());
   const services: Services = {
     config,
@@ -102,6 +153,8 @@ export async function bootstrap(config: Config): Promise<App> {
     bulk: new BulkJobsService(orm, live.events, cancelRunning),
     retention: new RetentionService(orm, retentionDefaults(config), config.PRUNE_BATCH, pruned),
     tasks: engine.tasks,
+    workers,
+    remoteTasks,
     cancelRunning,
   };
 
@@ -117,7 +170,7 @@ export async function bootstrap(config: Config): Promise<App> {
 
   const context = async (req: FastifyRequest): Promise<Context> => {
     const viewer = requireViewer(config, req.headers.authorization);
-    return { services, viewer, clientId: clientIdOf(viewer, req.ip, config) };
+    return { services, viewer, clientId: clientIdOf(viewer, req.ip, config), gone: connectionClosed(req.raw.socket) };
   };
   registerGraphql(http, apollo, context);
   registerHealth(http, orm);
@@ -145,6 +198,8 @@ export async function bootstrap(config: Config): Promise<App> {
   const url = `http://127.0.0.1:${port}`;
   webhooks.start(url, http.log);
   engine.start();
+  await presence?.start();
+  const stopRemoteTasks = every(REMOTE_TASKS_REFRESH_MS, 'remote task refresh', http.log, () => remoteTasks.refresh());
   scheduler?.start();
   pruner?.start();
   const wake = engine.runner && live.bus.transport === 'redis' ? wakeOnJobsCreated(live.bus, engine.runner) : null;
@@ -152,8 +207,11 @@ export async function bootstrap(config: Config): Promise<App> {
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      // First the engine: running jobs finish (writing their outbox rows) while webhooks still send.
+      // Long polls answer at once; then the engine: running jobs finish (writing their outbox rows) while webhooks still send.
+      workers.close();
+      await stopRemoteTasks();
       await Promise.all([scheduler?.stop(), pruner?.stop(), engine.stop()]);
+      await presence?.stop();
       await wake?.stop();
       await logs.close();
       await webhooks.stop(config.SHUTDOWN_GRACE_MS);

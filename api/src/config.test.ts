@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     expect(found.join('\n')).toMatch(/^ROLE: expected all, api or worker/m);
     expect(found.join('\n')).toMatch(/^WORKER_CONCURRENCY: expected a whole number ≥ 1/m);
     expect(found.join('\n')).toMatch(/^SIMULATE_JOB_FAILURE: expected true, false or a number 0\.\.1, got "2"/m);
-    expect(found.join('\n')).toMatch(/^API_TOKENS.*expected "name:admin\|viewer:token"/m);
+    expect(found.join('\n')).toMatch(/^API_TOKENS.*expected "name:admin\|viewer\|worker:token"/m);
     expect(found.join('\n')).not.toContain('secret');
   });
 

@@ -53,11 +53,11 @@ const duration = z.string().transform((raw, ctx) => {
 
 const apiToken = z.string().transform((raw, ctx) => {
   const [name, role, token] = raw.split(':');
-  if (!name || !token || (role !== 'admin' && role !== 'viewer')) {
-    ctx.addIssue({ code: 'custom', message: `expected "name:admin|viewer:token", got "${raw.replace(/:[^:]*$/, ':…')}"` });
+  if (!name || !token || (role !== 'admin' && role !== 'viewer' && role !== 'worker')) {
+    ctx.addIssue({ code: 'custom', message: `expected "name:admin|viewer|worker:token", got "${raw.replace(/:[^:]*$/, ':…')}"` });
     return z.NEVER;
   }
-  return { name, role: role as 'admin' | 'viewer', token };
+  return { name, role: role as 'admin' | 'viewer' | 'worker', token };
 });
 
 const schema = z.object({
@@ -110,7 +110,7 @@ const schema = z.object({
   WEBHOOK_MAX_RETRIES: int(0, 20).default(3),
   WEBHOOK_RETRY_BASE_MS: int(1).default(SECOND),
   WEBHOOK_TIMEOUT_MS: int(1).default(10 * SECOND),
-  WEBHOOK_CONCURRENCY: int(1, 1000).default(16),
+  WEBHOOK_CONCURRENCY: int(1, 1000).default(64),
   /** Parsed once into `Config.allowList` (see loadConfig). */
   WEBHOOK_ALLOWED_HOSTS: list.default([]),
 

@@ -8,5 +8,18 @@ import { Lease } from './retention/lease.entity.js';
 import { Schedule } from './schedules/schedule.entity.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 import { WebhookLog } from './webhooks/webhook-log.entity.js';
+import { WorkerRow } from './workers/worker.entity.js';
 
-export const entities = [Job, JobError, JobLogLine, WebhookLog, WebhookDelivery, Schedule, QueueState, QueueStart, ThroughputMinute, Lease];
+export const entities = [
+  Job,
+  JobError,
+  JobLogLine,
+  WebhookLog,
+  WebhookDelivery,
+  Schedule,
+  QueueState,
+  QueueStart,
+  ThroughputMinute,
+  WorkerRow,
+  Lease,
+];

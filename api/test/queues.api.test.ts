@@ -426,6 +426,24 @@ describe.each(testDatabases())('queues API on $name', (db) => {
       expect((await api.queue('rowless')).paused).toBe(false);
     });
 
+    it('while every queue is paused, a queue first named later starts paused, until every queue is resumed', async () => {
+      ok(await api.call(PAUSE), 'pause all');
+      ok(await api.createJob({ taskName: 'noop', queue: 'named-after-pause', runAt: later() }), 'a job in a new queue');
+      expect((await api.queue('named-after-pause')).paused, 'the new queue').toBe(true);
+      ok(await api.call(RESUME, { name: 'named-after-pause' }), 'resume that one');
+      expect((await api.queue('named-after-pause')).paused).toBe(false);
+      ok(await api.createJob({ taskName: 'noop', queue: 'named-after-resume-of-one', runAt: later() }), 'another new queue');
+      expect((await api.queue('named-after-resume-of-one')).paused, 'resuming one queue leaves the others paused').toBe(true);
+      ok(await api.call(RESUME), 'resume all');
+      ok(await api.createJob({ taskName: 'noop', queue: 'named-after-resume', runAt: later() }), 'a queue after resume');
+      const queues = await api.queues();
+      expect(queues.filter((q) => q.paused).map((q) => q.name)).toEqual([]);
+      expect(
+        queues.map((q) => q.name),
+        'the pause-all switch is no queue',
+      ).not.toContain('*');
+    });
+
     it('without a name they pause and resume every queue', async () => {
       ok(await api.createJob({ taskName: 'noop', queue: 'pause-all-jobs', runAt: later() }), 'a queue with jobs');
       ok(await api.update('pause-all-settings', { keyConcurrency: 4 }), 'a queue with settings');

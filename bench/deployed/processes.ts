@@ -97,8 +97,11 @@ function watchLines(stream: NodeJS.ReadableStream, onLine: (line: string) => voi
  * that it listens. Its JSON log lines of level warn (40) and above, and anything on stderr, are kept.
  */
 export function startProduct(name: string, env: Record<string, string>, dist: boolean): Promise<Product> {
-  const entry = dist ? [join(API_DIR, 'dist', 'src', 'main.js')] : ['--import', 'tsx', 'src/main.ts'];
-  if (dist && !existsSync(entry[0])) throw new Error(`--dist: ${entry[0]} is missing; run \`npm run build\` first`);
+  const main = dist ? [join(API_DIR, 'dist', 'src', 'main.js')] : ['--import', 'tsx', 'src/main.ts'];
+  if (dist && !existsSync(main[0])) throw new Error(`--dist: ${main[0]} is missing; run \`npm run build\` first`);
+  // A CPU profile of every product process (written when it exits), to see where a figure's time goes.
+  const profile = process.env.BENCH_CPU_PROF_DIR;
+  const entry = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`, ...main] : main;
   const child = spawn(process.execPath, entry, { cwd: API_DIR, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const tracked = track(name, child);
   const problems: Problems = { warnings: 0, errors: 0, lines: [] };

@@ -157,6 +157,17 @@ function costOf(usage: Usage, n: number): Record<string, number | null> {
   return out;
 }
 
+function productEnvOverrides(): Record<string, string> {
+  const pairs = (process.env.BENCH_PRODUCT_ENV ?? '').split(',').filter(Boolean);
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`BENCH_PRODUCT_ENV: "${pair}" is not NAME=value`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+}
+
 /** The deployed product: everything of the "ours" column. */
 async function runDeployed(problems: string[]) {
   const secret = randomBytes(32).toString('hex');
@@ -189,6 +200,8 @@ async function runDeployed(problems: string[]) {
       // One client sends everything: the per-IP limit (3,000 a minute) would refuse the benchmark.
       GLOBAL_RATE_LIMIT_MAX: '100000000',
       ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: `jobs-bench-deployed-${randomBytes(3).toString('hex')}:` } : {}),
+      // Experiments: BENCH_PRODUCT_ENV="WEBHOOK_CONCURRENCY=64,LOG_LEVEL=warn" overrides the product's settings.
+      ...productEnvOverrides(),
     };
     const started = wall();
     api = await startProduct('api', { ...common, ROLE: 'api', MIGRATE_ON_START: 'true' }, args.dist);
@@ -534,7 +547,9 @@ const report = {
   sizes: { ...S, drainLevels: DRAIN_LEVELS, rates: RATES, latencyConcurrency: LATENCY_CONCURRENCY },
   setup: {
     product: args.dist ? 'node api/dist/src/main.js' : 'node --import tsx api/src/main.ts',
-    env: 'NODE_ENV=production, ROLE=api (MIGRATE_ON_START=true) and ROLE=worker, LOG_LEVEL=info, API_TOKENS, WEBHOOK_SECRET, OUTBOUND_WEBHOOK → receiver, TASKS_DIR=bench/deployed/tasks, GLOBAL_RATE_LIMIT_MAX raised',
+    env:
+      'NODE_ENV=production, ROLE=api (MIGRATE_ON_START=true) and ROLE=worker, LOG_LEVEL=info, API_TOKENS, WEBHOOK_SECRET, OUTBOUND_WEBHOOK → receiver, TASKS_DIR=bench/deployed/tasks, GLOBAL_RATE_LIMIT_MAX raised' +
+      (process.env.BENCH_PRODUCT_ENV ? `, overrides: ${process.env.BENCH_PRODUCT_ENV}` : ''),
     redis: deployed?.redis ?? null,
     servers: deployed?.servers ?? null,
   },

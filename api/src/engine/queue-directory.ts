@@ -44,9 +44,9 @@ export class QueueDirectory {
     return true;
   }
 
-  /** The served queues that are not paused, as last read. */
+  /** The served queues that are not paused, as last read; remote queues are for remote workers only. */
   eligible(): QueueSettings[] {
-    return this.settings.filter((s) => !s.paused);
+    return this.settings.filter((s) => !s.paused && !s.remote);
   }
 
   settingsOf(queue: string): QueueSettings | undefined {

@@ -3,6 +3,7 @@ import { copyJob } from '../jobs/job-record.js';
 import { JobStatus } from '../jobs/job.enums.js';
 import { backoffDelayMs } from '../loop/backoff.js';
 import { MAX_SNOOZES, type TaskBackoff } from '../tasks/task.js';
+import type { FailedAttempt } from './sql/finish-jobs.js';
 
 export { backoffDelayMs };
 
@@ -70,4 +71,14 @@ export function nextState(outcome: RunEnd, retryDelayMs: (attempts: number) => n
     });
   }
   return Object.assign(next, { status: JobStatus.FAILED, completedAt: endedAt });
+}
+
+/**
+ * The error-history entry of a run that ended in `next`: a failed run has one, and so does a snooze
+ * past the limit, which counts as a failure; a completion or a snooze within the limit has none.
+ */
+export function failureOf(job: Job, next: Job, stack: string | null, worker: string): FailedAttempt | undefined {
+  const failed = next.status === JobStatus.FAILED || (next.status === JobStatus.PENDING && next.snoozes === job.snoozes);
+  if (!failed) return undefined;
+  return { jobId: job.id, attempt: job.attempts, at: next.updatedAt, message: next.lastError ?? '', stack, worker };
 }

@@ -28,7 +28,7 @@ export const MAX_STACK_BYTES = 8 * 1024;
 /** The longest snooze a handler may ask for. */
 const MAX_SNOOZE_MS = 24 * 60 * 60 * 1000;
 
-function stackText(error: unknown): string | null {
+export function stackText(error: unknown): string | null {
   const stack = error instanceof Error ? error.stack : (error as { stack?: unknown } | null)?.stack;
   if (typeof stack !== 'string' || stack.length === 0) return null;
   const bytes = Buffer.from(stack, 'utf8');
@@ -41,14 +41,14 @@ function stackText(error: unknown): string | null {
 }
 
 /** Recognised by shape, not class: a task module need not import NonRetryableError or Snooze. */
-function snoozeMsOf(error: unknown): number | null {
+export function snoozeMsOf(error: unknown): number | null {
   const ms = (error as { snoozeMs?: unknown } | null)?.snoozeMs;
   return typeof ms === 'number' && Number.isFinite(ms) ? Math.min(MAX_SNOOZE_MS, Math.max(0, Math.round(ms))) : null;
 }
 
 const isNonRetryable = (error: unknown): boolean => (error as { retryable?: unknown } | null)?.retryable === false;
 
-function errorText(error: unknown): string {
+export function errorText(error: unknown): string {
   const text =
     error instanceof Error ? error.message || error.name : typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;

@@ -16,7 +16,7 @@ import { ClaimPlan } from './claim-plan.js';
 import { isLimited } from '../queues/queue-state.sql.js';
 import { QueueDirectory } from './queue-directory.js';
 import { ReadyQueue } from './ready-queue.js';
-import { backoffDelayMs, nextState } from './retry.js';
+import { backoffDelayMs, failureOf, nextState } from './retry.js';
 import { runHandler, StopReason, type HandlerOutcome } from './run-handler.js';
 import { claimJobs, claimLimited, queuesWithDueJobs } from './sql/claim-jobs.js';
 import { recoverExpiredLeases, releaseJobs, renewLeases, stillOwned } from './sql/leases.js';
@@ -381,7 +381,7 @@ export class Runner {
       : // Removed or renamed since the job was made: retrying on this worker cannot help.
         {
           kind: 'failed',
-          error: `task "${job.taskName}" is not known to worker ${owner} (it knows ${tasks.names().join(', ')})`,
+          error: `task "${job.taskName}" is not known to worker ${owner} (it knows ${tasks.localNames().join(', ')})`,
           stack: null,
           retryable: false,
         };
@@ -397,20 +397,7 @@ export class Runner {
       await this.progress.settle(job);
       const delay = this.options.retryDelayMs ?? ((attempts: number) => backoffDelayMs(tasks.backoffOf(job.taskName), attempts));
       const next = nextState({ ...outcome, job, endedAt }, delay);
-      // A failed run joins the job's error history; so does a snooze past the limit, which counts as one.
-      const failedSnooze = outcome.kind === 'snoozed' && next.snoozes === job.snoozes;
-      const failure =
-        outcome.kind === 'failed' || failedSnooze
-          ? {
-              jobId: job.id,
-              attempt: job.attempts,
-              at: endedAt,
-              message: next.lastError ?? '',
-              stack: outcome.kind === 'failed' ? outcome.stack : null,
-              worker: owner,
-            }
-          : undefined;
-      await this.finisher.ended(next, failure);
+      await this.finisher.ended(next, failureOf(job, next, outcome.kind === 'failed' ? outcome.stack : null, owner));
       this.options.metrics?.observeRun(next.runDurationMs ?? 0, runLabelOf(next.status));
       this.options.log.info(
         {

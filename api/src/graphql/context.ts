@@ -10,8 +10,11 @@ import type { QueueService } from '../queues/queue.service.js';
 import type { SchedulesService } from '../schedules/schedules.service.js';
 import type { RetentionService } from '../retention/retention.service.js';
 import type { BulkJobsService } from '../jobs/bulk/bulk-jobs.service.js';
+import type { WorkersService } from '../workers/workers.service.js';
+import type { RemoteTasks } from '../workers/remote-tasks.js';
 
-export type Role = 'admin' | 'viewer';
+/** `worker`: a job-running service (see http/auth.ts for what it may call). */
+export type Role = 'admin' | 'viewer' | 'worker';
 
 export interface Viewer {
   name: string;
@@ -32,6 +35,10 @@ export interface Services {
   bulk: BulkJobsService;
   /** Task handlers by name; `createJob` checks payloads against them. */
   tasks: TaskCatalog;
+  /** Remote workers and the list of every worker process. */
+  workers: WorkersService;
+  /** The tasks remote workers announced, kept in `tasks`. */
+  remoteTasks: RemoteTasks;
   /** The engine's RUNNING → CANCELLED, aborting the handler wherever it runs. */
   cancelRunning: (job: Job) => Promise<Job>;
 }
@@ -41,4 +48,6 @@ export interface Context {
   services: Services;
   viewer: Viewer;
   clientId: string;
+  /** Aborted when the client's connection closes (HTTP): a long poll stops waiting for a client that is gone. */
+  gone?: AbortSignal;
 }

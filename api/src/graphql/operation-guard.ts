@@ -17,7 +17,7 @@ import type { Context, Viewer } from './context.js';
 /**
  * Checks that run once an operation is parsed, validated and chosen, before anything executes — for
  * HTTP (as an Apollo plugin) and WebSocket (ws.ts calls `guardOperation` from `onSubscribe`) alike:
- * viewers may not mutate, introspection is for admins in production, and `runJob` is rate limited
+ * viewers may not mutate, workers call only what running jobs needs, introspection is for admins in production, and `runJob` is rate limited
  * per client (every `runJob` and `retryJobs` field counts once, aliases included).
  */
 export interface OperationGuard {
@@ -32,21 +32,21 @@ export interface GuardRequest {
   operation: OperationDefinitionNode;
 }
 
-/** `runJob` fields at the root of a mutation, through fragments (each alias is a separate call). */
-function countRootField(document: DocumentNode, set: SelectionSetNode, name: string, seen = new Set<string>()): number {
-  let n = 0;
+/** The names of the fields at the root of an operation, through fragments (each alias counts once). */
+export function rootFieldNames(document: DocumentNode, set: SelectionSetNode, seen = new Set<string>()): string[] {
+  const names: string[] = [];
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
-      if (selection.name.value === name) n++;
+      names.push(selection.name.value);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      n += countRootField(document, selection.selectionSet, name, seen);
+      names.push(...rootFieldNames(document, selection.selectionSet, seen));
     } else if (!seen.has(selection.name.value)) {
       seen.add(selection.name.value);
       const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
-      if (fragment?.kind === Kind.FRAGMENT_DEFINITION) n += countRootField(document, fragment.selectionSet, name, seen);
+      if (fragment?.kind === Kind.FRAGMENT_DEFINITION) names.push(...rootFieldNames(document, fragment.selectionSet, seen));
     }
   }
-  return n;
+  return names;
 }
 
 /** Root mutation fields that count against the runJob limit, one per field. */
@@ -64,7 +64,8 @@ function usesIntrospection(document: DocumentNode): boolean {
 
 export async function guardOperation(guard: OperationGuard, request: GuardRequest): Promise<void> {
   const { viewer, operation, document } = request;
-  assertMayExecute(viewer, operation.operation);
+  const rootFields = rootFieldNames(document, operation.selectionSet);
+  assertMayExecute(viewer, operation.operation, rootFields);
   if (guard.config.NODE_ENV === 'production' && viewer.role !== 'admin' && usesIntrospection(document)) {
     throw new GraphQLError('introspection is disabled in production for non-admin tokens', {
       extensions: { code: 'FORBIDDEN', http: { status: 403 } },
@@ -72,7 +73,7 @@ export async function guardOperation(guard: OperationGuard, request: GuardReques
   }
   if (operation.operation === OperationTypeNode.MUTATION) {
     // A bulk retry counts once, like one runJob, however many jobs it queues again.
-    const runJobs = RATE_LIMITED_FIELDS.reduce((n, field) => n + countRootField(document, operation.selectionSet, field), 0);
+    const runJobs = rootFields.filter((name) => (RATE_LIMITED_FIELDS as readonly string[]).includes(name)).length;
     if (runJobs > 0) await guard.runJobLimiter.enforce(request.clientId, runJobs);
   }
 }

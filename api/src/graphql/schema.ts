@@ -12,6 +12,7 @@ import { ViewerResolver } from '../http/viewer.resolver.js';
 import { RetentionResolver } from '../retention/retention.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
+import { TaskWorkersResolver, WorkersResolver } from '../workers/workers.resolver.js';
 
 export const resolvers = [
   JobsResolver,
@@ -25,6 +26,8 @@ export const resolvers = [
   RetentionResolver,
   BulkJobsResolver,
   ViewerResolver,
+  WorkersResolver,
+  TaskWorkersResolver,
 ] as const;
 
 /**

@@ -7,7 +7,7 @@ import { ForbiddenError, UnauthenticatedError } from '../graphql/errors.js';
 /**
  * API tokens (`API_TOKENS="name:role:token,…"`): one check shared by HTTP (`Authorization: Bearer …`)
  * and WebSocket (`connectionParams.authorization`). `admin` may do everything, `viewer` may only
- * query and subscribe. With no tokens configured (development) or `AUTH_DISABLED=true` everyone is an
+ * query and subscribe, `worker` may only run jobs (WORKER_FIELDS). With no tokens configured (development) or `AUTH_DISABLED=true` everyone is an
  * anonymous admin — `loadConfig` already refuses that combination in production unless
  * `AUTH_DISABLED=true` says it is deliberate.
  */
@@ -67,8 +67,43 @@ export function requireViewer(config: Pick<Config, 'API_TOKENS' | 'AUTH_DISABLED
   return result;
 }
 
-/** Viewers read (queries, subscriptions); only admins change anything. HTTP 403 when refused. */
-export function assertMayExecute(viewer: Viewer, operation: OperationTypeNode): void {
+/**
+ * What a `worker` token may call, by operation type: run jobs (register, claim, renew, finish, report)
+ * and read tasks and queues — nothing that creates, deletes or reconfigures anything.
+ */
+export const WORKER_FIELDS: Readonly<Record<OperationTypeNode, ReadonlySet<string>>> = {
+  [OperationTypeNode.QUERY]: new Set(['tasks', 'task', 'queues', 'queue', '__typename']),
+  [OperationTypeNode.MUTATION]: new Set([
+    'registerWorker',
+    'claimJobs',
+    'renewJobLeases',
+    'completeJob',
+    'failJob',
+    'reportJobProgress',
+    'appendJobLogs',
+    'workerHeartbeat',
+    '__typename',
+  ]),
+  [OperationTypeNode.SUBSCRIPTION]: new Set(['jobsAvailable', 'leaseEvents']),
+};
+
+/**
+ * Viewers read (queries, subscriptions); workers call only WORKER_FIELDS; admins do everything.
+ * `rootFields` are the operation's top-level field names (through fragments). HTTP 403 when refused.
+ */
+export function assertMayExecute(viewer: Viewer, operation: OperationTypeNode, rootFields: readonly string[]): void {
+  if (viewer.role === 'worker') {
+    const refused = rootFields.find((name) => !WORKER_FIELDS[operation].has(name));
+    if (refused !== undefined) {
+      throw withHttpStatus(
+        new ForbiddenError(
+          `the token "${viewer.name}" is a worker: it may not call ${refused} (a worker runs jobs and reads tasks and queues)`,
+        ),
+        403,
+      );
+    }
+    return;
+  }
   if (operation === OperationTypeNode.MUTATION && viewer.role !== 'admin') {
     throw withHttpStatus(new ForbiddenError(`the token "${viewer.name}" is a viewer: mutations need an admin token`), 403);
   }

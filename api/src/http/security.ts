@@ -2,7 +2,7 @@ import fastifyCors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { warnIfOpen } from './auth.js';
-import { createRateLimitStore, RateLimiter, registerGlobalRateLimit, type RateLimitStore } from './rate-limit.js';
+import { createRateLimitStore, locallyBatchedStore, RateLimiter, registerGlobalRateLimit } from './rate-limit.js';
 
 /**
  * Everything the HTTP server does around the routes: CORS for the dashboard's origin, a request id on
@@ -55,10 +55,20 @@ export async function registerHttpSecurity(app: FastifyInstance, config: Config)
     lastStoreWarnAt = Date.now();
     app.log.warn({ err }, 'rate limit store failed: allowing the request');
   };
-  const store: RateLimitStore = createRateLimitStore(config, app.log);
-  const global = new RateLimiter(store, 'global', config.GLOBAL_RATE_LIMIT_MAX, config.GLOBAL_RATE_LIMIT_WINDOW, onStoreError);
+  const store = createRateLimitStore(config, app.log);
+  // Requests served before Redis connects would not be counted at all.
+  if ('ready' in store) await store.ready();
+  // The per-IP limit runs before every request: over Redis it counts locally between syncs; runJob's stays exact.
+  const globalStore = 'hitMany' in store ? locallyBatchedStore(store, config.GLOBAL_RATE_LIMIT_MAX, onStoreError) : store;
+  const global = new RateLimiter(globalStore, 'global', config.GLOBAL_RATE_LIMIT_MAX, config.GLOBAL_RATE_LIMIT_WINDOW, onStoreError);
   registerGlobalRateLimit(app, global);
   const runJobLimiter = new RateLimiter(store, 'runJob', config.RATE_LIMIT_MAX, config.RATE_LIMIT_WINDOW, onStoreError);
 
-  return { runJobLimiter, close: () => store.close() };
+  return {
+    runJobLimiter,
+    close: async () => {
+      if (globalStore !== store) await globalStore.close();
+      await store.close();
+    },
+  };
 }

@@ -49,6 +49,7 @@ export function newJobRecord(input: NewJob, now: Date): Job {
     idempotencyKey: input.idempotencyKey,
     scheduleId: input.scheduleId ?? null,
     scheduleTickAt: input.scheduleTickAt ?? null,
+    worker: null,
     leaseOwner: null,
     leaseExpiresAt: null,
   };
@@ -96,6 +97,7 @@ function rowToJob(row: JobRow, json: (value: unknown) => unknown): Job {
     idempotencyKey: (row.idempotency_key as string | null) ?? null,
     scheduleId: num(row.schedule_id),
     scheduleTickAt: fromDbTime(row.schedule_tick_at),
+    worker: (row.worker as string | null) ?? null,
     leaseOwner: (row.lease_owner as string | null) ?? null,
     leaseExpiresAt: fromDbTime(row.lease_expires_at),
   };

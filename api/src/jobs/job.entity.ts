@@ -156,6 +156,14 @@ export class Job {
   @Property({ ...ms(), nullable: true })
   scheduleTickAt?: Date | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The worker (an id of `workers`) that ran its latest attempt, or runs it now; earlier failed attempts name theirs in `errors`',
+  })
+  @Property({ type: 'string', length: 64, nullable: true })
+  worker?: string | null;
+
   /** Worker that holds the lease on a RUNNING job. */
   @Property({ type: 'string', length: 64, nullable: true })
   leaseOwner?: string | null;

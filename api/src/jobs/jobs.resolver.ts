@@ -75,6 +75,7 @@ export class JobsResolver {
 
   @Mutation(() => Job)
   async createJob(@Ctx() { services }: Context, @Arg('input', () => CreateJobInput) input: CreateJobInput): Promise<Job> {
+    await services.remoteTasks.ensureKnown([input.taskName]);
     const [job] = await services.jobs.create(
       flagSimulated(services, await parseCreateJobs([input], () => 'input', createChecks(services))),
     );
@@ -86,6 +87,7 @@ export class JobsResolver {
     if (inputs.length === 0 || inputs.length > MAX_BATCH) {
       throw new BadUserInputError('inputs', `expected 1..${MAX_BATCH} jobs, got ${inputs.length}`);
     }
+    await services.remoteTasks.ensureKnown(inputs.map((i) => i.taskName));
     return services.jobs.create(flagSimulated(services, await parseCreateJobs(inputs, (i) => `inputs[${i}]`, createChecks(services))));
   }
 

@@ -12,6 +12,8 @@ import type { JobFilter } from './job.input.js';
 import type { NewJob } from './job.validate.js';
 import { newJobRecord } from './job-record.js';
 import { insertJobs, INSERT_ROWS_PER_STATEMENT } from './insert-jobs.sql.js';
+import { SingleInserts } from './single-inserts.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { listJobIds, loadJobs } from './list-jobs.sql.js';
 import { countByStatus, countTask, type StatusCounts } from './job-stats.sql.js';
 import { lockJob } from './lock-job.sql.js';
@@ -35,6 +37,8 @@ export class JobsService {
     /** Where new queue names get their row (see QueueRegistry); the engine's in the app. */
     private readonly queues: QueueRegistry = new QueueRegistry(orm),
   ) {}
+
+  private readonly singles = new SingleInserts((jobs, createdAt) => insertJobs(this.em(), jobs, createdAt), isDatabaseUnavailable);
 
   private em(): Em {
     return this.orm.em.fork() as Em;
@@ -78,6 +82,7 @@ export class JobsService {
     // One statement per 1,000 jobs without the ORM's unit of work (see insertJobs); more than one
     // statement needs a transaction to stay all-or-nothing.
     if (created.length > INSERT_ROWS_PER_STATEMENT) await em.transactional((tx) => insertJobs(tx as Em, created, now));
+    else if (created.length === 1 && inputs.length === 1) await this.singles.add(created[0]);
     else if (created.length > 0) await insertJobs(em, created, now);
     if (created.length > 0) this.events.created(created);
     return result;

@@ -32,6 +32,7 @@ export function toJobMessage(job: Job): JobMessage {
     webhookUrl: job.webhookUrl ?? null,
     idempotencyKey: job.idempotencyKey ?? null,
     scheduleId: job.scheduleId ?? null,
+    worker: job.worker ?? null,
   };
   return message as JobMessage;
 }

@@ -40,10 +40,8 @@ export class LiveEvents implements JobEvents, WebhookEvents, JobLogEvents, BulkE
   created(jobs: readonly Job[]): void {
     for (const job of jobs) {
       this.jobs.set(job.id, { status: job.status, lastSentAt: Date.now() });
-      // One message for both topics: subscribers only read it.
-      const message = toJobMessage(job);
-      this.bus.publish(Topic.JOB_CREATED, message);
-      this.bus.publish(Topic.JOB_UPDATED, message);
+      // JOB_UPDATED's subscribers receive it too (the bus delivers JOB_CREATED to them).
+      this.bus.publish(Topic.JOB_CREATED, toJobMessage(job));
     }
     this.forget();
     for (const l of this.listeners) for (const job of jobs) l(job);

@@ -14,6 +14,8 @@ export enum Topic {
   JOBS_CHANGED = 'jobs:changed',
   /** Each job of a bulk change, for subscribers of that job's id only. */
   JOB_UPDATED_IN_BULK = 'jobs:updated-in-bulk',
+  /** A remote worker's lease changed under it (its job was cancelled): `leaseEvents(workerId)`. */
+  LEASE_EVENT = 'workers:lease-event',
 }
 
 /** A Job as published: the GraphQL Job fields, dates as ISO strings or Date. */
@@ -21,6 +23,7 @@ export type JobMessage = Record<string, unknown> & { id: number | string; status
 export type WebhookLogMessage = Record<string, unknown> & { id: number | string; jobId: number | string };
 export type JobLogMessage = Record<string, unknown> & { jobId: number | string; seq: number };
 export type JobsChangedMessage = { action: string; count: number; ids: string[] };
+export type LeaseEventMessage = { workerId: string; token: string; status: string; expiresAt: string | null };
 
 export type Topics = {
   [Topic.JOB_CREATED]: [JobMessage];
@@ -29,6 +32,7 @@ export type Topics = {
   [Topic.JOB_LOG_ADDED]: [JobLogMessage];
   [Topic.JOBS_CHANGED]: [JobsChangedMessage];
   [Topic.JOB_UPDATED_IN_BULK]: [JobMessage];
+  [Topic.LEASE_EVENT]: [LeaseEventMessage];
 };
 
 type Channels = Record<string, [unknown]>;
@@ -72,6 +76,9 @@ export async function createEventBus(redisUrl?: string, channelPrefix = 'jobs-sc
   );
 }
 
+/** A created job is also an update of it: it travels once, on JOB_CREATED, and JOB_UPDATED's subscribers receive it too. */
+const ALSO_RECEIVES: Partial<Record<Topic, Topic[]>> = { [Topic.JOB_UPDATED]: [Topic.JOB_CREATED] };
+
 /** Messages one subscriber may fall behind by; past it the oldest go, so a slow client cannot take the process down. */
 export const SUBSCRIBER_BUFFER = 10_000;
 
@@ -88,17 +95,19 @@ function wrap(pubSub: PubSub, target: EventTarget, transport: EventBus['transpor
     publish: (topic, payload) => (batched ? batched(`${prefix}${topic}`, payload) : pubSub.publish(`${prefix}${topic}`, payload)),
     subscribe: (topic) =>
       new Repeater<unknown>((push, stop) => {
-        const name = `${prefix}${topic}`;
         const one = (event: Event) => void push((event as CustomEvent).detail);
         const many = (event: Event) => {
           for (const item of (event as CustomEvent).detail as unknown[]) void push(item);
         };
-        target.addEventListener(name, one);
-        target.addEventListener(`${name}${BATCH}`, many);
-        void stop.then(() => {
-          target.removeEventListener(name, one);
-          target.removeEventListener(`${name}${BATCH}`, many);
-        });
+        for (const t of [topic, ...(ALSO_RECEIVES[topic] ?? [])]) {
+          const name = `${prefix}${t}`;
+          target.addEventListener(name, one);
+          target.addEventListener(`${name}${BATCH}`, many);
+          void stop.then(() => {
+            target.removeEventListener(name, one);
+            target.removeEventListener(`${name}${BATCH}`, many);
+          });
+        }
       }, new SlidingBuffer(SUBSCRIBER_BUFFER)) as never,
   };
 }

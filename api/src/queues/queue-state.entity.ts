@@ -38,6 +38,10 @@ export class QueueState {
   @Property({ type: 'bigint', nullable: true })
   retentionCancelledMs?: string | null;
 
+  /** Set by a remote worker's registration for the queues of tasks only remote workers run: local workers leave it alone. */
+  @Property({ type: 'boolean', default: false })
+  remote = false;
+
   @Property({ type: 'datetime', length: 3, onUpdate: () => new Date() })
   updatedAt: Date = new Date();
 }

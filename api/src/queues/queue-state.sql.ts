@@ -25,6 +25,8 @@ export interface QueueSettings {
   rateLimit: RateLimit | null;
   keyConcurrency: number | null;
   retention: QueueRetention;
+  /** Holds jobs of tasks only remote workers run: local workers never claim from it. */
+  remote: boolean;
 }
 
 /** A queue with any limit is claimed under its row lock; one without takes the SKIP LOCKED fast path. */
@@ -37,6 +39,7 @@ export const unlimited = (name: string): QueueSettings => ({
   rateLimit: null,
   keyConcurrency: null,
   retention: { COMPLETED: null, FAILED: null, CANCELLED: null },
+  remote: false,
 });
 
 const intOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -55,14 +58,23 @@ export function rowToSettings(row: Record<string, unknown>): QueueSettings {
       FAILED: intOrNull(row.retention_failed_ms),
       CANCELLED: intOrNull(row.retention_cancelled_ms),
     },
+    remote: Boolean(Number(row.remote ?? 0)),
   };
 }
+
+/**
+ * The row whose `paused` says that "pause every queue" is in force: a queue first named while it is
+ * starts paused. `*` is no queue name (those are `[a-z0-9._-]`), and it is never listed as a queue.
+ */
+export const ALL_QUEUES = '*';
 
 /** Every queue with settings or jobs (each has a row), by name; `default` always. */
 export async function readAllSettings(em: Em): Promise<QueueSettings[]> {
   const rows = await query(em, 'select * from queue_state order by name');
-  const settings = rows.map(rowToSettings);
-  if (!settings.some((s) => s.name === DEFAULT_QUEUE)) settings.unshift(unlimited(DEFAULT_QUEUE));
+  const all = rows.map(rowToSettings);
+  const settings = all.filter((s) => s.name !== ALL_QUEUES);
+  const allPaused = all.some((s) => s.name === ALL_QUEUES && s.paused);
+  if (!settings.some((s) => s.name === DEFAULT_QUEUE)) settings.unshift({ ...unlimited(DEFAULT_QUEUE), paused: allPaused });
   return settings;
 }
 
@@ -110,21 +122,47 @@ export async function writeSettings(em: Em, s: QueueSettings): Promise<void> {
 export async function writePaused(em: Em, paused: boolean, name: string | null): Promise<void> {
   const dialect = dialectOf(em);
   const now = toDbTime(dialect, new Date());
-  if (name === null) {
-    // Every queue with jobs gets a row first (one written before queues had rows would be missed).
-    const verb = dialect === 'sqlite' ? 'insert or ignore' : 'insert ignore';
-    await run(em, `${verb} into queue_state (name, paused, updated_at) select distinct queue, 0, ? from jobs`, [now]);
-    await run(em, 'update queue_state set paused = ?, updated_at = ?', [paused ? 1 : 0, now]);
-    return;
-  }
   const upsert =
     dialect === 'sqlite'
       ? 'insert into queue_state (name, paused, updated_at) values (?, ?, ?) on conflict (name) do update set paused = excluded.paused, updated_at = excluded.updated_at'
       : 'insert into queue_state (name, paused, updated_at) values (?, ?, ?) on duplicate key update paused = values(paused), updated_at = values(updated_at)';
-  await run(em, upsert, [name, paused ? 1 : 0, now]);
+  if (name !== null) return void (await run(em, upsert, [name, paused ? 1 : 0, now]));
+  await em.transactional(async (tx) => {
+    // The switch first: a queue registered from here on copies it (registerQueues), one registered before is updated below.
+    await run(tx as Em, upsert, [ALL_QUEUES, paused ? 1 : 0, now]);
+    // Every queue with jobs gets a row (one written before queues had rows would be missed).
+    const verb = dialect === 'sqlite' ? 'insert or ignore' : 'insert ignore';
+    await run(tx as Em, `${verb} into queue_state (name, paused, updated_at) select distinct queue, 0, ? from jobs`, [now]);
+    await run(tx as Em, 'update queue_state set paused = ?, updated_at = ?', [paused ? 1 : 0, now]);
+  });
 }
 
-/** Gives each of these queues a row when it has none, so workers serving every queue find them. */
+/**
+ * Marks these queues as remote ones (created when missing): local workers stop claiming from them at
+ * their next settings read. A new row is paused while "pause every queue" is in force, as in registerQueues.
+ */
+export async function markRemoteQueues(em: Em, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const dialect = dialectOf(em);
+  const now = toDbTime(dialect, new Date());
+  // SQLite needs a WHERE before ON CONFLICT when the rows come from a SELECT.
+  const upsert =
+    dialect === 'sqlite'
+      ? 'where true on conflict (name) do update set remote = 1, updated_at = excluded.updated_at'
+      : 'on duplicate key update remote = 1, updated_at = values(updated_at)';
+  await run(
+    em,
+    `insert into queue_state (name, paused, remote, updated_at) select n.name, coalesce(s.paused, 0), 1, ? from (${freshNames(names)}) n left join queue_state s on s.name = ? ${upsert}`,
+    [now, ...names, ALL_QUEUES],
+  );
+}
+
+const freshNames = (names: readonly string[]) => names.map(() => 'select ? as name').join(' union all ');
+
+/**
+ * Gives each of these queues a row when it has none, so workers serving every queue find them; a new
+ * row is paused while "pause every queue" is in force (one statement, so no pause-all slips between).
+ */
 export async function registerQueues(em: Em, names: readonly string[]): Promise<void> {
   if (names.length === 0) return;
   const dialect = dialectOf(em);
@@ -132,8 +170,8 @@ export async function registerQueues(em: Em, names: readonly string[]): Promise<
   const verb = dialect === 'sqlite' ? 'insert or ignore' : 'insert ignore';
   await run(
     em,
-    `${verb} into queue_state (name, paused, updated_at) values ${names.map(() => '(?, 0, ?)').join(', ')}`,
-    names.flatMap((n) => [n, now]),
+    `${verb} into queue_state (name, paused, updated_at) select n.name, coalesce(s.paused, 0), ? from (${freshNames(names)}) n left join queue_state s on s.name = ?`,
+    [now, ...names, ALL_QUEUES],
   );
 }
 

@@ -7,7 +7,8 @@ import { simulationTask } from './builtin/simulate.js';
 import { DEFAULT_BACKOFF } from '../engine/retry.js';
 import type { TaskBackoff, TaskDefinition, TaskHandler } from './task.js';
 
-export type TaskSource = 'BUILT_IN' | 'MODULE';
+/** REMOTE: announced by a remote worker (registerWorker); this process has no handler for it. */
+export type TaskSource = 'BUILT_IN' | 'MODULE' | 'REMOTE';
 
 export interface CatalogEntry {
   definition: TaskDefinition;
@@ -38,7 +39,7 @@ export class TaskDefinitionError extends Error {
 const wholeIn = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 
 /** What is wrong with a task's defaults, or null: the same ranges a job's input has. */
-function defaultsProblem(defaults: TaskDefinition['defaults']): string | null {
+export function defaultsProblem(defaults: TaskDefinition['defaults']): string | null {
   if (defaults === undefined) return null;
   if (typeof defaults !== 'object' || defaults === null) return 'expected an object';
   const { maxAttempts, timeoutMs, backoff, queue } = defaults;
@@ -118,6 +119,33 @@ export class TaskCatalog {
     this.entries.set(name, { definition, source, file: source === 'MODULE' ? where : undefined, check });
   }
 
+  /** Compiles a remote task's payload schema; throws Ajv's complaint when it is no schema. */
+  compileSchema(schema: JsonSchemaLike): ValidateFunction {
+    return this.ajv.compile(schema);
+  }
+
+  /**
+   * Replaces every remote task with these announcements (their schemas compiled by `compileSchema`).
+   * A name this process has a task of its own for stays local: a remote worker serving it adds capacity.
+   */
+  setRemote(tasks: readonly { definition: Omit<TaskDefinition, 'handler'>; check?: ValidateFunction }[]): void {
+    for (const [name, entry] of this.entries) if (entry.source === 'REMOTE') this.entries.delete(name);
+    for (const { definition, check } of tasks) {
+      if (this.entries.has(definition.name)) continue;
+      this.entries.set(definition.name, { definition: { ...definition, handler: remoteOnly }, source: 'REMOTE', check });
+    }
+  }
+
+  /** Whether only remote workers run this task (no process-local handler). */
+  isRemote(taskName: string): boolean {
+    return this.entries.get(taskName)?.source === 'REMOTE';
+  }
+
+  /** The tasks this process can run itself. */
+  localNames(): string[] {
+    return this.names().filter((name) => !this.isRemote(name));
+  }
+
   get(name: string): CatalogEntry | undefined {
     return this.entries.get(name);
   }
@@ -137,6 +165,7 @@ export class TaskCatalog {
    */
   handlerFor(taskName: string, simulated = false): TaskHandler | null {
     const entry = this.entries.get(taskName);
+    if (entry?.source === 'REMOTE') return null;
     if (entry) return entry.definition.handler as TaskHandler;
     return simulated && this.options.simulateUnknown ? (this.simulation.handler as TaskHandler) : null;
   }
@@ -178,6 +207,13 @@ export class TaskCatalog {
     checkSchema(entry, job.taskName, payload, at);
   }
 }
+
+type JsonSchemaLike = Record<string, unknown> | boolean;
+
+/** The handler of a remote task's entry: never called, since `handlerFor` answers null for it. */
+const remoteOnly: TaskHandler = () => {
+  throw new Error('a remote task runs in a remote worker, not here');
+};
 
 function checkSchema(entry: CatalogEntry, taskName: string, payload: Record<string, unknown>, at: (field: string) => string): void {
   if (!entry.check || entry.check(payload)) return;

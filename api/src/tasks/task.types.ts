@@ -4,6 +4,8 @@ import { JSONScalar } from '../graphql/scalars.js';
 export enum TaskSourceKind {
   BUILT_IN = 'BUILT_IN',
   MODULE = 'MODULE',
+  /** Announced by a remote worker (registerWorker) */
+  REMOTE = 'REMOTE',
 }
 registerEnumType(TaskSourceKind, { name: 'TaskSource', description: 'Where a task is defined' });
 

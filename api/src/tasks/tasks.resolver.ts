@@ -15,19 +15,23 @@ function toTask(entry: CatalogEntry, backoff: Task['defaults']['backoff']): Task
       queue: definition.defaults?.queue ?? 'default',
       backoff,
     },
-    source: entry.source === 'MODULE' ? TaskSourceKind.MODULE : TaskSourceKind.BUILT_IN,
+    source: TaskSourceKind[entry.source],
   };
 }
 
 @Resolver(() => Task)
 export class TasksResolver {
-  @Query(() => [Task], { description: 'Every task this server knows: built-ins and the modules of TASKS_DIR, by name' })
-  tasks(@Ctx() { services }: Context): Task[] {
+  @Query(() => [Task], {
+    description: 'Every task this server knows: built-ins, the modules of TASKS_DIR and the tasks remote workers announced, by name',
+  })
+  async tasks(@Ctx() { services }: Context): Promise<Task[]> {
+    await services.remoteTasks.fresh();
     return services.tasks.list().map((entry) => toTask(entry, services.tasks.backoffOf(entry.definition.name)));
   }
 
   @Query(() => Task, { nullable: true })
-  task(@Ctx() { services }: Context, @Arg('name', () => String) name: string): Task | null {
+  async task(@Ctx() { services }: Context, @Arg('name', () => String) name: string): Promise<Task | null> {
+    await services.remoteTasks.ensureKnown([name]);
     const entry = services.tasks.get(name);
     return entry ? toTask(entry, services.tasks.backoffOf(name)) : null;
   }

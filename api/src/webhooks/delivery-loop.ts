@@ -19,7 +19,7 @@ export interface DeliveryLoopOptions {
   retry: RetryPolicy;
   /** Per attempt, until the response headers and the first 4 KiB arrive. @default 10_000 (WEBHOOK_TIMEOUT_MS) */
   timeoutMs: number;
-  /** Attempts in flight at once in this process. @default 16 (WEBHOOK_CONCURRENCY) */
+  /** Attempts in flight at once in this process. @default 64 (WEBHOOK_CONCURRENCY) */
   concurrency: number;
   /** Longest sleep between looks for due deliveries; a retry due sooner wakes the loop at its time. @default 500 (WORKER_POLL_MS) */
   pollMs: number;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const apiDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -15,10 +16,25 @@ export interface AppProcess {
   logs(msg: string): Record<string, any>[];
 }
 
-/** Starts `src/main.ts` (the real entry point, through tsx) as a child process with this environment. */
-export function spawnApp(env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: apiDir,
+export interface SpawnOptions {
+  /** The script to run, relative to api/. @default the real entry point, src/main.ts */
+  script?: string;
+  /** Where it runs, relative to api/. @default api/ */
+  cwd?: string;
+  /** Load workspace packages (the client) from their TypeScript sources, not their builds. @default false */
+  development?: boolean;
+  /** The stdout line that says it is ready; its first group is what `ready` resolves with. @default "listening on <url>" */
+  readyLine?: RegExp;
+}
+
+/** Starts `src/main.ts` (the real entry point, through tsx) — or another script — as a child process with this environment. */
+export function spawnApp(
+  env: Record<string, string>,
+  { script = 'src/main.ts', readyLine = /listening on (http:\/\/\S+)/, cwd = '.', development = false }: SpawnOptions = {},
+): AppProcess {
+  const conditions = development ? ['--conditions=development'] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...conditions, script], {
+    cwd: join(apiDir, cwd),
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DB_POOL_MAX: '5', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -41,7 +57,7 @@ export function spawnApp(env: Record<string, string>): AppProcess {
     buffered = parts.pop()!;
     for (const line of parts) {
       lines.push(line);
-      const m = /listening on (http:\/\/\S+)/.exec(line);
+      const m = readyLine.exec(line);
       if (m) onReady(m[1].replace('localhost', '127.0.0.1'));
     }
   });

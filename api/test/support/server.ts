@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { bootstrap, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrate, openOrm } from '../../src/db/orm.js';
-import { spawnApp, type AppProcess } from './app-process.js';
+import { spawnApp, type AppProcess, type SpawnOptions } from './app-process.js';
 
 /**
  * Test databases. SQLite always; MariaDB (through the mariadb driver, and the mysql driver) when
@@ -138,7 +138,7 @@ export function killIfRunning(p: AppProcess): void {
 export interface StartedByTests {
   server(db?: TestDatabase, env?: Record<string, string>): Promise<TestServer>;
   /** `src/main.ts` as a child process (see `spawnApp`); SIGKILLed at cleanup if still running. */
-  process(env: Record<string, string>): AppProcess;
+  process(env: Record<string, string>, options?: SpawnOptions): AppProcess;
   /** Anything else a test starts, with how to stop it. */
   add<T>(value: T, stop: (value: T) => unknown): T;
 }
@@ -159,7 +159,7 @@ export function startedByTests(stopAfter: 'each' | 'all' = 'all'): StartedByTest
   };
   return {
     server: async (db = sqlite, env = {}) => add(await startServer(db, env), (s) => s.stop()),
-    process: (env) => add(spawnApp(env), killIfRunning),
+    process: (env, options) => add(spawnApp(env, options), killIfRunning),
     add,
   };
 }

@@ -15,7 +15,17 @@ export interface QueueShare {
   limit: number;
 }
 
-export interface ClaimRequest {
+/** What a remote worker's claim adds: only its tasks, and the attempt counted at once (it starts on receipt). */
+export interface ClaimScope {
+  /** Only jobs of these tasks; absent: any task. */
+  taskNames?: readonly string[];
+  /** Count the attempt and set started_at in the claim itself. */
+  startNow?: boolean;
+  /** What `jobs.worker` records (the worker behind the lease owner); default the owner. */
+  worker?: string;
+}
+
+export interface ClaimRequest extends ClaimScope {
   owner: string;
   leaseMs: number;
   now: Date;
@@ -27,8 +37,30 @@ const PENDING = `'${JobStatus.PENDING}'`;
 const RUNNING = `'${JobStatus.RUNNING}'`;
 
 // No attempt yet and no start time: the runner records both when a handler starts (`markStarted`),
-// so a job claimed ahead whose worker dies before starting it goes back as it was.
-const SET_RUNNING = `status = ${RUNNING}, lease_owner = ?, lease_expires_at = ?, started_at = null, updated_at = ?, progress = 0, completed_at = null, run_duration_ms = null`;
+// so a job claimed ahead whose worker dies before starting it goes back as it was. A remote worker
+// starts what it claims at once, so its claim counts the attempt itself.
+const setRunning = (startNow: boolean | undefined) =>
+  `status = ${RUNNING}, lease_owner = ?, worker = ?, lease_expires_at = ?, updated_at = ?, progress = 0, completed_at = null, run_duration_ms = null, ${
+    startNow ? 'started_at = ?, attempts = attempts + 1' : 'started_at = null'
+  }`;
+
+/** The values `setRunning` binds, in order. */
+interface RunningMark {
+  owner: string;
+  worker: string;
+  expires: BoundValue;
+  now: BoundValue;
+  startNow?: boolean;
+}
+
+const markValues = (m: RunningMark): BoundValue[] =>
+  m.startNow ? [m.owner, m.worker, m.expires, m.now, m.now] : [m.owner, m.worker, m.expires, m.now];
+
+/** ` and task_name in (…)` with its values, or nothing: a remote worker gets only jobs of its tasks. */
+function taskFilter(scope: ClaimScope): { sql: string; params: string[] } {
+  const names = scope.taskNames;
+  return names ? { sql: ` and task_name in (${placeholders(names.length)})`, params: [...names] } : { sql: '', params: [] };
+}
 
 /**
  * One queue's due jobs in claim order: HIGH first, then earliest run_at, then lowest id. The ORDER BY
@@ -40,25 +72,27 @@ const dueIn = (dialect: SqlDialect, extra = '') =>
   `select * from ${claimIndexed(dialect)} where status = ${PENDING} and queue = ? and run_at <= ?${extra} order by priority desc, run_at, id limit ?`;
 
 /** The claimed rows as the UPDATE left them (they were read before it: no second read). */
-function asRunning(rows: JobRow[], owner: string, expires: BoundValue, now: BoundValue): JobRow[] {
+function asRunning(rows: JobRow[], mark: RunningMark): JobRow[] {
   return rows.map((r) => ({
     ...r,
     status: JobStatus.RUNNING,
-    lease_owner: owner,
-    lease_expires_at: expires,
-    started_at: null,
-    updated_at: now,
+    lease_owner: mark.owner,
+    worker: mark.worker,
+    lease_expires_at: mark.expires,
+    started_at: mark.startNow ? mark.now : null,
+    attempts: mark.startNow ? Number(r.attempts) + 1 : r.attempts,
+    updated_at: mark.now,
     progress: 0,
     completed_at: null,
     run_duration_ms: null,
   }));
 }
 
-async function markRunning(tx: Em, rows: JobRow[], owner: string, expires: BoundValue, now: BoundValue): Promise<JobRow[]> {
+async function markRunning(tx: Em, rows: JobRow[], mark: RunningMark): Promise<JobRow[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => Number(r.id));
-  await run(tx, `update jobs set ${SET_RUNNING} where id in (${placeholders(ids.length)})`, [owner, expires, now, ...ids]);
-  return asRunning(rows, owner, expires, now);
+  await run(tx, `update jobs set ${setRunning(mark.startNow)} where id in (${placeholders(ids.length)})`, [...markValues(mark), ...ids]);
+  return asRunning(rows, mark);
 }
 
 /**
@@ -74,30 +108,28 @@ export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
   const dialect = dialectOf(em);
   const now = toDbTime(dialect, req.now);
   const expires = toDbTime(dialect, new Date(req.now.getTime() + req.leaseMs));
+  const mark: RunningMark = { owner: req.owner, worker: req.worker ?? req.owner, expires, now, startNow: req.startNow };
+  const tasks = taskFilter(req);
 
   let rows: JobRow[];
   if (dialect === 'sqlite') {
     // One process owns an SQLite file, and one statement is atomic: no lock dance needed.
     rows = [];
     for (const share of shares) {
-      const taken = await query(em, `update jobs set ${SET_RUNNING} where id in (select id from (${dueIn(dialect)})) returning *`, [
-        req.owner,
-        expires,
-        now,
-        share.queue,
-        now,
-        share.limit,
-      ]);
+      const taken = await query(
+        em,
+        `update jobs set ${setRunning(req.startNow)} where id in (select id from (${dueIn(dialect, tasks.sql)})) returning *`,
+        [...markValues(mark), share.queue, now, ...tasks.params, share.limit],
+      );
       rows.push(...taken);
     }
   } else {
-    const branch = `(${dueIn(dialect)} for update skip locked)`;
-    const select = shares.length === 1 ? `${dueIn(dialect)} for update skip locked` : shares.map(() => branch).join(' union all ');
-    const params = shares.flatMap((s) => [s.queue, now, s.limit]);
+    const due = dueIn(dialect, tasks.sql);
+    const select =
+      shares.length === 1 ? `${due} for update skip locked` : shares.map(() => `(${due} for update skip locked)`).join(' union all ');
+    const params = shares.flatMap((s) => [s.queue, now, ...tasks.params, s.limit]);
     rows = await withLockRetry(() =>
-      em
-        .fork()
-        .transactional(async (tx) => markRunning(tx, await query(tx, select, params), req.owner, expires, now), readCommittedTx(dialect)),
+      em.fork().transactional(async (tx) => markRunning(tx, await query(tx, select, params), mark), readCommittedTx(dialect)),
     );
   }
   return rows.map(jobRowMapper(em)).sort(claimOrder);
@@ -125,7 +157,7 @@ export async function queuesWithDueJobs(orm: Orm, queues: readonly string[], now
 /** What held a limited queue's claim back. */
 export type LimitReason = 'concurrency' | 'rate' | 'key';
 
-export interface LimitedClaimRequest {
+export interface LimitedClaimRequest extends ClaimScope {
   owner: string;
   leaseMs: number;
   queue: string;
@@ -182,6 +214,8 @@ async function claimLimitedIn(tx: Em, dialect: SqlDialect, req: LimitedClaimRequ
   if (settings?.paused || req.limit <= 0) return none;
   const now = toDbTime(dialect, admittedAt);
   const expires = toDbTime(dialect, new Date(admittedAt.getTime() + req.leaseMs));
+  const mark: RunningMark = { owner: req.owner, worker: req.worker ?? req.owner, expires, now, startNow: req.startNow };
+  const tasks = taskFilter(req);
 
   let allowed = req.limit;
   let limitedBy: LimitReason | null = null;
@@ -217,12 +251,9 @@ async function claimLimitedIn(tx: Em, dialect: SqlDialect, req: LimitedClaimRequ
   const picked = settings?.keyConcurrency != null ? await pickPerKey(tx, dialect, req, now, allowed, settings.keyConcurrency, lock) : null;
   const rows = picked
     ? picked.rows
-    : await query(tx, `${dueIn(dialect)}${lock ? ' for update skip locked' : ''}`, [req.queue, now, allowed]);
+    : await query(tx, `${dueIn(dialect, tasks.sql)}${lock ? ' for update skip locked' : ''}`, [req.queue, now, ...tasks.params, allowed]);
 
-  const claimed =
-    dialect === 'sqlite'
-      ? await markRunningIfPending(tx, rows, req.owner, expires, now)
-      : await markRunning(tx, rows, req.owner, expires, now);
+  const claimed = dialect === 'sqlite' ? await markRunningIfPending(tx, rows, mark) : await markRunning(tx, rows, mark);
   if (rate && claimed.length > 0) {
     await run(tx, 'insert into queue_starts (queue, at, jobs) values (?, ?, ?)', [req.queue, now, claimed.length]);
     await run(tx, 'delete from queue_starts where queue = ? and at <= ?', [req.queue, windowStart]);
@@ -263,9 +294,16 @@ async function pickPerKey(
   let keysFull = full().length > 0;
   for (let round = 0; round < MAX_KEY_ROUNDS && taken.length < allowed; round++) {
     const skip = full();
-    const extra = skip.length > 0 ? ` and (concurrency_key is null or concurrency_key not in (${placeholders(skip.length)}))` : '';
+    const tasks = taskFilter(req);
+    const keys = skip.length > 0 ? ` and (concurrency_key is null or concurrency_key not in (${placeholders(skip.length)}))` : '';
     const want = allowed - taken.length;
-    const rows = await query(tx, `${dueIn(dialect, extra)}${lock ? ' for update skip locked' : ''}`, [req.queue, now, ...skip, want]);
+    const rows = await query(tx, `${dueIn(dialect, keys + tasks.sql)}${lock ? ' for update skip locked' : ''}`, [
+      req.queue,
+      now,
+      ...skip,
+      ...tasks.params,
+      want,
+    ]);
     let cutShort = false;
     for (const row of rows) {
       const id = Number(row.id);
@@ -290,15 +328,14 @@ async function pickPerKey(
 }
 
 /** SQLite: the rows read are marked only while still PENDING (a cancel may have come between). */
-async function markRunningIfPending(tx: Em, rows: JobRow[], owner: string, expires: BoundValue, now: BoundValue): Promise<JobRow[]> {
+async function markRunningIfPending(tx: Em, rows: JobRow[], mark: RunningMark): Promise<JobRow[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => Number(r.id));
-  return query(tx, `update jobs set ${SET_RUNNING} where id in (${placeholders(ids.length)}) and status = ${PENDING} returning *`, [
-    owner,
-    expires,
-    now,
-    ...ids,
-  ]);
+  return query(
+    tx,
+    `update jobs set ${setRunning(mark.startNow)} where id in (${placeholders(ids.length)}) and status = ${PENDING} returning *`,
+    [...markValues(mark), ...ids],
+  );
 }
 
 const chains = new WeakMap<Orm, Promise<unknown>>();

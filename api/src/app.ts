@@ -22,6 +22,11 @@ import { catalogFor, Engine } from './engine/engine.js';
 import { loadTaskModules, tasksDirOf } from './tasks/load-modules.js';
 import type { FinishHook } from './engine/finish-hooks.js';
 import { Scheduler } from './schedules/scheduler.js';
+import { Pruner } from './retention/pruner.js';
+import { retentionDefaults, type FinalStatus } from './retention/retention.js';
+import { RetentionService } from './retention/retention.service.js';
+import { BulkJobsService } from './jobs/bulk/bulk-jobs.service.js';
+import { JobsChangedAction } from './jobs/bulk/bulk.types.js';
 import { SchedulesService } from './schedules/schedules.service.js';
 import { ThroughputService } from './jobs/throughput.service.js';
 import { recordEnds } from './jobs/throughput.sql.js';
@@ -85,6 +90,24 @@ export async function bootstrap(config: Config): Promise<App> {
           log: http.log,
           defaultsOf: (name) => ({ ...catalog.defaultsOf(name), simulated: catalog.simulates(name) }),
         });
+  const pruned = (status: FinalStatus, ids: readonly number[]) => {
+    metrics.countPruned(status, ids.length);
+    live.events.jobsChanged(JobsChangedAction.DELETED, ids, []);
+  };
+  // Every worker process runs a pruner; a lease in the database lets one of them prune at a time.
+  const pruner =
+    config.ROLE === 'api'
+      ? null
+      : new Pruner({
+          orm,
+          log: http.log,
+          owner: engine.owner,
+          defaults: retentionDefaults(config),
+          batch: config.PRUNE_BATCH,
+          maxPerSecond: config.PRUNE_MAX_PER_SECOND,
+          intervalMs: config.PRUNE_INTERVAL_MS,
+          pruned,
+        });
   const jobs = new JobsService(orm, engine.events, engine.queue.registry);
   const remoteTasks = new RemoteTasks(orm, catalog, FORGET_AFTER_LEASES * config.LEASE_MS, http.log);
   await remoteTasks.refresh();
@@ -129,6 +152,8 @@ export async function bootstrap(config: Config): Promise<App> {
     webhookDeliveries: webhooks.deliveries,
     queue: engine.queue,
     schedules,
+    bulk: new BulkJobsService(orm, live.events, cancelRunning),
+    retention: new RetentionService(orm, retentionDefaults(config), config.PRUNE_BATCH, pruned),
     tasks: engine.tasks,
     workers,
     remoteTasks,
@@ -178,6 +203,7 @@ export async function bootstrap(config: Config): Promise<App> {
   await presence?.start();
   const stopRemoteTasks = every(REMOTE_TASKS_REFRESH_MS, 'remote task refresh', http.log, () => remoteTasks.refresh());
   scheduler?.start();
+  pruner?.start();
   const wake = engine.runner && live.bus.transport === 'redis' ? wakeOnJobsCreated(live.bus, engine.runner) : null;
 
   let stopped: Promise<void> | undefined;
@@ -186,7 +212,7 @@ export async function bootstrap(config: Config): Promise<App> {
       // Long polls answer at once; then the engine: running jobs finish (writing their outbox rows) while webhooks still send.
       workers.close();
       await stopRemoteTasks();
-      await Promise.all([scheduler?.stop(), engine.stop()]);
+      await Promise.all([scheduler?.stop(), pruner?.stop(), engine.stop()]);
       await presence?.stop();
       await wake?.stop();
       await logs.close();

@@ -60,6 +60,23 @@ describe('loadConfig', () => {
     expect(problems({ DATABASE_URL: 'mysql://root@db:3306/' })[0]).toMatch(/^DATABASE_URL: expected a database name/);
   });
 
+  it('reads retention in milliseconds or with a unit, 0 keeping forever, and names a bad one', () => {
+    expect(loadConfig({})).toMatchObject({
+      RETENTION_COMPLETED: 604_800_000,
+      RETENTION_FAILED: 2_592_000_000,
+      RETENTION_CANCELLED: 604_800_000,
+    });
+    expect(loadConfig({ RETENTION_COMPLETED: '12h', RETENTION_FAILED: '0', RETENTION_CANCELLED: '90000' })).toMatchObject({
+      RETENTION_COMPLETED: 43_200_000,
+      RETENTION_FAILED: 0,
+      RETENTION_CANCELLED: 90_000,
+    });
+    expect(problems({ RETENTION_FAILED: '7 days', RETENTION_CANCELLED: '500' })).toEqual([
+      'RETENTION_FAILED: expected a duration such as 90s, 15m, 12h, 7d or milliseconds (0 keeps forever), got "7 days"',
+      'RETENTION_CANCELLED: expected 0 (keep forever) or at least 1s, got "500"',
+    ]);
+  });
+
   it('parses tokens, failure shares and lists', () => {
     const config = loadConfig({
       API_TOKENS: 'ops:admin:t1, dash:viewer:t2',

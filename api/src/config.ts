@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { AllowList } from './net/address-policy.js';
 import { QUEUE_NAME } from './queues/queue-name.js';
+import { parseDuration } from './retention/duration.js';
 
 /** Every environment variable the product reads, parsed once at start into a checked `Config`. */
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
+const DAY = 24 * 60 * MINUTE;
 /** Signs webhooks outside production only: NODE_ENV=production refuses to start with it. */
 export const DEV_WEBHOOK_SECRET = 'dev-webhook-secret';
 
@@ -37,6 +39,16 @@ const failureShare = z.string().transform((raw, ctx) => {
     return z.NEVER;
   }
   return n;
+});
+
+/** A retention period (`7d`, `12h`, `15m`, `90s`, milliseconds; 0 keeps forever) in milliseconds. */
+const duration = z.string().transform((raw, ctx) => {
+  const ms = parseDuration(raw);
+  if (typeof ms === 'string') {
+    ctx.addIssue({ code: 'custom', message: ms });
+    return z.NEVER;
+  }
+  return ms;
 });
 
 const apiToken = z.string().transform((raw, ctx) => {
@@ -81,6 +93,17 @@ const schema = z.object({
   TASKS_DIR: z.string().optional(),
   /** In production an unknown task name is refused at creation; true simulates it as in development. */
   SIMULATE_UNKNOWN_TASKS: bool.default(false),
+
+  /** How long finished jobs are kept, by final status, counted from completedAt (queue settings may override). */
+  RETENTION_COMPLETED: duration.default(7 * DAY),
+  RETENTION_FAILED: duration.default(30 * DAY),
+  RETENTION_CANCELLED: duration.default(7 * DAY),
+  /** How often the pruner looks for jobs past retention when the last pass found none left. */
+  PRUNE_INTERVAL_MS: int(100, 24 * 60 * MINUTE).default(30 * SECOND),
+  /** Jobs one prune statement deletes at most (each in its own short transaction). */
+  PRUNE_BATCH: int(1, 10_000).default(500),
+  /** Jobs the pruner deletes per second at most, so it never crowds out the drain. */
+  PRUNE_MAX_PER_SECOND: int(1).default(5000),
 
   OUTBOUND_WEBHOOK: z.string().url({ message: 'expected an http(s) URL' }).optional(),
   WEBHOOK_SECRET: z.string().min(1).default(DEV_WEBHOOK_SECRET),

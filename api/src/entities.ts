@@ -4,6 +4,7 @@ import { JobError } from './jobs/job-error.entity.js';
 import { JobLogLine } from './jobs/job-log.entity.js';
 import { ThroughputMinute } from './jobs/throughput-minute.entity.js';
 import { QueueStart, QueueState } from './queues/queue-state.entity.js';
+import { Lease } from './retention/lease.entity.js';
 import { Schedule } from './schedules/schedule.entity.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 import { WebhookLog } from './webhooks/webhook-log.entity.js';
@@ -22,4 +23,5 @@ export const entities = [
   QueueStart,
   ThroughputMinute,
   WorkerRow,
+  Lease,
 ];

@@ -29,7 +29,12 @@ describe('the queues page', () => {
   const suite = browserSuite();
 
   beforeAll(async () => {
-    await updateQueue(suite.app, 'emails', { concurrencyLimit: 5, rateLimit: { max: 20, perMs: 1000 }, keyConcurrency: 2 });
+    await updateQueue(suite.app, 'emails', {
+      concurrencyLimit: 5,
+      rateLimit: { max: 20, perMs: 1000 },
+      keyConcurrency: 2,
+      retention: { completed: '12h', failed: '0' },
+    });
     for (let i = 0; i < 3; i++) await createParkedJob(suite.app, { taskName: 'send-email', queue: 'emails' });
     await createParkedJob(suite.app, { taskName: 'build-report', queue: 'reports' });
   });
@@ -55,6 +60,11 @@ describe('the queues page', () => {
     expect((await metric(page, 'reports', 'running'))?.replace(/\s+/g, ' ')).toBe('0 / no limit');
     expect(await metric(page, 'reports', 'rate')).toBe('none');
     expect((await metric(page, 'reports', 'key-concurrency'))?.trim()).toBe('no limit');
+    // The retention in force: the queue's own where it has one, else the RETENTION_* defaults.
+    expect((await metric(page, 'emails', 'retention'))?.replace(/\s+/g, ' ').trim()).toBe(
+      'completed 12 h · failed forever · cancelled 7 d',
+    );
+    expect((await metric(page, 'reports', 'retention'))?.replace(/\s+/g, ' ').trim()).toBe('completed 7 d · failed 30 d · cancelled 7 d');
 
     // A count links to that queue's jobs on the dashboard.
     await card(page, 'emails').locator('[data-count="pending"]').click();

@@ -9,4 +9,5 @@ export { Migration20261202020925_queues } from './Migration20261202020925_queues
 export { Migration20261202132252_remote_workers } from './Migration20261202132252_remote_workers.js';
 export { Migration20261202135624_job_worker } from './Migration20261202135624_job_worker.js';
 export { Migration20261202135905_webhook_endpoints } from './Migration20261202135905_webhook_endpoints.js';
+export { Migration20261202140533_retention } from './Migration20261202140533_retention.js';
 export { Migration20261202141020_webhook_log_delivery } from './Migration20261202141020_webhook_log_delivery.js';

@@ -9,4 +9,5 @@ export { Migration20261202020925_queues } from './Migration20261202020925_queues
 export { Migration20261202132250_remote_workers } from './Migration20261202132250_remote_workers.js';
 export { Migration20261202135623_job_worker } from './Migration20261202135623_job_worker.js';
 export { Migration20261202135904_webhook_endpoints } from './Migration20261202135904_webhook_endpoints.js';
+export { Migration20261202140532_retention } from './Migration20261202140532_retention.js';
 export { Migration20261202141019_webhook_log_delivery } from './Migration20261202141019_webhook_log_delivery.js';

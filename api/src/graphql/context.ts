@@ -10,6 +10,8 @@ import type { DeliveriesService } from '../webhooks/deliveries/deliveries.servic
 import type { TaskCatalog } from '../tasks/catalog.js';
 import type { QueueService } from '../queues/queue.service.js';
 import type { SchedulesService } from '../schedules/schedules.service.js';
+import type { RetentionService } from '../retention/retention.service.js';
+import type { BulkJobsService } from '../jobs/bulk/bulk-jobs.service.js';
 import type { WorkersService } from '../workers/workers.service.js';
 import type { RemoteTasks } from '../workers/remote-tasks.js';
 
@@ -33,6 +35,8 @@ export interface Services {
   webhookDeliveries: DeliveriesService;
   queue: QueueService;
   schedules: SchedulesService;
+  retention: RetentionService;
+  bulk: BulkJobsService;
   /** Task handlers by name; `createJob` checks payloads against them. */
   tasks: TaskCatalog;
   /** Remote workers and the list of every worker process. */

@@ -18,7 +18,7 @@ import type { Context, Viewer } from './context.js';
  * Checks that run once an operation is parsed, validated and chosen, before anything executes — for
  * HTTP (as an Apollo plugin) and WebSocket (ws.ts calls `guardOperation` from `onSubscribe`) alike:
  * viewers may not mutate, workers call only what running jobs needs, introspection is for admins in production, and `runJob` is rate limited
- * per client (every `runJob` field counts, aliases included).
+ * per client (every `runJob` and `retryJobs` field counts once, aliases included).
  */
 export interface OperationGuard {
   config: Pick<Config, 'NODE_ENV'>;
@@ -49,6 +49,9 @@ export function rootFieldNames(document: DocumentNode, set: SelectionSetNode, se
   return names;
 }
 
+/** Root mutation fields that count against the runJob limit, one per field. */
+const RATE_LIMITED_FIELDS = ['runJob', 'retryJobs'] as const;
+
 function usesIntrospection(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
@@ -69,7 +72,8 @@ export async function guardOperation(guard: OperationGuard, request: GuardReques
     });
   }
   if (operation.operation === OperationTypeNode.MUTATION) {
-    const runJobs = rootFields.filter((name) => name === 'runJob').length;
+    // A bulk retry counts once, like one runJob, however many jobs it queues again.
+    const runJobs = rootFields.filter((name) => (RATE_LIMITED_FIELDS as readonly string[]).includes(name)).length;
     if (runJobs > 0) await guard.runJobLimiter.enforce(request.clientId, runJobs);
   }
 }

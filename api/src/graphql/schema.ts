@@ -7,6 +7,9 @@ import { TasksResolver } from '../tasks/tasks.resolver.js';
 import { ThroughputResolver } from '../jobs/throughput.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
 import { QueueResolver } from '../queues/queue.resolver.js';
+import { BulkJobsResolver } from '../jobs/bulk/bulk.resolver.js';
+import { ViewerResolver } from '../http/viewer.resolver.js';
+import { RetentionResolver } from '../retention/retention.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 import { EndpointsResolver } from '../webhooks/endpoints/endpoints.resolver.js';
@@ -24,6 +27,9 @@ export const resolvers = [
   DeliveriesResolver,
   QueueResolver,
   SchedulesResolver,
+  RetentionResolver,
+  BulkJobsResolver,
+  ViewerResolver,
   WorkersResolver,
   TaskWorkersResolver,
 ] as const;

@@ -24,6 +24,8 @@ export interface Metrics extends EngineMetrics {
   watchSubscriptions(fanout: { size: number; members: number }): void;
   /** One webhook delivery attempt and how it went. */
   countWebhookAttempt(outcome: WebhookOutcome): void;
+  /** Finished jobs of a status deleted by retention or pruneJobs in this process. */
+  countPruned(status: string, count: number): void;
 }
 
 /** How one recorded webhook attempt went, from its log row (status, or the sender's error text). */
@@ -126,8 +128,18 @@ export function createMetrics(orm: Orm): Metrics {
     registers: [registry],
   });
 
+  const prunedJobs = new Counter({
+    name: 'jobs_pruned_total',
+    help: 'Finished jobs deleted by this process (retention, pruneJobs), with their webhook attempts, errors and logs, by status',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
+    countPruned(status, count) {
+      prunedJobs.inc({ status }, count);
+    },
     observeClaim(durationMs, claimed) {
       claimSeconds.observe(durationMs / 1000);
       if (claimed > 0) claimedJobs.inc(claimed);

@@ -17,6 +17,7 @@ import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { listJobIds, loadJobs } from './list-jobs.sql.js';
 import { countByStatus, countTask, type StatusCounts } from './job-stats.sql.js';
 import { lockJob } from './lock-job.sql.js';
+import { deleteJobRows } from './delete-jobs.sql.js';
 import { dialectOf } from '../db/sql.js';
 import { readCommittedTx } from '../db/transactions.js';
 import { QueueRegistry } from '../queues/queue-registry.js';
@@ -182,12 +183,7 @@ export class JobsService {
         const job = await lockJob(tx, id);
         if (!job) throw new NotFoundError('job', id);
         if (job.status === JobStatus.RUNNING) throw new ConflictError(`job ${id} is RUNNING; cancel it before deleting it`, job.status);
-        await tx.nativeDelete(WebhookLog, { jobId: id });
-        await tx.getConnection().execute('delete from webhook_deliveries where job_id = ?', [id], 'run', tx.getTransactionContext());
-        // Everything tied to the job goes with it: its error history and its log lines.
-        await tx.nativeDelete(JobError, { jobId: id });
-        await tx.nativeDelete(JobLogLine, { jobId: id });
-        await tx.nativeDelete(Job, { id });
+        await deleteJobRows(tx as Em, [id]);
       },
       readCommittedTx(dialectOf(em)),
     );

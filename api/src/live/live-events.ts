@@ -2,11 +2,13 @@ import type { EventBus } from './pubsub.js';
 import { Topic } from './pubsub.js';
 import type { Job } from '../jobs/job.entity.js';
 import type { JobEvents } from '../jobs/job.events.js';
+import type { BulkEvents } from '../jobs/bulk/bulk-jobs.service.js';
 import type { JobLogLine } from '../jobs/job-log.entity.js';
 import type { JobLogEvents } from '../jobs/job-logs.js';
 import type { WebhookEvents } from '../webhooks/webhook.events.js';
 import type { WebhookLog } from '../webhooks/webhook-log.entity.js';
 import { toJobMessage, toWebhookLogMessage } from './job-message.js';
+import { LISTED_IDS, type JobsChangedAction } from '../jobs/bulk/bulk.types.js';
 
 /** At most this often per job for updates that only move progress; status changes go out at once. */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -23,7 +25,7 @@ interface JobState {
  * published that a reader could not see yet. Progress-only updates are coalesced per job
  * (leading edge + trailing edge), so a handler reporting progress in a tight loop cannot flood clients.
  */
-export class LiveEvents implements JobEvents, WebhookEvents, JobLogEvents {
+export class LiveEvents implements JobEvents, WebhookEvents, JobLogEvents, BulkEvents {
   private readonly jobs = new Map<number, JobState>();
   private readonly listeners = new Set<(job: Job | null) => void>();
 
@@ -57,6 +59,16 @@ export class LiveEvents implements JobEvents, WebhookEvents, JobLogEvents {
     // A status change first flushes the coalesced progress it supersedes, keeping the stream in order.
     if (state?.pending && state.pending.updatedAt <= job.updatedAt) this.flush(job.id);
     this.send(job);
+  }
+
+  /**
+   * Many jobs changed at once (a bulk action, pruning): one summary for every subscriber, and each job
+   * only for the subscribers of its id, so 10,000 changes are not 10,000 messages to every client.
+   */
+  jobsChanged(action: JobsChangedAction, ids: readonly number[], jobs: readonly Job[]): void {
+    this.bus.publish(Topic.JOBS_CHANGED, { action, count: ids.length, ids: ids.slice(0, LISTED_IDS).map(String) });
+    for (const job of jobs) this.bus.publish(Topic.JOB_UPDATED_IN_BULK, toJobMessage(job));
+    for (const l of this.listeners) l(null);
   }
 
   logAdded(log: WebhookLog): void {

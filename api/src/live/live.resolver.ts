@@ -1,6 +1,8 @@
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../graphql/context.js';
-import { Topic, type JobLogMessage, type JobMessage, type WebhookLogMessage } from './pubsub.js';
+import { Repeater } from '@repeaterjs/repeater';
+import { Topic, type JobLogMessage, type JobMessage, type JobsChangedMessage, type WebhookLogMessage } from './pubsub.js';
+import { JobsChanged } from '../jobs/bulk/bulk.types.js';
 import { JobLogLine } from '../jobs/job-log.entity.js';
 import { Job } from '../jobs/job.entity.js';
 import { JobStats } from '../jobs/job.types.js';
@@ -15,8 +17,11 @@ export class LiveResolver {
   @Subscription(() => Job, {
     description: 'Every change of any job, or of the job with this id',
     subscribe: ({ args, context }) => {
+      const bus = (context as Context).services.live.bus;
+      if (!args.id) return bus.subscribe(Topic.JOB_UPDATED);
+      // One job's subscribers also get its change when it came in bulk (others get a jobsChanged summary).
       const match = sameId(args.id);
-      return filtered((context as Context).services.live.bus.subscribe(Topic.JOB_UPDATED), (job) => match(job.id));
+      return filtered(Repeater.merge([bus.subscribe(Topic.JOB_UPDATED), bus.subscribe(Topic.JOB_UPDATED_IN_BULK)]), (job) => match(job.id));
     },
   })
   jobUpdated(@Root() job: JobMessage, @Arg('id', () => ID, { nullable: true }) _id?: string): JobMessage {
@@ -50,6 +55,15 @@ export class LiveResolver {
   })
   jobLogAdded(@Root() line: JobLogMessage, @Arg('jobId', () => ID) _jobId: string): JobLogMessage {
     return line;
+  }
+
+  @Subscription(() => JobsChanged, {
+    description:
+      'Summaries of bulk changes (retryJobs, cancelJobs, deleteJobs, failure groups, pruning): one per chunk of up to 1,000 jobs',
+    subscribe: ({ context }) => (context as Context).services.live.bus.subscribe(Topic.JOBS_CHANGED),
+  })
+  jobsChanged(@Root() change: JobsChangedMessage): JobsChangedMessage {
+    return change;
   }
 
   @Subscription(() => JobStats, {

@@ -10,6 +10,10 @@ export enum Topic {
   JOB_UPDATED = 'jobs:updated',
   WEBHOOK_LOG_ADDED = 'jobs:webhook-log-added',
   JOB_LOG_ADDED = 'jobs:log-added',
+  /** A bulk change's summary: one per chunk, instead of a jobUpdated per job. */
+  JOBS_CHANGED = 'jobs:changed',
+  /** Each job of a bulk change, for subscribers of that job's id only. */
+  JOB_UPDATED_IN_BULK = 'jobs:updated-in-bulk',
   /** A remote worker's lease changed under it (its job was cancelled): `leaseEvents(workerId)`. */
   LEASE_EVENT = 'workers:lease-event',
 }
@@ -18,6 +22,7 @@ export enum Topic {
 export type JobMessage = Record<string, unknown> & { id: number | string; status: string };
 export type WebhookLogMessage = Record<string, unknown> & { id: number | string; jobId: number | string };
 export type JobLogMessage = Record<string, unknown> & { jobId: number | string; seq: number };
+export type JobsChangedMessage = { action: string; count: number; ids: string[] };
 export type LeaseEventMessage = { workerId: string; token: string; status: string; expiresAt: string | null };
 
 export type Topics = {
@@ -25,6 +30,8 @@ export type Topics = {
   [Topic.JOB_UPDATED]: [JobMessage];
   [Topic.WEBHOOK_LOG_ADDED]: [WebhookLogMessage];
   [Topic.JOB_LOG_ADDED]: [JobLogMessage];
+  [Topic.JOBS_CHANGED]: [JobsChangedMessage];
+  [Topic.JOB_UPDATED_IN_BULK]: [JobMessage];
   [Topic.LEASE_EVENT]: [LeaseEventMessage];
 };
 

@@ -39,11 +39,14 @@ export class StatsFeed {
 
   private async start(): Promise<void> {
     this.last = JSON.stringify(await this.count().catch(() => undefined));
-    const events = this.bus.subscribe(Topic.JOB_UPDATED);
-    this.stopListening = () => void events.return?.();
-    void (async () => {
-      for await (const _ of events) this.changed();
-    })().catch(() => {});
+    // Single changes and bulk summaries (retryJobs, pruning) both move the counts.
+    const streams = [this.bus.subscribe(Topic.JOB_UPDATED), this.bus.subscribe(Topic.JOBS_CHANGED)];
+    this.stopListening = () => streams.forEach((s) => void s.return?.());
+    for (const events of streams) {
+      void (async () => {
+        for await (const _ of events) this.changed();
+      })().catch(() => {});
+    }
   }
 
   private halt(): void {

@@ -28,6 +28,16 @@ export class QueueState {
   @Property({ type: 'integer', nullable: true })
   keyConcurrency?: number | null;
 
+  /** Retention of the queue's COMPLETED jobs in ms (0: kept forever); null: RETENTION_COMPLETED. */
+  @Property({ type: 'bigint', nullable: true })
+  retentionCompletedMs?: string | null;
+
+  @Property({ type: 'bigint', nullable: true })
+  retentionFailedMs?: string | null;
+
+  @Property({ type: 'bigint', nullable: true })
+  retentionCancelledMs?: string | null;
+
   /** Set by a remote worker's registration for the queues of tasks only remote workers run: local workers leave it alone. */
   @Property({ type: 'boolean', default: false })
   remote = false;

@@ -10,6 +10,13 @@ export interface RateLimit {
   perMs: number;
 }
 
+/** A queue's own retention per final status, in ms (0: kept forever); null: the RETENTION_* default. */
+export interface QueueRetention {
+  COMPLETED: number | null;
+  FAILED: number | null;
+  CANCELLED: number | null;
+}
+
 /** A queue's stored switches and limits; null is no limit. */
 export interface QueueSettings {
   name: string;
@@ -17,6 +24,7 @@ export interface QueueSettings {
   concurrencyLimit: number | null;
   rateLimit: RateLimit | null;
   keyConcurrency: number | null;
+  retention: QueueRetention;
   /** Holds jobs of tasks only remote workers run: local workers never claim from it. */
   remote: boolean;
 }
@@ -30,6 +38,7 @@ export const unlimited = (name: string): QueueSettings => ({
   concurrencyLimit: null,
   rateLimit: null,
   keyConcurrency: null,
+  retention: { COMPLETED: null, FAILED: null, CANCELLED: null },
   remote: false,
 });
 
@@ -44,6 +53,11 @@ export function rowToSettings(row: Record<string, unknown>): QueueSettings {
     concurrencyLimit: intOrNull(row.concurrency_limit),
     rateLimit: max !== null && perMs !== null ? { max, perMs } : null,
     keyConcurrency: intOrNull(row.key_concurrency),
+    retention: {
+      COMPLETED: intOrNull(row.retention_completed_ms),
+      FAILED: intOrNull(row.retention_failed_ms),
+      CANCELLED: intOrNull(row.retention_cancelled_ms),
+    },
     remote: Boolean(Number(row.remote ?? 0)),
   };
 }
@@ -72,7 +86,18 @@ export async function readSettings(em: Em, name: string): Promise<QueueSettings 
 /** Writes a queue's whole row (created when missing). */
 export async function writeSettings(em: Em, s: QueueSettings): Promise<void> {
   const dialect = dialectOf(em);
-  const columns = ['name', 'paused', 'concurrency_limit', 'rate_max', 'rate_per_ms', 'key_concurrency', 'updated_at'];
+  const columns = [
+    'name',
+    'paused',
+    'concurrency_limit',
+    'rate_max',
+    'rate_per_ms',
+    'key_concurrency',
+    'retention_completed_ms',
+    'retention_failed_ms',
+    'retention_cancelled_ms',
+    'updated_at',
+  ];
   const values: BoundValue[] = [
     s.name,
     s.paused ? 1 : 0,
@@ -80,6 +105,9 @@ export async function writeSettings(em: Em, s: QueueSettings): Promise<void> {
     s.rateLimit?.max ?? null,
     s.rateLimit?.perMs ?? null,
     s.keyConcurrency,
+    s.retention.COMPLETED,
+    s.retention.FAILED,
+    s.retention.CANCELLED,
     toDbTime(dialect, new Date()),
   ];
   const updates = columns.slice(1);

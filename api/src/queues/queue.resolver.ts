@@ -2,6 +2,8 @@ import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 't
 import type { Context } from '../graphql/context.js';
 import { checkQueueName } from './queue-name.js';
 import { QueueInfo, UpdateQueueInput } from './queue.types.js';
+import { retentionInForce, toRetentionInfo } from '../retention/retention.js';
+import { RetentionInfo } from '../retention/retention.types.js';
 
 /** The wait percentiles of one queue, read once for both fields of one QueueInfo. */
 const waits = new WeakMap<QueueInfo, Promise<{ p50: number | null; p95: number | null }>>();
@@ -11,6 +13,13 @@ export class QueueResolver {
   @FieldResolver(() => Int, { nullable: true, description: 'How long the oldest due PENDING job has waited, in ms; null: none is due' })
   oldestPendingWaitMs(@Root() queue: QueueInfo, @Ctx() { services }: Context): Promise<number | null> {
     return services.queue.oldestPendingWaitMs(queue.name);
+  }
+
+  @FieldResolver(() => RetentionInfo, {
+    description: "How long the queue's finished jobs are kept: its own setting, else the RETENTION_* default",
+  })
+  retention(@Root() queue: QueueInfo, @Ctx() { services }: Context): RetentionInfo {
+    return toRetentionInfo(retentionInForce(services.retention.defaults, queue.ownRetention));
   }
 
   @FieldResolver(() => Int, { description: 'Jobs of the queue that ended (COMPLETED or FAILED) in the last minute' })

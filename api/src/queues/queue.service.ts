@@ -15,6 +15,9 @@ import {
 } from './queue-state.sql.js';
 import { QueueRegistry } from './queue-registry.js';
 import type { QueueInfo, UpdateQueueInput } from './queue.types.js';
+import type { RetentionInput } from '../retention/retention.types.js';
+import { parseDuration } from '../retention/duration.js';
+import type { QueueRetention } from './queue-state.sql.js';
 
 const WAIT_SAMPLE = 500;
 const MAX_LIMIT = 100_000;
@@ -77,6 +80,7 @@ export class QueueService {
             };
     }
     if (input.paused !== undefined && input.paused !== null) next.paused = input.paused;
+    if (input.retention !== undefined) next.retention = ownRetention(current.retention, input.retention);
     await writeSettings(em, next);
     this.registry.remember(name);
     this.changed();
@@ -116,6 +120,7 @@ export class QueueService {
       concurrencyLimit: s.concurrencyLimit,
       rateLimit: s.rateLimit,
       keyConcurrency: s.keyConcurrency,
+      ownRetention: s.retention,
       counts: c,
     };
   }
@@ -145,6 +150,24 @@ function limit(field: string, value: number | null, max: number): number | null 
     throw new BadUserInputError(field, `expected a whole number 1..${max}, or null for no limit, got ${describe(value)}`);
   }
   return value;
+}
+
+/** A queue's retention after an update: null clears every status, a status left out stays, null clears one. */
+function ownRetention(current: QueueRetention, input: RetentionInput | null): QueueRetention {
+  if (input === null) return { COMPLETED: null, FAILED: null, CANCELLED: null };
+  const period = (field: 'completed' | 'failed' | 'cancelled', was: number | null): number | null => {
+    const raw = input[field];
+    if (raw === undefined) return was;
+    if (raw === null) return null;
+    const ms = parseDuration(raw);
+    if (typeof ms === 'string') throw new BadUserInputError(`input.retention.${field}`, ms);
+    return ms;
+  };
+  return {
+    COMPLETED: period('completed', current.COMPLETED),
+    FAILED: period('failed', current.FAILED),
+    CANCELLED: period('cancelled', current.CANCELLED),
+  };
 }
 
 /** Nearest-rank percentile, or null without samples. */

@@ -1,5 +1,7 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { JobStats } from '../jobs/job.types.js';
+import { RetentionInput } from '../retention/retention.types.js';
+import type { QueueRetention } from './queue-state.sql.js';
 
 @ObjectType({ description: 'At most `max` jobs of the queue start in any window of `perMs` milliseconds' })
 export class RateLimitInfo {
@@ -36,6 +38,9 @@ export class QueueInfo {
   @Field(() => Int, { nullable: true, description: 'Jobs of one concurrencyKey RUNNING at once; null: no limit' })
   keyConcurrency!: number | null;
 
+  /** Its own retention (null: the default); the resolver's `retention` field shows what is in force. */
+  ownRetention!: QueueRetention;
+
   @Field(() => JobStats, { description: 'Jobs of the queue per status' })
   counts!: JobStats;
 
@@ -66,4 +71,10 @@ export class UpdateQueueInput {
 
   @Field(() => Boolean, { nullable: true })
   paused?: boolean | null;
+
+  @Field(() => RetentionInput, {
+    nullable: true,
+    description: "How long the queue's finished jobs are kept; null: the RETENTION_* defaults",
+  })
+  retention?: RetentionInput | null;
 }

@@ -27,6 +27,20 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+const RETENTION_UNITS = [
+  { ms: 86_400_000, unit: 'd' },
+  { ms: 3_600_000, unit: 'h' },
+  { ms: 60_000, unit: 'min' },
+  { ms: 1000, unit: 's' },
+] as const;
+
+/** A retention period as it was most likely written (7 d, 12 h, 90 s); 0 keeps jobs forever. */
+export function formatRetention(ms: number): string {
+  if (ms === 0) return 'forever';
+  const unit = RETENTION_UNITS.find((u) => ms % u.ms === 0);
+  return unit ? `${ms / unit.ms} ${unit.unit}` : formatDuration(ms);
+}
+
 export function percent(progress: number | null | undefined): number {
   return Math.round(Math.min(1, Math.max(0, progress ?? 0)) * 100);
 }

@@ -155,6 +155,39 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('remote workers on MariaDB', () => {
     expect(done.data.completeJob).toEqual({ status: 'COMPLETED', result: 2 });
   });
 
+  it('completeJobs writes many leases at once; a stale or repeated token answers its own error and changes nothing', async () => {
+    const id = (await worker('mutation { registerWorker(input: { name: "batch", tasks: [{ name: "task.batch" }], concurrency: 5 }) }')).data
+      .registerWorker;
+    await admin(
+      'mutation { createJobs(inputs: [{ taskName: "task.batch" }, { taskName: "task.batch" }, { taskName: "task.batch" }]) { id } }',
+    );
+    const leases = (await worker(`mutation { claimJobs(workerId: "${id}", limit: 3) { token job { id } } }`)).data.claimJobs;
+    expect(leases).toHaveLength(3);
+    await admin(`mutation { cancelJob(id: ${leases[2].job.id}) { id } }`);
+    const completions = [
+      { token: leases[0].token, result: { n: 0 } },
+      { token: leases[1].token, result: { n: 1 } },
+      { token: leases[1].token, result: { n: 9 } },
+      { token: leases[2].token, result: { n: 2 } },
+    ];
+    const res = await worker(
+      'mutation($c: [JobCompletionInput!]!) { completeJobs(completions: $c) { token error job { id status result } } }',
+      {
+        c: completions,
+      },
+    );
+    const answers = res.data.completeJobs;
+    expect(answers[0]).toMatchObject({ error: null, job: { status: 'COMPLETED', result: { n: 0 } } });
+    expect(answers[1]).toMatchObject({ error: null, job: { status: 'COMPLETED', result: { n: 1 } } });
+    expect(answers[2]).toMatchObject({ job: null, error: expect.stringMatching(/stale/) });
+    expect(answers[3]).toMatchObject({ job: null, error: expect.stringMatching(/CANCELLED/) });
+    const stored = async (jobId: string) => (await admin(`{ job(id: ${jobId}) { status result } }`)).data.job;
+    expect(await stored(leases[1].job.id)).toEqual({ status: 'COMPLETED', result: { n: 1 } });
+    expect(await stored(leases[2].job.id)).toEqual({ status: 'CANCELLED', result: null });
+    const bad = await worker('mutation { completeJobs(completions: [{ token: "nope" }]) { token } }');
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'completions[0].token' });
+  });
+
   it('a long-polling claim receives a newly created job at once, with no requests in between', async () => {
     const id = (await worker('mutation { registerWorker(input: { name: "poll", tasks: [{ name: "task.poll" }], concurrency: 1 }) }')).data
       .registerWorker;

@@ -5,7 +5,7 @@ import type { Client } from 'graphql-ws';
 import {
   AppendJobLogsDocument,
   ClaimJobsDocument,
-  CompleteJobDocument,
+  CompleteJobsDocument,
   FailJobDocument,
   LeaseEventsDocument,
   RegisterWorkerDocument,
@@ -15,6 +15,7 @@ import {
   type JobLogLevel,
 } from './generated/graphql.js';
 import { GraphQLRequestError, request, type Endpoint } from './graphql.js';
+import { CompletionBatches } from './completions.js';
 import { subscribe, subscriptions } from './jobs-client.js';
 
 export interface WorkerOptions extends Endpoint {
@@ -68,6 +69,10 @@ export class Worker {
   private wake: (() => void) | null = null;
   private stopped: Promise<void> | null = null;
   private registered!: (id: string) => void;
+  private readonly completions = new CompletionBatches(async (completions) => {
+    const { completeJobs } = await request(this.options, CompleteJobsDocument, { completions });
+    return completeJobs;
+  });
   /** Resolves with the worker's id once the server registered it (its tasks are known there from then on). */
   readonly ready = new Promise<string>((resolve) => (this.registered = resolve));
 
@@ -209,7 +214,8 @@ export class Worker {
       : { kind: 'failed', error: `task "${lease.job.taskName}" is not in this worker`, stack: null, retryable: false };
     await Promise.all([logs.flush(), progress.flush()]);
     try {
-      if (outcome.kind === 'completed') await request(this.options, CompleteJobDocument, { token: lease.token, result: outcome.result });
+      // A stale lease (cancelled or taken back meanwhile) answers why; the server kept its state, as for CONFLICT below.
+      if (outcome.kind === 'completed') await this.completions.complete(lease.token, outcome.result);
       else if (outcome.kind === 'failed') {
         await request(this.options, FailJobDocument, {
           token: lease.token,

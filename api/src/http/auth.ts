@@ -78,6 +78,7 @@ export const WORKER_FIELDS: Readonly<Record<OperationTypeNode, ReadonlySet<strin
     'claimJobs',
     'renewJobLeases',
     'completeJob',
+    'completeJobs',
     'failJob',
     'reportJobProgress',
     'appendJobLogs',

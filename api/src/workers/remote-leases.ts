@@ -1,9 +1,10 @@
 import type { Orm } from '../db/orm.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { placeholders, query } from '../db/sql.js';
 import type { FinishHook } from '../engine/finish-hooks.js';
 import { backoffDelayMs, failureOf, nextState, type RunEnd } from '../engine/retry.js';
 import { errorText, stackText } from '../engine/run-handler.js';
-import { writeEndStates } from '../engine/sql/finish-jobs.js';
+import { writeOwnedEndStates, type FailedAttempt } from '../engine/sql/finish-jobs.js';
 import { renewLeases } from '../engine/sql/leases.js';
 import { writeProgress } from '../engine/sql/progress.js';
 import { BadUserInputError, ConflictError } from '../graphql/errors.js';
@@ -14,11 +15,20 @@ import { copyJob, jobRowMapper } from '../jobs/job-record.js';
 import type { JobLogLevel } from '../jobs/job-log.entity.js';
 import type { TaskCatalog } from '../tasks/catalog.js';
 import type { TaskLog } from '../tasks/task.js';
+import { CoalescedWrites } from '../loop/coalesced-writes.js';
 import { parseToken, tokenOf, type LeaseToken } from './lease-token.js';
 import { LeaseState } from './worker.types.js';
 
 const MAX_SNOOZE_MS = 24 * 60 * 60 * 1000;
 const MAX_LOG_LINES_PER_CALL = 1000;
+const MAX_COMPLETIONS_PER_CALL = 500;
+
+/** An end state to write while the lease still holds. */
+interface Ending {
+  lease: LeaseToken;
+  next: Job;
+  failure?: FailedAttempt;
+}
 
 export interface RemoteLeasesOptions {
   orm: Orm;
@@ -40,12 +50,54 @@ export interface RemoteLeasesOptions {
 export class RemoteLeases {
   /** One ctx.log per run, so lines of one run are numbered in order across calls. */
   private readonly runLogs = new Map<string, TaskLog>();
+  /** End states of concurrent finishing calls share one transaction, as a local worker's batch does. */
+  private readonly ends = new CoalescedWrites<Ending, boolean>({
+    maxBatch: MAX_COMPLETIONS_PER_CALL,
+    isUnavailable: isDatabaseUnavailable,
+    write: (items) => this.writeEnds(items),
+  });
 
   constructor(private readonly options: RemoteLeasesOptions) {}
 
   async complete(token: string, result: unknown): Promise<Job> {
     const { lease, job } = await this.held(token);
     return this.end(lease, job, { kind: 'completed', job, result: jsonOf(result), endedAt: new Date() }, null);
+  }
+
+  /** Many completions in one call: one read, one transaction; each answers for itself. */
+  async completeAll(
+    completions: readonly { token: string; result?: unknown }[],
+  ): Promise<{ token: string; job: Job | null; error: string | null }[]> {
+    if (completions.length > MAX_COMPLETIONS_PER_CALL) {
+      throw new BadUserInputError(
+        'completions',
+        `expected at most ${MAX_COMPLETIONS_PER_CALL} completions a call, got ${completions.length}`,
+      );
+    }
+    if (completions.length === 0) return [];
+    const leases = completions.map(({ token }, i) => {
+      const lease = parseToken(token);
+      if (!lease) throw new BadUserInputError(`completions[${i}].token`, 'expected a lease token from claimJobs');
+      return lease;
+    });
+    const jobs = await this.jobsOf(leases.map((l) => l.jobId));
+    const endedAt = new Date();
+    const outcomes = completions.map(({ token, result }, i) => {
+      const lease = leases[i];
+      const job = jobs.get(lease.jobId);
+      const why = this.staleness(token, lease, job);
+      if (why || !job) return Promise.resolve(why ?? '');
+      return this.end(lease, job, { kind: 'completed', job, result: jsonOf(result), endedAt }, null).then(
+        (next) => next,
+        (error: unknown) => (error instanceof ConflictError ? error.message : Promise.reject(error)),
+      );
+    });
+    const settled = await Promise.all(outcomes);
+    return settled.map((outcome, i) =>
+      typeof outcome === 'string'
+        ? { token: completions[i].token, job: null, error: outcome }
+        : { token: completions[i].token, job: outcome, error: null },
+    );
   }
 
   async fail(token: string, error: { message: string; stack?: string | null }, retry: boolean, snoozeMs: number | null): Promise<Job> {
@@ -118,36 +170,63 @@ export class RemoteLeases {
   }
 
   private async end(lease: LeaseToken, job: Job, outcome: RunEnd, stack: string | null): Promise<Job> {
-    const { orm, catalog, finishHooks, events } = this.options;
-    const next = nextState(outcome, (attempts) => backoffDelayMs(catalog.backoffOf(job.taskName), attempts));
-    const written = await writeEndStates(
-      orm,
-      lease.owner,
-      [next],
-      finishHooks,
-      [],
-      [failureOf(job, next, stack, lease.workerId)].filter((f) => f !== undefined),
-    );
-    if (written.length === 0) throw stale(job.id);
+    const next = nextState(outcome, (attempts) => backoffDelayMs(this.options.catalog.backoffOf(job.taskName), attempts));
+    const written = await this.ends.add({ lease, next, failure: failureOf(job, next, stack, lease.workerId) });
+    if (!written) throw stale(job.id);
     this.runLogs.delete(tokenOf(job.id, lease.owner));
-    events.updated(next);
+    this.options.events.updated(next);
     return next;
+  }
+
+  /** One transaction for the batch; a job twice in it (a repeated call) is written once, the repeat is stale. */
+  private async writeEnds(items: Ending[]): Promise<boolean[]> {
+    const byOwner = new Map<string, Job[]>();
+    const first = new Set<Ending>();
+    const seen = new Set<number>();
+    for (const item of items) {
+      if (seen.has(item.next.id)) continue;
+      seen.add(item.next.id);
+      first.add(item);
+      const own = byOwner.get(item.lease.owner);
+      if (own) own.push(item.next);
+      else byOwner.set(item.lease.owner, [item.next]);
+    }
+    const failures = items.flatMap((i) => (first.has(i) && i.failure ? [i.failure] : []));
+    const written = await writeOwnedEndStates(
+      this.options.orm,
+      [...byOwner].map(([owner, states]) => ({ owner, states })),
+      this.options.finishHooks,
+      failures,
+    );
+    const ids = new Set(written.map((j) => j.id));
+    return items.map((item) => first.has(item) && ids.has(item.next.id));
   }
 
   /** The job while the token's lease holds it; CONFLICT otherwise, saying what became of it. */
   private async held(token: string): Promise<{ lease: LeaseToken; job: Job }> {
     const lease = parseToken(token);
     if (!lease) throw new BadUserInputError('token', 'expected a lease token from claimJobs');
-    const em = this.options.orm.em.fork();
-    const rows = await query(em, 'select * from jobs where id = ?', [lease.jobId]);
-    if (rows.length === 0) throw new ConflictError(`job ${lease.jobId} no longer exists: it was deleted`);
-    const job = jobRowMapper(em)(rows[0]);
-    if (job.status !== JobStatus.RUNNING || job.leaseOwner !== lease.owner) {
-      this.runLogs.delete(token);
-      const why = job.status === JobStatus.RUNNING ? 'its lease expired and another claim holds it' : `it is ${job.status} now`;
-      throw new ConflictError(`the lease of job ${job.id} is stale: ${why}; nothing was changed`, job.status);
-    }
+    const job = (await this.jobsOf([lease.jobId])).get(lease.jobId);
+    const why = this.staleness(token, lease, job);
+    if (why || !job) throw new ConflictError(why ?? '', job?.status);
     return { lease, job };
+  }
+
+  /** Why the token no longer holds its job, or null while it does. */
+  private staleness(token: string, lease: LeaseToken, job: Job | undefined): string | null {
+    if (!job) return `job ${lease.jobId} no longer exists: it was deleted`;
+    if (job.status === JobStatus.RUNNING && job.leaseOwner === lease.owner) return null;
+    this.runLogs.delete(token);
+    const why = job.status === JobStatus.RUNNING ? 'its lease expired and another claim holds it' : `it is ${job.status} now`;
+    return `the lease of job ${job.id} is stale: ${why}; nothing was changed`;
+  }
+
+  private async jobsOf(ids: readonly number[]): Promise<Map<number, Job>> {
+    const unique = [...new Set(ids)];
+    const em = this.options.orm.em.fork();
+    const rows = await query(em, `select * from jobs where id in (${placeholders(unique.length)})`, unique);
+    const toJob = jobRowMapper(em);
+    return new Map(rows.map((row) => [Number(row.id), toJob(row)]));
   }
 
   private async rowsOf(ids: readonly number[]): Promise<Map<number, { status: string; owner: string | null }>> {

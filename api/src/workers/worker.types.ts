@@ -189,3 +189,27 @@ export class JobsAvailable {
   @Field(() => ID)
   jobId!: string;
 }
+
+@InputType()
+export class JobCompletionInput {
+  @Field(() => String, { description: 'The lease token from claimJobs' })
+  token!: string;
+
+  @Field(() => JSONScalar, { nullable: true })
+  result?: unknown;
+}
+
+@ObjectType({ description: 'What became of one completion of completeJobs' })
+export class JobCompletion {
+  @Field(() => String)
+  token!: string;
+
+  @Field(() => Job, { nullable: true, description: 'The COMPLETED job; null when nothing was written' })
+  job!: Job | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why nothing was written (a stale lease: CONFLICT for completeJob); null when completed',
+  })
+  error!: string | null;
+}

@@ -6,7 +6,17 @@ import { filtered } from '../live/filtered.js';
 import { Topic, type JobMessage, type LeaseEventMessage } from '../live/pubsub.js';
 import { Task } from '../tasks/task.types.js';
 import { matchesClaim } from './remote-claims.js';
-import { JobFailureInput, JobLease, JobLogLineInput, JobsAvailable, LeaseStatus, RegisterWorkerInput, WorkerInfo } from './worker.types.js';
+import {
+  JobCompletion,
+  JobCompletionInput,
+  JobFailureInput,
+  JobLease,
+  JobLogLineInput,
+  JobsAvailable,
+  LeaseStatus,
+  RegisterWorkerInput,
+  WorkerInfo,
+} from './worker.types.js';
 
 /** Remote workers: register, claim, renew, finish; and every worker process, live. */
 @Resolver()
@@ -49,6 +59,17 @@ export class WorkersResolver {
     @Arg('result', () => JSONScalar, { nullable: true }) result: unknown,
   ): Promise<Job> {
     return services.workers.leases.complete(token, result);
+  }
+
+  @Mutation(() => [JobCompletion], {
+    description:
+      'completeJob for many leases in one request and one transaction (at most 500); a stale lease answers its own error and does not fail the others',
+  })
+  completeJobs(
+    @Ctx() { services }: Context,
+    @Arg('completions', () => [JobCompletionInput]) completions: JobCompletionInput[],
+  ): Promise<JobCompletion[]> {
+    return services.workers.leases.completeAll(completions);
   }
 
   @Mutation(() => Job, {

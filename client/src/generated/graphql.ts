@@ -25,6 +25,12 @@ export type CreateJobInput = {
   webhookUrl?: string | null | undefined;
 };
 
+export type JobCompletionInput = {
+  result?: unknown;
+  /** The lease token from claimJobs */
+  token: string;
+};
+
 export type JobFailureInput = {
   /** Becomes the job's lastError (cut at 4,000 characters) */
   message: string;
@@ -151,13 +157,12 @@ export type RenewJobLeasesMutationVariables = Exact<{
 
 export type RenewJobLeasesMutation = { renewJobLeases: Array<{ token: string, status: LeaseState, expiresAt: string | null }> };
 
-export type CompleteJobMutationVariables = Exact<{
-  token: string;
-  result?: unknown;
+export type CompleteJobsMutationVariables = Exact<{
+  completions: Array<JobCompletionInput> | JobCompletionInput;
 }>;
 
 
-export type CompleteJobMutation = { completeJob: { id: string, status: JobStatus } };
+export type CompleteJobsMutation = { completeJobs: Array<{ token: string, error: string | null }> };
 
 export type FailJobMutationVariables = Exact<{
   token: string;
@@ -347,14 +352,14 @@ export const RenewJobLeasesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RenewJobLeasesMutation, RenewJobLeasesMutationVariables>;
-export const CompleteJobDocument = new TypedDocumentString(`
-    mutation CompleteJob($token: String!, $result: JSON) {
-  completeJob(token: $token, result: $result) {
-    id
-    status
+export const CompleteJobsDocument = new TypedDocumentString(`
+    mutation CompleteJobs($completions: [JobCompletionInput!]!) {
+  completeJobs(completions: $completions) {
+    token
+    error
   }
 }
-    `) as unknown as TypedDocumentString<CompleteJobMutation, CompleteJobMutationVariables>;
+    `) as unknown as TypedDocumentString<CompleteJobsMutation, CompleteJobsMutationVariables>;
 export const FailJobDocument = new TypedDocumentString(`
     mutation FailJob($token: String!, $error: JobFailureInput!, $retry: Boolean, $snoozeMs: Int) {
   failJob(token: $token, error: $error, retry: $retry, snoozeMs: $snoozeMs) {

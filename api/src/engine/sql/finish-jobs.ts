@@ -61,28 +61,41 @@ function endStateValues(dialect: SqlDialect, next: Job): BoundValue[] {
   ];
 }
 
+/** One lease owner's share of a write: its end states and the start marks of its runs. */
+export interface OwnedWrites {
+  owner: string;
+  states: readonly Job[];
+  starts?: readonly Job[];
+}
+
+type RecordFailures = (tx: Em, written: readonly Job[]) => Promise<void>;
+
 /**
- * MySQL/MariaDB: all of a batch's end states in one `UPDATE … JOIN` over a derived table of the new
- * values — one statement instead of one per job, whose round trips dominated a batch's commit. The UPDATE's own WHERE skips rows this worker no longer holds; when it changed
- * fewer rows than the batch (a job cancelled or recovered meanwhile, rare), it is rolled back and the
- * batch is written again after locking the rows still held, to learn which they are.
+ * MySQL/MariaDB: each owner's end states in one `UPDATE … JOIN` over a derived table of the new
+ * values — one statement instead of one per job, whose round trips dominated a batch's commit. The
+ * UPDATE's own WHERE skips rows the owner no longer holds; when one changed fewer rows than it was
+ * given (a job cancelled or recovered meanwhile, rare), the transaction is rolled back and written
+ * again after locking the rows still held, to learn which they are.
  */
 async function writeBatchMysql(
   orm: Orm,
-  owner: string,
-  ordered: Job[],
+  groups: readonly Required<OwnedWrites>[],
   hooks: readonly FinishHook[],
-  starts: readonly Job[],
-  recordFailures: (tx: Em, written: readonly Job[]) => Promise<void>,
+  recordFailures: RecordFailures,
 ): Promise<Job[]> {
   const all = await orm.em
     .fork()
     .transactional(async (tx) => {
-      await markStarted(tx as Em, 'mysql', owner, starts);
-      if ((await updateBatchMysql(tx as Em, owner, ordered)) < ordered.length) throw NOT_ALL_HELD;
-      await recordFailures(tx as Em, ordered);
-      await runHooks(tx as Em, ordered, hooks);
-      return ordered;
+      const written: Job[] = [];
+      for (const { owner, states, starts } of groups) {
+        await markStarted(tx as Em, 'mysql', owner, starts);
+        if (states.length === 0) continue;
+        if ((await updateBatchMysql(tx as Em, owner, states)) < states.length) throw NOT_ALL_HELD;
+        written.push(...states);
+      }
+      await recordFailures(tx as Em, written);
+      await runHooks(tx as Em, written, hooks);
+      return written;
     }, readCommittedTx('mysql'))
     .catch((error: unknown) => {
       if (error === NOT_ALL_HELD) return null;
@@ -90,19 +103,24 @@ async function writeBatchMysql(
     });
   if (all) return all;
   return orm.em.fork().transactional(async (tx) => {
-    await markStarted(tx as Em, 'mysql', owner, starts);
-    const ids = ordered.map((j) => j.id);
-    const held = await query<{ id: number }>(
-      tx as Em,
-      `select id from jobs where id in (${placeholders(ids.length)}) and status = '${JobStatus.RUNNING}' and lease_owner = ? order by id for update`,
-      [...ids, owner],
-    );
-    const mine = new Set(held.map((r) => Number(r.id)));
-    const writable = ordered.filter((j) => mine.has(j.id));
-    if (writable.length > 0) await updateBatchMysql(tx as Em, owner, writable);
-    await recordFailures(tx as Em, writable);
-    await runHooks(tx as Em, writable, hooks);
-    return writable;
+    const written: Job[] = [];
+    for (const { owner, states, starts } of groups) {
+      await markStarted(tx as Em, 'mysql', owner, starts);
+      if (states.length === 0) continue;
+      const ids = states.map((j) => j.id);
+      const held = await query<{ id: number }>(
+        tx as Em,
+        `select id from jobs where id in (${placeholders(ids.length)}) and status = '${JobStatus.RUNNING}' and lease_owner = ? order by id for update`,
+        [...ids, owner],
+      );
+      const mine = new Set(held.map((r) => Number(r.id)));
+      const writable = states.filter((j) => mine.has(j.id));
+      if (writable.length > 0) await updateBatchMysql(tx as Em, owner, writable);
+      written.push(...writable);
+    }
+    await recordFailures(tx as Em, written);
+    await runHooks(tx as Em, written, hooks);
+    return written;
   }, readCommittedTx('mysql'));
 }
 
@@ -172,7 +190,7 @@ async function markStarted(tx: Em, dialect: SqlDialect, owner: string, starts: r
  * with claiming, and the marks ride along without a commit of their own. Finish hooks run inside it
  * for every COMPLETED or final FAILED job. Returns the jobs whose end state was written.
  */
-export async function writeEndStates(
+export function writeEndStates(
   orm: Orm,
   owner: string,
   states: readonly Job[],
@@ -180,11 +198,22 @@ export async function writeEndStates(
   starts: readonly Job[] = [],
   failures: readonly FailedAttempt[] = [],
 ): Promise<Job[]> {
+  return writeOwnedEndStates(orm, [{ owner, states, starts }], hooks, failures);
+}
+
+/** `writeEndStates` for the leases of several owners (remote claims each have their own) in one transaction. */
+export async function writeOwnedEndStates(
+  orm: Orm,
+  owned: readonly OwnedWrites[],
+  hooks: readonly FinishHook[],
+  failures: readonly FailedAttempt[] = [],
+): Promise<Job[]> {
   const dialect = dialectOf(orm.em);
   // Primary-key order: two batches that touch the same rows lock them in the same order.
-  const ordered = [...states].sort((a, b) => a.id - b.id);
+  const groups = owned.map((g) => ({ owner: g.owner, states: [...g.states].sort((a, b) => a.id - b.id), starts: g.starts ?? [] }));
+  const count = groups.reduce((n, g) => n + g.states.length, 0);
   // A failed run's error is kept when its end state is: after the written jobs are known, in the same transaction.
-  const recordFailures = async (tx: Em, written: readonly Job[]) => {
+  const recordFailures: RecordFailures = async (tx, written) => {
     if (failures.length === 0) return;
     const ids = new Set(written.map((j) => j.id));
     await insertFailedAttempts(
@@ -193,17 +222,20 @@ export async function writeEndStates(
       failures.filter((f) => ids.has(f.jobId)),
     );
   };
-  if (dialect === 'mysql' && ordered.length > 1)
-    return withLockRetry(() => writeBatchMysql(orm, owner, ordered, hooks, starts, recordFailures));
-  if (ordered.length === 0) {
-    await withLockRetry(() => markStarted(orm.em.fork() as Em, dialect, owner, starts));
+  if (dialect === 'mysql' && count > 1) return withLockRetry(() => writeBatchMysql(orm, groups, hooks, recordFailures));
+  if (count === 0) {
+    await withLockRetry(async () => {
+      for (const { owner, starts } of groups) await markStarted(orm.em.fork() as Em, dialect, owner, starts);
+    });
     return [];
   }
   return withLockRetry(() =>
     orm.em.fork().transactional(async (tx) => {
-      await markStarted(tx as Em, dialect, owner, starts);
       const written: Job[] = [];
-      for (const next of ordered) if (await writeEndState(tx as Em, dialect, owner, next)) written.push(next);
+      for (const { owner, states, starts } of groups) {
+        await markStarted(tx as Em, dialect, owner, starts);
+        for (const next of states) if (await writeEndState(tx as Em, dialect, owner, next)) written.push(next);
+      }
       await recordFailures(tx as Em, written);
       await runHooks(tx as Em, written, hooks);
       return written;

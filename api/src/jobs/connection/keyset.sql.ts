@@ -8,7 +8,7 @@ import { SORT_KEYS, type Position } from './cursor.js';
 /** Which way from a position: rows later in the sort order, or earlier. */
 type Side = 'after' | 'before';
 
-interface Condition {
+export interface Condition {
   sql: string;
   params: BoundValue[];
 }
@@ -63,6 +63,19 @@ export interface WindowResult {
   hasNextPage: boolean;
 }
 
+/** The statement that reads a window's positions: `count + 1` rows in the order it is taken from. */
+export function windowQuery(dialect: SqlDialect, filter: JobFilter | undefined, sort: JobSort, window: Window): Condition {
+  const bounds: Condition[] = [];
+  if (window.after) bounds.push(beyond(dialect, sort, window.after, 'after', false));
+  if (window.before) bounds.push(beyond(dialect, sort, window.before, 'before', false));
+  const w = where(filter, bounds);
+  const select = ['id', ...SORT_KEYS[sort].columns.map((c) => c.name)].join(', ');
+  return {
+    sql: `select ${select} from jobs ${w.sql} order by ${orderBy(sort, window.from === 'end')} limit ?`,
+    params: [...w.params, window.count + 1],
+  };
+}
+
 /**
  * One page of positions between two cursors, in sort order. Reads `count + 1` index entries (the extra
  * one says whether more follow) plus, for a page that starts or ends at a cursor, one more probe for rows
@@ -71,16 +84,9 @@ export interface WindowResult {
 export async function readWindow(em: Em, filter: JobFilter | undefined, sort: JobSort, window: Window): Promise<WindowResult> {
   const dialect = dialectOf(em);
   const { columns } = SORT_KEYS[sort];
-  const bounds: Condition[] = [];
-  if (window.after) bounds.push(beyond(dialect, sort, window.after, 'after', false));
-  if (window.before) bounds.push(beyond(dialect, sort, window.before, 'before', false));
   const reversed = window.from === 'end';
-  const w = where(filter, bounds);
-  const select = ['id', ...columns.map((c) => c.name)].join(', ');
-  const rows = await query<Record<string, unknown>>(em, `select ${select} from jobs ${w.sql} order by ${orderBy(sort, reversed)} limit ?`, [
-    ...w.params,
-    window.count + 1,
-  ]);
+  const statement = windowQuery(dialect, filter, sort, window);
+  const rows = await query<Record<string, unknown>>(em, statement.sql, statement.params);
   const more = rows.length > window.count;
   const positions = rows.slice(0, window.count).map((row) => ({
     id: Number(row.id),

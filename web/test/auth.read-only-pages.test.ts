@@ -13,7 +13,8 @@ async function actionsOn(page: Page): Promise<string[]> {
   const main = page.locator('main');
   const named = [
     ...(await main.getByRole('button', { name: ACTION }).allTextContents()),
-    ...(await page.getByRole('link', { name: /New job/ }).allTextContents()),
+    // Every way to the new-job form: the navigation, the list's button and empty state, queue and task cards.
+    ...(await page.locator('a[href^="/jobs/new"]').allTextContents()),
     ...(await main.getByRole('switch').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? 'switch'))),
     // Forms that write; the jobs list's filter bar only reads.
     ...(await main
@@ -34,6 +35,12 @@ describe('every page with a viewer token', () => {
   };
 
   it('says it is read-only and shows no action on any page; an admin sees the actions on each', { timeout: 120_000 }, async () => {
+    const { page, errors } = await openAs(VIEWER);
+    // An empty list invites admins to create the first job; a viewer only reads that jobs will appear.
+    await page.goto('/');
+    await page.getByText('Jobs appear here as they are created').waitFor();
+    expect(await actionsOn(page)).toEqual([]);
+
     const job = await createParkedJob(suite.app, { taskName: 'watch-only' }, admin);
     const schedule = await suite.app.gql(
       'mutation { createSchedule(input: { name: "nightly", cron: "0 3 * * *", taskName: "noop" }) { id } }',
@@ -90,7 +97,6 @@ describe('every page with a viewer token', () => {
       },
     ];
 
-    const { page, errors } = await openAs(VIEWER);
     for (const { path, loaded } of pages) {
       await page.goto(path);
       await page.getByTestId('read-only').waitFor();

@@ -150,6 +150,18 @@ describe.each(testDatabases())('jobsConnection on $name', (db) => {
     expect(ids(asViewer.jobsConnection)).toEqual(created.slice(0, 3));
   });
 
+  it('first prices the edges in the operation cost limit, as limit does for jobs', async () => {
+    const s = server();
+    const logs = 'webhookLogs { id jobId url requestBody responseStatus responseBody attempt error durationMs createdAt }';
+    const deep = (first: number) => `{ jobsConnection(first: ${first}) { edges { node { a: ${logs} b: ${logs} c: ${logs} } } } }`;
+    // 100 edges × 10 assumed logs × 30 fields is over the 20,000 cost limit; 5 edges are not.
+    const refused = await s.gql(deep(100), {}, admin);
+    expect(refused.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(refused.errors?.[0].message).toMatch(/too expensive/);
+    const allowed = await s.gql(deep(5), {}, admin);
+    expect(allowed.errors).toBeUndefined();
+  });
+
   it('bad sizes and cursors are BAD_USER_INPUT naming the argument', async () => {
     const s = server();
     const cursorOf = async (sort: string) =>

@@ -47,6 +47,8 @@ export const DEFAULT_LIMITS: OperationLimits = Object.freeze({ maxDepth: 15, max
 /** A list field returns at most its `limit` argument when given literally, else this many as an estimate. */
 const ASSUMED_LIST_SIZE = 10;
 const MAX_PAGE_SIZE = 100;
+/** The arguments that size a page: `limit` of offset lists, `first`/`last` of connections. */
+const PAGE_ARGUMENTS = new Set(['limit', 'first', 'last']);
 const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
 
 interface Measure {
@@ -59,11 +61,11 @@ interface Measure {
 }
 
 /**
- * The items a field's `limit` argument allows: the literal value, or the largest page any of our lists
+ * The items a field's page argument allows: the literal value, or the largest page any of our lists
  * serves when it comes from a variable (validation runs before variables are known).
  */
 function pageSize(field: FieldNode): number | undefined {
-  const limit = field.arguments?.find((a) => a.name.value === 'limit');
+  const limit = field.arguments?.find((a) => PAGE_ARGUMENTS.has(a.name.value));
   if (!limit) return undefined;
   return limit.value.kind === Kind.INT ? Math.max(1, Number(limit.value.value)) : MAX_PAGE_SIZE;
 }

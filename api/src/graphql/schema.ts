@@ -3,6 +3,7 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { JobErrorResolver } from '../jobs/job-error.resolver.js';
 import { JobsResolver } from '../jobs/jobs.resolver.js';
+import { JobConnectionResolver } from '../jobs/connection/job-connection.resolver.js';
 import { TasksResolver } from '../tasks/tasks.resolver.js';
 import { ThroughputResolver } from '../jobs/throughput.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
@@ -18,6 +19,7 @@ import { TaskWorkersResolver, WorkersResolver } from '../workers/workers.resolve
 
 export const resolvers = [
   JobsResolver,
+  JobConnectionResolver,
   JobErrorResolver,
   TasksResolver,
   ThroughputResolver,

@@ -15,6 +15,10 @@ import { insertJobs, INSERT_ROWS_PER_STATEMENT } from './insert-jobs.sql.js';
 import { SingleInserts } from './single-inserts.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { listJobIds, loadJobs } from './list-jobs.sql.js';
+import { encodeCursor } from './connection/cursor.js';
+import { countJobs, readWindow, type Window } from './connection/keyset.sql.js';
+import type { JobEdge } from './connection/job-connection.types.js';
+import type { PageInfo } from '../webhooks/deliveries/delivery.types.js';
 import { countByStatus, countTask, type StatusCounts } from './job-stats.sql.js';
 import { lockJob } from './lock-job.sql.js';
 import { deleteJobRows } from './delete-jobs.sql.js';
@@ -102,6 +106,31 @@ export class JobsService {
     const em = this.em();
     const { ids, total } = await listJobIds(em, filter, sort, limit, offset);
     return { jobs: await loadJobs(em, ids), total, limit, offset };
+  }
+
+  /** One keyset page: the window's positions, then their rows (those deleted in between are left out). */
+  async connection(filter: JobFilter | undefined, sort: JobSort, window: Window): Promise<{ edges: JobEdge[]; pageInfo: PageInfo }> {
+    const em = this.em();
+    const { positions, hasNextPage, hasPreviousPage } = await readWindow(em, filter, sort, window);
+    const jobs = new Map(
+      (
+        await loadJobs(
+          em,
+          positions.map((p) => p.id),
+        )
+      ).map((job) => [Number(job.id), job]),
+    );
+    const edges = positions.flatMap((p) => {
+      const node = jobs.get(p.id);
+      return node ? [{ cursor: encodeCursor(sort, p), node }] : [];
+    });
+    const startCursor = positions.length ? encodeCursor(sort, positions[0]) : null;
+    const endCursor = positions.length ? encodeCursor(sort, positions[positions.length - 1]) : null;
+    return { edges, pageInfo: { hasNextPage, hasPreviousPage, startCursor, endCursor } };
+  }
+
+  count(filter: JobFilter | undefined): Promise<number> {
+    return countJobs(this.em(), filter);
   }
 
   async stats(): Promise<StatusCounts> {

@@ -24,20 +24,29 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('alert evaluation across worker processes o
     // Pending, not due: nobody runs them, so the depth holds at 3 while the workers evaluate.
     const runAt = new Date(Date.now() + 3_600_000).toISOString();
     for (let i = 0; i < 3; i++) {
-      const res = await api.gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', { in: { taskName: 'noop', queue: 'later', runAt } });
+      const res = await api.gql('mutation($in: CreateJobInput!) { createJob(input: $in) { id } }', {
+        in: { taskName: 'noop', queue: 'later', runAt },
+      });
       expect(res.errors).toBeUndefined();
     }
     const env = { DATABASE_URL: url, ROLE: 'worker', ALERT_EVALUATION_INTERVAL_MS: '200', WORKER_POLL_MS: '200' };
     const workers = [started.process(env), started.process(env), started.process(env)];
     const urls = await Promise.all(workers.map((w) => w.ready));
 
-    await eventually(async () => {
-      const res = await api.gql('{ alerts { id state value } }');
-      return res.data.alerts.length === 1 ? true : undefined;
-    }, 20_000, 'the alert fired');
+    await eventually(
+      async () => {
+        const res = await api.gql('{ alerts { id state value } }');
+        return res.data.alerts.length === 1 ? true : undefined;
+      },
+      20_000,
+      'the alert fired',
+    );
     await sleep(3000);
     const counts = await Promise.all(urls.map(evaluations));
-    expect(counts.filter((n) => n > 0), `evaluations per process: ${counts}`).toHaveLength(1);
+    expect(
+      counts.filter((n) => n > 0),
+      `evaluations per process: ${counts}`,
+    ).toHaveLength(1);
     expect(Math.max(...counts)).toBeGreaterThanOrEqual(5);
     const alerts = (await api.gql('{ alerts { kind state value rule { id } } }')).data.alerts;
     expect(alerts).toEqual([{ kind: 'QUEUE_DEPTH', state: 'FIRING', value: 3, rule: { id: rule.data.createAlertRule.id } }]);

@@ -93,10 +93,14 @@ describe.each(testDatabases())('alert rules on $name', (db) => {
     expect(await alertsOf(server())).toEqual([]);
 
     await runJobs(server(), 'alerting', 3, true);
-    const [fired] = await eventually(async () => {
-      const a = await alertsOf(server(), 'FIRING');
-      return a.length ? a : undefined;
-    }, 10_000, 'the alert fired');
+    const [fired] = await eventually(
+      async () => {
+        const a = await alertsOf(server(), 'FIRING');
+        return a.length ? a : undefined;
+      },
+      10_000,
+      'the alert fired',
+    );
     expect(fired).toMatchObject({ kind: 'FAILURE_RATE', state: 'FIRING', value: 1, rule: { id: ruleId }, resolvedAt: null });
     // Still holding over many more passes and more failures: one alert, not one per job or pass.
     await runJobs(server(), 'alerting', 3, true);
@@ -114,10 +118,14 @@ describe.each(testDatabases())('alert rules on $name', (db) => {
     expect(all).toHaveLength(1);
     expect(all[0].state).toBe('RESOLVED');
 
-    const hits = await eventually(() => {
-      const h = receiver().on('/alerts');
-      return h.length >= 2 ? h : undefined;
-    }, 10_000, 'two alert deliveries');
+    const hits = await eventually(
+      () => {
+        const h = receiver().on('/alerts');
+        return h.length >= 2 ? h : undefined;
+      },
+      10_000,
+      'two alert deliveries',
+    );
     const bodies = hits.map((h) => JSON.parse(h.body));
     expect(bodies.map((b) => b.type)).toEqual(['alert.fired', 'alert.resolved']);
     expect(bodies[0]).toEqual({
@@ -135,19 +143,38 @@ describe.each(testDatabases())('alert rules on $name', (db) => {
     });
     expect(bodies[1].resolvedAt).toEqual(expect.any(String));
     for (const hit of hits) expect(verifies(subscribed.secret, hit)).toBe(true);
-    expect(receiver().on('/jobs').some((h) => JSON.parse(h.body).type?.startsWith('alert.'))).toBe(false);
+    expect(
+      receiver()
+        .on('/jobs')
+        .some((h) => JSON.parse(h.body).type?.startsWith('alert.')),
+    ).toBe(false);
   });
 
   it('fireSystemAlert records an ENDPOINT_DISABLED alert without a rule and sends it to the other subscribed endpoints', async () => {
     const disabled = await endpoint('/disabled', ['alert.fired']);
     const other = await endpoint('/other', ['alert.fired']);
-    const view = await server().services.alerts.fireSystemAlert({ kind: 'ENDPOINT_DISABLED', endpointId: disabled.id, value: 20, threshold: 20 });
+    const view = await server().services.alerts.fireSystemAlert({
+      kind: 'ENDPOINT_DISABLED',
+      endpointId: disabled.id,
+      value: 20,
+      threshold: 20,
+    });
     expect(view).toMatchObject({ kind: 'ENDPOINT_DISABLED', rule: null, state: 'FIRING', endpointId: disabled.id });
-    const [hit] = await eventually(() => {
-      const h = receiver().on('/other');
-      return h.length ? h : undefined;
-    }, 10_000, 'the alert at the other endpoint');
-    expect(JSON.parse(hit.body)).toMatchObject({ type: 'alert.fired', kind: 'ENDPOINT_DISABLED', ruleId: null, endpointId: disabled.id, value: 20 });
+    const [hit] = await eventually(
+      () => {
+        const h = receiver().on('/other');
+        return h.length ? h : undefined;
+      },
+      10_000,
+      'the alert at the other endpoint',
+    );
+    expect(JSON.parse(hit.body)).toMatchObject({
+      type: 'alert.fired',
+      kind: 'ENDPOINT_DISABLED',
+      ruleId: null,
+      endpointId: disabled.id,
+      value: 20,
+    });
     expect(verifies(other.secret, hit)).toBe(true);
     await sleep(500);
     expect(receiver().on('/disabled')).toEqual([]);

@@ -25,7 +25,8 @@ function checkInt(field: string, value: number, min: number, max: number): numbe
 /** The threshold's meaning depends on the kind: a share for failure rates, a duration or a count otherwise. */
 function checkThreshold(kind: AlertKind, value: number): number {
   if (kind === AlertKind.FAILURE_RATE) {
-    if (!(value > 0 && value <= 1)) throw new BadUserInputError('threshold', `expected a share above 0 and at most 1 for FAILURE_RATE, got ${describe(value)}`);
+    if (!(value > 0 && value <= 1))
+      throw new BadUserInputError('threshold', `expected a share above 0 and at most 1 for FAILURE_RATE, got ${describe(value)}`);
     return value;
   }
   if (kind === AlertKind.QUEUE_BACKLOG_AGE) return checkInt('threshold', value, 1000, 30 * 24 * HOUR);

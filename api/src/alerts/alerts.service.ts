@@ -97,14 +97,23 @@ export class AlertsService {
     for (const rule of rules) {
       const { value, holds } = await measure(em, rule, now);
       const firing = await em.findOne(Alert, { ruleId: rule.id, state: AlertState.FIRING });
-      if (firing && !holds) await this.change(em, firing, rule, 'alert.resolved', () => {
-        firing.state = AlertState.RESOLVED;
-        firing.resolvedAt = now;
-      });
+      if (firing && !holds)
+        await this.change(em, firing, rule, 'alert.resolved', () => {
+          firing.state = AlertState.RESOLVED;
+          firing.resolvedAt = now;
+        });
       const cooled = !rule.lastFiredAt || now.getTime() - rule.lastFiredAt.getTime() >= rule.cooldownMs;
       if (!firing && holds && cooled) {
         const alert = new Alert();
-        Object.assign(alert, { kind: rule.kind, ruleId: rule.id, queue: rule.queue ?? null, taskName: rule.taskName ?? null, value, threshold: rule.threshold, firedAt: now });
+        Object.assign(alert, {
+          kind: rule.kind,
+          ruleId: rule.id,
+          queue: rule.queue ?? null,
+          taskName: rule.taskName ?? null,
+          value,
+          threshold: rule.threshold,
+          firedAt: now,
+        });
         await this.change(em, alert, rule, 'alert.fired', () => {
           rule.lastFiredAt = now;
         });

@@ -12,8 +12,14 @@ export interface Measurement {
 
 function scope(rule: AlertRule, params: BoundValue[]): string {
   let sql = '';
-  if (rule.queue) (sql += ' and queue = ?'), params.push(rule.queue);
-  if (rule.taskName) (sql += ' and task_name = ?'), params.push(rule.taskName);
+  if (rule.queue) {
+    sql += ' and queue = ?';
+    params.push(rule.queue);
+  }
+  if (rule.taskName) {
+    sql += ' and task_name = ?';
+    params.push(rule.taskName);
+  }
   return sql;
 }
 

@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { ENDPOINT_REFRESH_MS } from '../src/webhooks/endpoints/endpoint-directory.js';
-import { MYSQL_SKIP_REASON, serverForSuite, testDatabases, type TestServer } from './support/server.js';
+import { MYSQL_SKIP_REASON, serverForSuite, sqlite, testDatabases, type TestServer } from './support/server.js';
+import { admin, TOKENS, viewer } from './support/task-modules.js';
 import { eventually, receiverForSuite, type Hit } from './support/webhooks.js';
 
 const INTERVAL_MS = 200;
@@ -180,5 +181,23 @@ describe.each(testDatabases())('alert rules on $name', (db) => {
     expect(receiver().on('/disabled')).toEqual([]);
     const listed = (await alertsOf(server(), 'FIRING')).find((a) => a.id === view.id);
     expect(listed).toMatchObject({ kind: 'ENDPOINT_DISABLED', rule: null, endpointId: disabled.id });
+  });
+});
+
+describe('alert rules with a viewer token', () => {
+  const guarded = serverForSuite(sqlite, { API_TOKENS: TOKENS, ROLE: 'api' });
+
+  it('a viewer reads rules and alerts but may not create, change or delete a rule', async () => {
+    const made = await guarded().gql(CREATE_RULE, { in: { kind: 'QUEUE_DEPTH', threshold: 5 } }, admin);
+    expect(made.errors).toBeUndefined();
+    const id = made.data.createAlertRule.id;
+    const refused = [
+      await guarded().gql(CREATE_RULE, { in: { kind: 'QUEUE_DEPTH', threshold: 5 } }, viewer),
+      await guarded().gql('mutation($id: ID!) { updateAlertRule(id: $id, input: { enabled: false }) { id } }', { id }, viewer),
+      await guarded().gql('mutation($id: ID!) { deleteAlertRule(id: $id) }', { id }, viewer),
+    ];
+    for (const res of refused) expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const read = await guarded().gql('{ alertRules { id enabled } alerts { id } }', {}, viewer);
+    expect(read.data).toEqual({ alertRules: [{ id, enabled: true }], alerts: [] });
   });
 });

@@ -44,3 +44,31 @@ describe('the alerts page and banner', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('the alerts page with a viewer token', () => {
+  const ADMIN = 'alerts-test-admin-token-0123456789';
+  const VIEWER = 'alerts-test-viewer-token-0123456789';
+  const suite = browserSuite({ API_TOKENS: `ops:admin:${ADMIN},wall:viewer:${VIEWER}` });
+
+  it('lists the rules without the form, switch or delete button', async () => {
+    const made = await suite.app.gql(
+      'mutation { createAlertRule(input: { kind: QUEUE_DEPTH, threshold: 50 }) { id } }',
+      {},
+      {
+        authorization: `Bearer ${ADMIN}`,
+      },
+    );
+    expect(made.errors).toBeUndefined();
+    const { page, context, errors } = await suite.openPage();
+    await context.addInitScript((t) => localStorage.setItem('jobs.apiToken', t), VIEWER);
+    await page.goto('/alerts');
+    await page.getByTestId('read-only').waitFor();
+    const row = page.locator(`[data-rule="${made.data.createAlertRule.id}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('QUEUE_DEPTH');
+    expect(await page.getByTestId('alert-rule-form').count()).toBe(0);
+    expect(await row.getByRole('button').count()).toBe(0);
+    expect(await row.getByRole('switch').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});

@@ -23,6 +23,8 @@ import { loadTaskModules, tasksDirOf } from './tasks/load-modules.js';
 import type { FinishHook } from './engine/finish-hooks.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { Pruner } from './retention/pruner.js';
+import { AlertEvaluator } from './alerts/evaluator.js';
+import { AlertsService } from './alerts/alerts.service.js';
 import { retentionDefaults, type FinalStatus } from './retention/retention.js';
 import { RetentionService } from './retention/retention.service.js';
 import { BulkJobsService } from './jobs/bulk/bulk-jobs.service.js';
@@ -108,6 +110,19 @@ export async function bootstrap(config: Config): Promise<App> {
           intervalMs: config.PRUNE_INTERVAL_MS,
           pruned,
         });
+  const alerts = new AlertsService(orm, live.bus, () => webhooks.wake());
+  // Every worker process runs an evaluator; its own lease lets one of them evaluate at a time.
+  const evaluator =
+    config.ROLE === 'api'
+      ? null
+      : new AlertEvaluator({
+          orm,
+          log: http.log,
+          owner: engine.owner,
+          alerts,
+          intervalMs: config.ALERT_EVALUATION_INTERVAL_MS,
+          evaluated: () => metrics.countAlertEvaluation(),
+        });
   const jobs = new JobsService(orm, engine.events, engine.queue.registry);
   const remoteTasks = new RemoteTasks(orm, catalog, FORGET_AFTER_LEASES * config.LEASE_MS, http.log);
   await remoteTasks.refresh();
@@ -158,6 +173,7 @@ export async function bootstrap(config: Config): Promise<App> {
     workers,
     remoteTasks,
     cancelRunning,
+    alerts,
   };
 
   const security = await registerHttpSecurity(http, config);
@@ -204,6 +220,7 @@ export async function bootstrap(config: Config): Promise<App> {
   const stopRemoteTasks = every(REMOTE_TASKS_REFRESH_MS, 'remote task refresh', http.log, () => remoteTasks.refresh());
   scheduler?.start();
   pruner?.start();
+  evaluator?.start();
   const wake = engine.runner && live.bus.transport === 'redis' ? wakeOnJobsCreated(live.bus, engine.runner) : null;
 
   let stopped: Promise<void> | undefined;
@@ -212,7 +229,7 @@ export async function bootstrap(config: Config): Promise<App> {
       // Long polls answer at once; then the engine: running jobs finish (writing their outbox rows) while webhooks still send.
       workers.close();
       await stopRemoteTasks();
-      await Promise.all([scheduler?.stop(), pruner?.stop(), engine.stop()]);
+      await Promise.all([scheduler?.stop(), pruner?.stop(), evaluator?.stop(), engine.stop()]);
       await presence?.stop();
       await wake?.stop();
       await logs.close();

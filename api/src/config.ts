@@ -100,6 +100,8 @@ const schema = z.object({
   RETENTION_CANCELLED: duration.default(7 * DAY),
   /** How often the pruner looks for jobs past retention when the last pass found none left. */
   PRUNE_INTERVAL_MS: int(100, 24 * 60 * MINUTE).default(30 * SECOND),
+  /** How often worker processes evaluate alert rules (one process at a time, under a lease). */
+  ALERT_EVALUATION_INTERVAL_MS: int(100, 60 * MINUTE).default(15 * SECOND),
   /** Jobs one prune statement deletes at most (each in its own short transaction). */
   PRUNE_BATCH: int(1, 10_000).default(500),
   /** Jobs the pruner deletes per second at most, so it never crowds out the drain. */

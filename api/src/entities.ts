@@ -1,4 +1,5 @@
 /** Every entity of the product, for the ORM: the composition root names the domains, so `db/` need not. */
+import { Alert, AlertRule } from './alerts/alert.entity.js';
 import { Job } from './jobs/job.entity.js';
 import { JobError } from './jobs/job-error.entity.js';
 import { JobLogLine } from './jobs/job-log.entity.js';
@@ -24,4 +25,6 @@ export const entities = [
   ThroughputMinute,
   WorkerRow,
   Lease,
+  AlertRule,
+  Alert,
 ];

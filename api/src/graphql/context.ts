@@ -10,6 +10,7 @@ import type { DeliveriesService } from '../webhooks/deliveries/deliveries.servic
 import type { TaskCatalog } from '../tasks/catalog.js';
 import type { QueueService } from '../queues/queue.service.js';
 import type { SchedulesService } from '../schedules/schedules.service.js';
+import type { AlertsService } from '../alerts/alerts.service.js';
 import type { RetentionService } from '../retention/retention.service.js';
 import type { BulkJobsService } from '../jobs/bulk/bulk-jobs.service.js';
 import type { WorkersService } from '../workers/workers.service.js';
@@ -36,6 +37,7 @@ export interface Services {
   queue: QueueService;
   schedules: SchedulesService;
   retention: RetentionService;
+  alerts: AlertsService;
   bulk: BulkJobsService;
   /** Task handlers by name; `createJob` checks payloads against them. */
   tasks: TaskCatalog;

@@ -10,6 +10,7 @@ import { LiveResolver } from '../live/live.resolver.js';
 import { QueueResolver } from '../queues/queue.resolver.js';
 import { BulkJobsResolver } from '../jobs/bulk/bulk.resolver.js';
 import { ViewerResolver } from '../http/viewer.resolver.js';
+import { AlertsResolver } from '../alerts/alerts.resolver.js';
 import { RetentionResolver } from '../retention/retention.resolver.js';
 import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
@@ -30,6 +31,7 @@ export const resolvers = [
   QueueResolver,
   SchedulesResolver,
   RetentionResolver,
+  AlertsResolver,
   BulkJobsResolver,
   ViewerResolver,
   WorkersResolver,

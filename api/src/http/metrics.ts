@@ -26,6 +26,8 @@ export interface Metrics extends EngineMetrics {
   countWebhookAttempt(outcome: WebhookOutcome): void;
   /** Finished jobs of a status deleted by retention or pruneJobs in this process. */
   countPruned(status: string, count: number): void;
+  /** One pass over the alert rules, run by this process (the one holding the evaluator lease). */
+  countAlertEvaluation(): void;
 }
 
 /** How one recorded webhook attempt went, from its log row (status, or the sender's error text). */
@@ -135,8 +137,17 @@ export function createMetrics(orm: Orm): Metrics {
     registers: [registry],
   });
 
+  const alertEvaluations = new Counter({
+    name: 'alert_evaluations_total',
+    help: 'Passes over the alert rules run by this process (one process at a time across the cluster)',
+    registers: [registry],
+  });
+
   return {
     registry,
+    countAlertEvaluation() {
+      alertEvaluations.inc();
+    },
     countPruned(status, count) {
       prunedJobs.inc({ status }, count);
     },

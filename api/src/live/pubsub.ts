@@ -16,6 +16,8 @@ export enum Topic {
   JOB_UPDATED_IN_BULK = 'jobs:updated-in-bulk',
   /** A remote worker's lease changed under it (its job was cancelled): `leaseEvents(workerId)`. */
   LEASE_EVENT = 'workers:lease-event',
+  /** An alert fired or resolved (`alertChanged`). */
+  ALERT_CHANGED = 'alerts:changed',
 }
 
 /** A Job as published: the GraphQL Job fields, dates as ISO strings or Date. */
@@ -33,6 +35,7 @@ export type Topics = {
   [Topic.JOBS_CHANGED]: [JobsChangedMessage];
   [Topic.JOB_UPDATED_IN_BULK]: [JobMessage];
   [Topic.LEASE_EVENT]: [LeaseEventMessage];
+  [Topic.ALERT_CHANGED]: [Record<string, unknown> & { id: string }];
 };
 
 type Channels = Record<string, [unknown]>;

@@ -19,6 +19,8 @@ export interface Webhooks {
   service: WebhooksService;
   endpoints: EndpointsService;
   deliveries: DeliveriesService;
+  /** Wakes the sender: outbox rows written outside a finish (alerts) are sent at once. */
+  wake(): void;
   /** Finish hook: records the finished jobs' deliveries in the transaction that finishes them. */
   recordOnFinish(em: Em, jobs: readonly Job[]): Promise<void>;
   registerReceiver(http: FastifyInstance): Promise<void>;
@@ -62,6 +64,7 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
     service,
     endpoints,
     deliveries,
+    wake: () => loop.notify(),
     async recordOnFinish(em, jobs) {
       const items: { job: Job; target: DeliveryTarget }[] = [];
       for (const job of jobs) {

@@ -7,6 +7,7 @@ import { ThroughputMinute } from './jobs/throughput-minute.entity.js';
 import { QueueStart, QueueState } from './queues/queue-state.entity.js';
 import { Lease } from './retention/lease.entity.js';
 import { Schedule } from './schedules/schedule.entity.js';
+import { ScheduleFire } from './schedules/fires/schedule-fire.entity.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 import { WebhookLog } from './webhooks/webhook-log.entity.js';
 import { WebhookEndpoint } from './webhooks/endpoints/webhook-endpoint.entity.js';
@@ -20,6 +21,7 @@ export const entities = [
   WebhookDelivery,
   WebhookEndpoint,
   Schedule,
+  ScheduleFire,
   QueueState,
   QueueStart,
   ThroughputMinute,

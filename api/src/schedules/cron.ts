@@ -7,6 +7,8 @@ export interface CronRule {
   readonly timezone: string;
   /** The first tick strictly after `after`, or null when the rule never fires again. */
   next(after: Date): Date | null;
+  /** Up to `count` ticks at or before `atOrBefore`, latest first. */
+  previous(count: number, atOrBefore: Date): Date[];
 }
 
 export interface CronFields {
@@ -59,5 +61,8 @@ export function parseCronRule(cron: unknown, timezone: unknown, fields: CronFiel
       `expected a pattern that fires at least once more, got ${JSON.stringify(pattern)}, which never does`,
     );
   }
-  return { cron: pattern, timezone, next };
+  // croner's reference is exclusive: one millisecond later makes a tick at `atOrBefore` itself count.
+  const previous = (count: number, atOrBefore: Date): Date[] =>
+    job.previousRuns(count, new Date(atOrBefore.getTime() + 1)).filter((t) => t.getTime() <= atOrBefore.getTime());
+  return { cron: pattern, timezone, next, previous };
 }

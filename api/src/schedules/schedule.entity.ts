@@ -3,6 +3,7 @@ import { OptionalProps } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../graphql/scalars.js';
 import { Priority } from '../jobs/job.enums.js';
+import { MisfirePolicy, OverlapPolicy } from './schedule.policies.js';
 
 // A fresh object per property: MikroORM writes into the options it is given.
 const ms = () => ({ type: 'datetime', length: 3 }) as const;
@@ -11,7 +12,7 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
 @ObjectType()
 @Entity({ tableName: 'schedules' })
 export class Schedule {
-  [OptionalProps]?: 'timezone' | 'queue' | 'priority' | 'enabled' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'timezone' | 'queue' | 'priority' | 'enabled' | 'overlap' | 'misfire' | 'lastJobId' | 'createdAt' | 'updatedAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'integer', autoincrement: true })
@@ -49,6 +50,18 @@ export class Schedule {
   @Field(() => Boolean)
   @Property({ type: 'boolean', default: true })
   enabled = true;
+
+  @Field(() => OverlapPolicy, { description: 'ALLOW (default) or SKIP: no new job while the previous one is PENDING or RUNNING' })
+  @Property({ type: 'string', length: 16, default: OverlapPolicy.ALLOW })
+  overlap: OverlapPolicy = OverlapPolicy.ALLOW;
+
+  @Field(() => MisfirePolicy, { description: 'What ticks missed while no scheduler ran become: RUN_ONCE (default), SKIP or RUN_ALL' })
+  @Property({ type: 'string', length: 16, default: MisfirePolicy.RUN_ONCE })
+  misfire: MisfirePolicy = MisfirePolicy.RUN_ONCE;
+
+  /** The job it created last (a tick or a trigger): overlap SKIP waits for it to finish. */
+  @Property({ type: 'integer', nullable: true })
+  lastJobId?: number | null;
 
   @Field(() => DateTimeScalar, { nullable: true })
   @Property({ ...ms(), nullable: true, index: 'schedules_next_run_idx' })

@@ -1,6 +1,7 @@
 import { Field, InputType } from 'type-graphql';
 import { JSONScalar } from '../graphql/scalars.js';
 import { Priority } from '../jobs/job.enums.js';
+import { MisfirePolicy, OverlapPolicy } from './schedule.policies.js';
 
 @InputType()
 export class CreateScheduleInput {
@@ -30,6 +31,12 @@ export class CreateScheduleInput {
 
   @Field(() => Boolean, { nullable: true, defaultValue: true })
   enabled?: boolean;
+
+  @Field(() => OverlapPolicy, { nullable: true, defaultValue: OverlapPolicy.ALLOW })
+  overlap?: OverlapPolicy;
+
+  @Field(() => MisfirePolicy, { nullable: true, defaultValue: MisfirePolicy.RUN_ONCE })
+  misfire?: MisfirePolicy;
 }
 
 @InputType()
@@ -54,4 +61,10 @@ export class UpdateScheduleInput {
 
   @Field(() => Boolean, { nullable: true })
   enabled?: boolean;
+
+  @Field(() => OverlapPolicy, { nullable: true })
+  overlap?: OverlapPolicy;
+
+  @Field(() => MisfirePolicy, { nullable: true })
+  misfire?: MisfirePolicy;
 }

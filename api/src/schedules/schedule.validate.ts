@@ -3,6 +3,7 @@ import { Priority } from '../jobs/job.enums.js';
 import { checkPayload, checkTaskName } from '../jobs/job.validate.js';
 import { checkQueueName } from '../queues/queue-name.js';
 import { parseCronRule, type CronRule } from './cron.js';
+import { MisfirePolicy, OverlapPolicy } from './schedule.policies.js';
 import type { CreateScheduleInput, UpdateScheduleInput } from './schedule.input.js';
 
 /** A schedule after validation: the rule parsed, every field present. */
@@ -15,6 +16,8 @@ export interface NewSchedule {
   queue?: string;
   priority: Priority;
   enabled: boolean;
+  overlap: OverlapPolicy;
+  misfire: MisfirePolicy;
 }
 
 export function checkScheduleName(field: string, name: unknown): string {
@@ -33,6 +36,8 @@ export function parseCreateSchedule(input: CreateScheduleInput): NewSchedule {
     queue: input.queue === undefined || input.queue === null ? undefined : checkQueueName('input.queue', input.queue),
     priority: input.priority ?? Priority.LOW,
     enabled: input.enabled ?? true,
+    overlap: input.overlap ?? OverlapPolicy.ALLOW,
+    misfire: input.misfire ?? MisfirePolicy.RUN_ONCE,
   };
 }
 
@@ -45,6 +50,8 @@ export interface ScheduleChanges {
   queue?: string | null;
   priority?: Priority;
   enabled?: boolean;
+  overlap?: OverlapPolicy;
+  misfire?: MisfirePolicy;
 }
 
 export function parseUpdateSchedule(input: UpdateScheduleInput, current: { cron: string; timezone: string }): ScheduleChanges {
@@ -60,5 +67,18 @@ export function parseUpdateSchedule(input: UpdateScheduleInput, current: { cron:
   if (input.queue !== undefined) changes.queue = input.queue === null ? null : checkQueueName('input.queue', input.queue);
   if (input.priority != null) changes.priority = input.priority;
   if (input.enabled != null) changes.enabled = input.enabled;
+  if (input.overlap != null) changes.overlap = input.overlap;
+  if (input.misfire != null) changes.misfire = input.misfire;
   return changes;
+}
+
+/** How many upcoming ticks `Schedule.nextRuns` computes at most, and fire rows `Schedule.fires` returns. */
+export const MAX_NEXT_RUNS = 100;
+export const MAX_FIRES = 500;
+
+export function checkCount(field: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new BadUserInputError(field, `expected a whole number 1..${max}, got ${describe(value)}`);
+  }
+  return value;
 }

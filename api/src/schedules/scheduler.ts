@@ -3,10 +3,8 @@ import type { JobEvents } from '../jobs/job.events.js';
 import type { Log } from '../log.js';
 import { PollLoop, type LoopState } from '../loop/poll-loop.js';
 import { parseCronRule } from './cron.js';
+import { planFire, type FirePlan } from './fires/fire-plan.js';
 import { dueSchedules, fireTick, nextTickAt, parkSchedule, type DueSchedule, type JobDefaults } from './sql/fire-tick.js';
-
-/** How overdue a tick may be and still be caught up one by one rather than collapsed. */
-export const CATCH_UP_MS = 5_000;
 
 export interface SchedulerOptions {
   orm: Orm;
@@ -64,25 +62,28 @@ export class Scheduler {
 
   private async fire(due: DueSchedule, now: Date): Promise<void> {
     const { orm, log, events } = this.options;
-    let following: Date | null;
+    let plan: FirePlan;
     try {
-      const rule = parseCronRule(due.cron, due.timezone);
-      // A scheduler a little late (a busy event loop, a slow commit) still creates every tick; ticks
-      // overdue by more than CATCH_UP_MS were missed while no scheduler ran and collapse into this one.
-      following = rule.next(due.tick);
-      if (following && following.getTime() < now.getTime() - CATCH_UP_MS) following = rule.next(now);
+      // A tick a little late (a busy event loop, a slow commit) fires as usual; ticks missed while no
+      // scheduler ran go to the schedule's misfire policy (see planFire).
+      plan = planFire(parseCronRule(due.cron, due.timezone), due.tick, now, due.misfire);
     } catch (error) {
       log.error({ err: error, scheduleId: due.id }, 'a stored schedule rule no longer parses; it will not run until it is updated');
       await parkSchedule(orm, due.id);
       return;
     }
-    const job = await fireTick(orm, due, following, now, this.options.defaultsOf?.(due.taskName));
-    if (!job) return;
-    log.info({ scheduleId: due.id, jobId: job.id, tick: due.tick.toISOString() }, 'schedule fired');
+    const fired = await fireTick(orm, due, plan, now, this.options.defaultsOf?.(due.taskName));
+    if (!fired) return;
+    for (const fire of fired.fires) {
+      const tick = fire.tickAt.toISOString();
+      if (fire.jobId) log.info({ scheduleId: due.id, jobId: fire.jobId, tick, outcome: fire.outcome }, 'schedule fired');
+      else log.info({ scheduleId: due.id, tick, outcome: fire.outcome, reason: fire.reason }, 'schedule tick created no job');
+    }
+    if (fired.jobs.length === 0) return;
     try {
-      events.created([job]);
+      events.created(fired.jobs);
     } catch (error) {
-      log.error({ err: error, jobId: job.id }, 'publishing a created job failed');
+      log.error({ err: error, scheduleId: due.id }, 'publishing created jobs failed');
     }
   }
 }

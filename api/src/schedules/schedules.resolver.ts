@@ -1,9 +1,12 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { DateTimeScalar } from '../graphql/scalars.js';
 import type { Context } from '../graphql/context.js';
 import { Job } from '../jobs/job.entity.js';
 import { parseId } from '../jobs/job.validate.js';
 import { CreateScheduleInput, UpdateScheduleInput } from './schedule.input.js';
 import { Schedule } from './schedule.entity.js';
+import { ScheduleFire } from './fires/schedule-fire.entity.js';
+import { checkCount, MAX_FIRES, MAX_NEXT_RUNS } from './schedule.validate.js';
 
 @Resolver(() => Schedule)
 export class SchedulesResolver {
@@ -42,5 +45,25 @@ export class SchedulesResolver {
   @Mutation(() => Job, { description: 'Creates one job from the schedule now, outside its cron rhythm' })
   async triggerSchedule(@Ctx() { services }: Context, @Arg('id', () => ID) id: string): Promise<Job> {
     return services.schedules.trigger(parseId('id', id));
+  }
+
+  @FieldResolver(() => [ScheduleFire], {
+    description: 'What its ticks became (job created, skipped for overlap, missed, caught up), newest first; the last 500 are kept',
+  })
+  async fires(
+    @Root() schedule: Schedule,
+    @Ctx() { services }: Context,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 50, description: `1..${MAX_FIRES}` }) limit: number | null,
+  ): Promise<ScheduleFire[]> {
+    return services.schedules.fires(Number(schedule.id), checkCount('limit', limit ?? 50, MAX_FIRES));
+  }
+
+  @FieldResolver(() => [DateTimeScalar], { description: 'The next ticks of its rule from now, also while it is disabled' })
+  nextRuns(
+    @Root() schedule: Schedule,
+    @Ctx() { services }: Context,
+    @Arg('count', () => Int, { nullable: true, defaultValue: 5, description: `1..${MAX_NEXT_RUNS}` }) count: number | null,
+  ): Date[] {
+    return services.schedules.nextRuns(schedule, checkCount('count', count ?? 5, MAX_NEXT_RUNS));
   }
 }

@@ -9,6 +9,7 @@ import type { CreateScheduleInput, UpdateScheduleInput } from './schedule.input.
 import { Schedule } from './schedule.entity.js';
 import type { QueueRegistry } from '../queues/queue-registry.js';
 import { parseCreateSchedule, parseUpdateSchedule } from './schedule.validate.js';
+import { ScheduleFire } from './fires/schedule-fire.entity.js';
 
 /** What users do with schedules; the scheduler loop turns their ticks into jobs. */
 export class SchedulesService {
@@ -55,6 +56,8 @@ export class SchedulesService {
       queue,
       priority: parsed.priority,
       enabled: parsed.enabled,
+      overlap: parsed.overlap,
+      misfire: parsed.misfire,
       nextRunAt: parsed.enabled ? parsed.rule.next(now) : null,
       createdAt: now,
       updatedAt: now,
@@ -84,6 +87,8 @@ export class SchedulesService {
       ...(changes.priority !== undefined ? { priority: changes.priority } : {}),
       ...(changes.queue !== undefined ? { queue: changes.queue } : {}),
       ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}),
+      ...(changes.overlap !== undefined ? { overlap: changes.overlap } : {}),
+      ...(changes.misfire !== undefined ? { misfire: changes.misfire } : {}),
     });
     // A new rule, or enabling again, starts counting from now: ticks missed while disabled do not run.
     if (retimed) schedule.nextRunAt = schedule.enabled ? rule.next(new Date()) : null;
@@ -95,7 +100,10 @@ export class SchedulesService {
   async delete(id: number): Promise<boolean> {
     const em = this.em();
     await this.require(id, em);
-    await em.nativeDelete(Schedule, { id });
+    await em.transactional(async (tx) => {
+      await tx.nativeDelete(ScheduleFire, { scheduleId: id });
+      await tx.nativeDelete(Schedule, { id });
+    });
     this.changed();
     return true;
   }
@@ -125,8 +133,27 @@ export class SchedulesService {
         simulated: this.tasks.simulates(schedule.taskName),
       },
     ]);
-    await em.nativeUpdate(Schedule, { id }, { lastRunAt: now, updatedAt: now });
+    // The triggered job counts for overlap SKIP like a fired one.
+    await em.nativeUpdate(Schedule, { id }, { lastRunAt: now, lastJobId: job.id, updatedAt: now });
     return job;
+  }
+
+  /** The schedule's handled ticks, newest first (at most the FIRES_KEPT it keeps). */
+  fires(scheduleId: number, limit: number): Promise<ScheduleFire[]> {
+    return this.em().find(ScheduleFire, { scheduleId }, { orderBy: { id: 'desc' }, limit });
+  }
+
+  /** The next `count` ticks of the rule from now, enabled or not; none when the stored rule no longer parses. */
+  nextRuns(schedule: Schedule, count: number): Date[] {
+    let rule;
+    try {
+      rule = parseCronRule(schedule.cron, schedule.timezone);
+    } catch {
+      return [];
+    }
+    const runs: Date[] = [];
+    for (let at: Date | null = rule.next(new Date()); at && runs.length < count; at = rule.next(at)) runs.push(at);
+    return runs;
   }
 
   private async flushNamed(em: Em, name: string): Promise<void> {

@@ -58,8 +58,10 @@ export type CreateScheduleInput = {
   /** Cron pattern: 5 fields, or 6 with seconds first; e.g. "*\/5 * * * *" */
   cron: string;
   enabled?: boolean | null | undefined;
+  misfire?: MisfirePolicy | null | undefined;
   /** Unique, 1–255 characters */
   name: string;
+  overlap?: OverlapPolicy | null | undefined;
   /** Payload of every job it creates; a JSON object */
   payload?: unknown;
   priority?: Priority | null | undefined;
@@ -115,6 +117,17 @@ export type JobsChangedAction =
   | 'DELETED'
   | 'RETRIED';
 
+/** Missed ticks after downtime: RUN_ONCE one job at the last one; SKIP none; RUN_ALL one per tick (at most 100) */
+export type MisfirePolicy =
+  | 'RUN_ALL'
+  | 'RUN_ONCE'
+  | 'SKIP';
+
+/** ALLOW: a tick creates its job regardless; SKIP: no new job while the previous one is PENDING or RUNNING */
+export type OverlapPolicy =
+  | 'ALLOW'
+  | 'SKIP';
+
 export type Priority =
   | 'HIGH'
   | 'LOW'
@@ -162,6 +175,8 @@ export type UpdateQueueInput = {
 export type UpdateScheduleInput = {
   cron?: string | null | undefined;
   enabled?: boolean | null | undefined;
+  misfire?: MisfirePolicy | null | undefined;
+  overlap?: OverlapPolicy | null | undefined;
   payload?: unknown;
   priority?: Priority | null | undefined;
   /** null: back to the task's default queue */

@@ -1,6 +1,8 @@
+import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sleep } from './support/engine.js';
 import { startServer, testDatabases } from './support/server.js';
+import { writeTasksDir } from './support/task-modules.js';
 
 const CREATE = 'mutation($in: CreateScheduleInput!) { createSchedule(input: $in) { id overlap misfire } }';
 const READ = 'query($id: ID!) { schedule(id: $id) { fires(limit: 500) { tickAt outcome jobId reason } nextRuns(count: 3) } }';
@@ -51,6 +53,40 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedule mis
     } finally {
       await server.stop();
       await reader.stop();
+    }
+  }, 60_000);
+});
+
+// A job that takes 5 s, started by an every-second schedule.
+const SLOW_MJS = `export default { name: 'slow.task', handler: () => new Promise((resolve) => setTimeout(() => resolve({ slept: 5000 }), 5000)) };\n`;
+
+describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedule overlap SKIP on $name', (db) => {
+  it('an every-second schedule whose job takes 5 s runs one job at a time; the fire history shows the skipped ticks', async () => {
+    const url = await db.create();
+    const tasksDir = writeTasksDir({ 'slow.mjs': SLOW_MJS });
+    const server = await startServer(db, { DATABASE_URL: url, TASKS_DIR: tasksDir });
+    try {
+      const schedule = (await server.gql(CREATE, { in: { name: 'slow', cron: '* * * * * *', taskName: 'slow.task', overlap: 'SKIP' } }))
+        .data.createSchedule;
+      expect(schedule.overlap).toBe('SKIP');
+      await sleep(8_000);
+      await server.gql('mutation($id: ID!) { updateSchedule(id: $id, input: { enabled: false }) { id } }', { id: schedule.id });
+      const jobs = (await server.gql('{ jobs(limit: 100, sort: RUN_AT_ASC) { jobs { id scheduleId status startedAt completedAt } } }')).data
+        .jobs.jobs as { id: string; scheduleId: string; status: string; startedAt: string | null; completedAt: string | null }[];
+      const mine = jobs.filter((j) => j.scheduleId === schedule.id);
+      // 8 s of ticks with a 5 s job: two jobs at most, never two at once.
+      expect(mine.length).toBeGreaterThanOrEqual(1);
+      expect(mine.length).toBeLessThanOrEqual(2);
+      if (mine.length === 2) expect(Date.parse(mine[1].startedAt!)).toBeGreaterThanOrEqual(Date.parse(mine[0].completedAt!));
+      const fires = (await server.gql(READ, { id: schedule.id })).data.schedule.fires as { outcome: string; jobId: string | null }[];
+      const created = fires.filter((f) => f.outcome === 'CREATED');
+      const skipped = fires.filter((f) => f.outcome === 'SKIPPED_OVERLAP');
+      expect(created.map((f) => f.jobId).sort()).toEqual(mine.map((j) => j.id).sort());
+      expect(skipped.length).toBeGreaterThanOrEqual(4);
+      expect(skipped.every((f) => f.jobId === null)).toBe(true);
+    } finally {
+      await server.stop();
+      rmSync(tasksDir, { recursive: true, force: true });
     }
   }, 60_000);
 });

@@ -5,7 +5,10 @@ describe('the schedules page', () => {
   const suite = browserSuite();
 
   const stored = async () =>
-    (await suite.app.gql('{ schedules { id name cron timezone queue enabled nextRunAt } }')).data.schedules as Record<string, any>[];
+    (await suite.app.gql('{ schedules { id name cron timezone queue overlap misfire enabled nextRunAt } }')).data.schedules as Record<
+      string,
+      any
+    >[];
 
   it('creates (with server errors on their fields), disables, triggers, edits and deletes a schedule', async () => {
     const { page, errors } = await suite.openPage();
@@ -19,6 +22,7 @@ describe('the schedules page', () => {
     await form.getByLabel('Cron expression').fill('every night');
     await form.getByLabel('Time zone').fill('Europe/Paris');
     await form.getByLabel('Queue').fill('reports');
+    await form.getByLabel('Overlap').selectOption('SKIP');
     await form.getByRole('button', { name: 'Create schedule' }).click();
     await expect.poll(() => page.locator('[data-field-error="schedule-new-cron"]').textContent()).toBeTruthy();
     expect(await stored()).toEqual([]);
@@ -27,7 +31,15 @@ describe('the schedules page', () => {
     await form.getByRole('button', { name: 'Create schedule' }).click();
     await page.locator('[data-toast="success"]', { hasText: 'Schedule “nightly-report” created' }).waitFor();
     const [created] = await stored();
-    expect(created).toMatchObject({ name: 'nightly-report', cron: '0 3 * * *', timezone: 'Europe/Paris', queue: 'reports', enabled: true });
+    expect(created).toMatchObject({
+      name: 'nightly-report',
+      cron: '0 3 * * *',
+      timezone: 'Europe/Paris',
+      queue: 'reports',
+      overlap: 'SKIP',
+      misfire: 'RUN_ONCE',
+      enabled: true,
+    });
     const item = page.locator('[data-schedule="nightly-report"]');
     await expect.poll(() => item.locator('[data-schedule-queue]').textContent()).toBe('reports');
     await expect.poll(() => item.textContent()).toContain('Next run:');
@@ -59,9 +71,11 @@ describe('the schedules page', () => {
     await expect.poll(() => item.locator(`[data-field-error="schedule-${created.id}-queue"]`).textContent()).toContain('[a-z0-9._-]');
     expect((await stored())[0].queue).toBe('reports');
     await item.getByLabel('Queue').fill('nightly');
+    expect(await item.getByLabel('Overlap').inputValue()).toBe('SKIP');
+    await item.getByLabel('After downtime').selectOption('SKIP');
     await item.getByRole('button', { name: 'Save schedule' }).click();
     await page.locator('[data-toast="success"]', { hasText: 'Schedule “nightly-report” saved' }).waitFor();
-    expect((await stored())[0]).toMatchObject({ cron: '30 4 * * 1', queue: 'nightly' });
+    expect((await stored())[0]).toMatchObject({ cron: '30 4 * * 1', queue: 'nightly', overlap: 'SKIP', misfire: 'SKIP' });
     await expect.poll(() => item.locator('[data-schedule-queue]').textContent()).toBe('nightly');
 
     await item.getByRole('button', { name: 'Delete nightly-report' }).click();

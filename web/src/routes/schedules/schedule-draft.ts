@@ -1,4 +1,4 @@
-import type { Priority } from '#lib/graphql/generated/graphql.ts';
+import type { MisfirePolicy, OverlapPolicy, Priority } from '#lib/graphql/generated/graphql.ts';
 
 /** What the schedule form hands back; the page decides whether it becomes a create or an update. */
 export interface ScheduleDraft {
@@ -10,5 +10,7 @@ export interface ScheduleDraft {
   /** Null: left out (a new schedule takes the task's default queue; an edited one keeps its queue). */
   queue: string | null;
   priority: Priority;
+  overlap: OverlapPolicy;
+  misfire: MisfirePolicy;
   enabled: boolean;
 }

@@ -41,6 +41,13 @@ describe('the alerts page and banner', () => {
     await banner.waitFor();
     await banner.getByRole('link', { name: 'See alerts' }).click();
     await page.waitForURL('**/alerts');
+
+    // Deleting asks first; the history stays.
+    await page.getByRole('button', { name: /^Delete rule / }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete rule' }).click();
+    await page.getByText('No rules yet.').waitFor();
+    expect((await app.gql('{ alertRules { id } }')).data.alertRules).toEqual([]);
+    expect((await app.gql('{ alerts { kind } }')).data.alerts.length).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 });

@@ -39,6 +39,7 @@ import { createWebhooks } from './webhooks/webhooks.js';
 import { every } from './loop/poll-loop.js';
 import { LocalPresence } from './workers/local-presence.js';
 import { RemoteTasks } from './workers/remote-tasks.js';
+import { publishLeasesLost } from './workers/lease-events.js';
 import { FORGET_AFTER_LEASES, WorkersService } from './workers/workers.service.js';
 
 /** How often each process re-reads the tasks remote workers announced (a miss reads at once). */
@@ -82,7 +83,17 @@ export async function bootstrap(config: Config): Promise<App> {
   const http = createFastify(config);
   // Runner and scheduler run with ROLE=all and ROLE=worker; ROLE=api leaves running jobs to worker processes.
   const logs = new JobLogWriter(orm, live.events, http.log);
-  const engine = new Engine({ orm, config, events: live.events, finishHooks, log: http.log, metrics, catalog, logs });
+  const engine = new Engine({
+    orm,
+    config,
+    events: live.events,
+    finishHooks,
+    log: http.log,
+    metrics,
+    catalog,
+    logs,
+    onLeasesTaken: (taken) => publishLeasesLost(live.bus, taken),
+  });
   const scheduler =
     config.ROLE === 'api'
       ? null

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mariadb, MYSQL_SKIP_REASON, serverForSuite, startedByTests } from './support/server.js';
+import { collect, settle, wsClient } from './support/ws.js';
 
 /**
  * Remote workers as separate processes (the client package's Worker, test/support/remote-worker.ts)
@@ -153,6 +154,32 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('remote workers on MariaDB', () => {
     expect(renew.map((r: { status: string }) => r.status)).toEqual(['LOST', 'OK']);
     const done = await worker('mutation($t: String!) { completeJob(token: $t, result: 2) { status result } }', { t: second.token });
     expect(done.data.completeJob).toEqual({ status: 'COMPLETED', result: 2 });
+  });
+
+  it('a lease taken back after it expired is pushed as LOST on leaseEvents, with its token', async () => {
+    const id = (await worker('mutation { registerWorker(input: { name: "pushed", tasks: [{ name: "task.pushed" }], concurrency: 1 }) }'))
+      .data.registerWorker;
+    const ws = wsClient(server().url, { authorization: `Bearer ${WORKER}` });
+    try {
+      const events = collect<{ token: string; status: string }>(
+        ws,
+        `subscription($w: ID!) { leaseEvents(workerId: $w) { token status } }`,
+        {
+          w: id,
+        },
+      );
+      await settle();
+      await admin('mutation { createJob(input: { taskName: "task.pushed" }) { id } }');
+      const lease = (await worker(`mutation { claimJobs(workerId: "${id}", leaseMs: 1000) { token job { id } } }`)).data.claimJobs[0];
+      // Not renewed: the server's lease recovery takes it back after its 1 s and says so at once.
+      const [event] = await events.waitFor(1, 10_000);
+      expect(event).toEqual({ token: lease.token, status: 'LOST' });
+      expect(events.errors).toEqual([]);
+      const job = (await admin(`{ job(id: ${lease.job.id}) { status } }`)).data.job;
+      expect(['PENDING', 'RUNNING']).toContain(job.status);
+    } finally {
+      await ws.dispose();
+    }
   });
 
   it('completeJobs writes many leases at once; a stale or repeated token answers its own error and changes nothing', async () => {

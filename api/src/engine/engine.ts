@@ -43,6 +43,7 @@ export interface EngineOptions {
   tasks?: Record<string, Omit<TaskDefinition, 'name'>>;
   /** Claim latency and run time for /metrics. */
   metrics?: EngineMetrics;
+  onLeasesTaken?: RunnerOptions['onLeasesTaken'];
 }
 
 /** The built-in tasks, with unknown names simulated outside production (or with SIMULATE_UNKNOWN_TASKS=true). */
@@ -97,6 +98,7 @@ export class Engine {
           log,
           metrics: options.metrics,
           logs: options.logs,
+          onLeasesTaken: options.onLeasesTaken,
         })
       : null;
   }

@@ -19,7 +19,7 @@ import { ReadyQueue } from './ready-queue.js';
 import { backoffDelayMs, failureOf, nextState } from './retry.js';
 import { runHandler, StopReason, type HandlerOutcome } from './run-handler.js';
 import { claimJobs, claimLimited, queuesWithDueJobs } from './sql/claim-jobs.js';
-import { recoverExpiredLeases, releaseJobs, renewLeases, stillOwned } from './sql/leases.js';
+import { recoverExpiredLeases, releaseJobs, renewLeases, stillOwned, type RecoveredLease } from './sql/leases.js';
 
 export interface RunnerOptions {
   orm: Orm;
@@ -47,6 +47,8 @@ export interface RunnerOptions {
   metrics?: EngineMetrics;
   /** Where `ctx.log` lines go (stored with the job, published live); default: nowhere. */
   logs?: { forRun(job: Job): TaskLog };
+  /** After commit: leases this process took back from stalled workers, with the owner each was taken from. */
+  onLeasesTaken?: (taken: readonly RecoveredLease[]) => void;
 }
 
 const silent = () => {};
@@ -444,8 +446,10 @@ export class Runner {
   }
 
   private async recover(): Promise<void> {
-    const recovered = await recoverExpiredLeases(this.options.orm, new Date(), this.options.finishHooks);
+    const taken = await recoverExpiredLeases(this.options.orm, new Date(), this.options.finishHooks);
+    const recovered = taken.map((r) => r.job);
     for (const job of recovered) this.publish(job);
+    if (taken.length > 0) this.options.onLeasesTaken?.(taken);
     if (recovered.length > 0) {
       this.options.log.warn({ jobs: recovered.map((j) => j.id) }, 'took back jobs whose worker stopped responding');
       // Their queues have due jobs again, and limited ones have their slots back.

@@ -14,7 +14,7 @@ export enum Topic {
   JOBS_CHANGED = 'jobs:changed',
   /** Each job of a bulk change, for subscribers of that job's id only. */
   JOB_UPDATED_IN_BULK = 'jobs:updated-in-bulk',
-  /** A remote worker's lease changed under it (its job was cancelled): `leaseEvents(workerId)`. */
+  /** A remote worker's lease changed under it (its job was cancelled, or taken back): `leaseEvents(workerId)`. */
   LEASE_EVENT = 'workers:lease-event',
   /** An alert fired or resolved (`alertChanged`). */
   ALERT_CHANGED = 'alerts:changed',

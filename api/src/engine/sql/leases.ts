@@ -68,13 +68,20 @@ export async function releaseJobs(orm: Orm, owner: string, ids: readonly number[
 
 const RECOVER_BATCH = 100;
 
+export interface RecoveredLease {
+  job: Job;
+  /** `jobs.lease_owner` before the job was taken back. */
+  owner: string | null;
+}
+
 /**
  * Any worker runs this: RUNNING jobs whose lease expired belong to a process that died or stalled.
  * A job whose handler never started there (claimed ahead, no start mark) goes back to PENDING as it
  * was. A started run counts as an attempt: with attempts left the job is due again now, otherwise it
- * ends FAILED (and the finish hooks run, as for any final failure). Returns the jobs it changed.
+ * ends FAILED (and the finish hooks run, as for any final failure). Returns the jobs it changed, each
+ * with the lease owner it was taken from.
  */
-export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly FinishHook[]): Promise<Job[]> {
+export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly FinishHook[]): Promise<RecoveredLease[]> {
   const em = orm.em.fork();
   const dialect = dialectOf(em);
   const t = toDbTime(dialect, now);
@@ -86,10 +93,11 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
         `select * from jobs where status = ${RUNNING} and lease_expires_at < ? order by lease_expires_at limit ${RECOVER_BATCH}${lock}`,
         [t],
       );
-      const changed: Job[] = [];
+      const changed: RecoveredLease[] = [];
       const lost: FailedAttempt[] = [];
       for (const job of rows.map(jobRowMapper(tx))) {
-        const worker = job.leaseOwner ?? 'unknown';
+        const owner = job.leaseOwner ?? null;
+        const worker = owner ?? 'unknown';
         const started = job.startedAt !== null;
         const error = started
           ? `worker ${worker} stopped responding: its lease expired at ${job.leaseExpiresAt?.toISOString()} during attempt ${job.attempts}`
@@ -125,12 +133,12 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
           ],
         );
         if (n === 0) continue;
-        changed.push(next);
+        changed.push({ job: next, owner });
         if (started) lost.push({ jobId: next.id, attempt: next.attempts, at: now, message: error, stack: null, worker });
       }
       // A started run that was lost is a failed attempt like any other: it joins the job's error history.
       await insertFailedAttempts(tx as Em, dialect, lost);
-      const failed = changed.filter((job) => job.status === JobStatus.FAILED);
+      const failed = changed.map((r) => r.job).filter((job) => job.status === JobStatus.FAILED);
       if (failed.length > 0) for (const hook of hooks) await hook(tx as Em, failed);
       return changed;
     }, readCommittedTx(dialect)),

@@ -36,11 +36,28 @@ describe('the alerts page and banner', () => {
     await banner.waitFor({ timeout: 10_000 });
     expect(await banner.textContent()).toContain('QUEUE_DEPTH on later');
     await page.locator('[data-alert][data-state="FIRING"]').waitFor();
+    await page.locator('[data-rule-state="FIRING"]').waitFor();
 
     await page.goto('/');
     await banner.waitFor();
     await banner.getByRole('link', { name: 'See alerts' }).click();
     await page.waitForURL('**/alerts');
+
+    // Editing fills the form with the rule; saving changes that rule, not a new one.
+    const ruleId = (await app.gql('{ alertRules { id } }')).data.alertRules[0].id;
+    await page.getByRole('button', { name: `Edit rule ${ruleId}` }).click();
+    await page.locator(`[data-testid="alert-rule-form"][data-editing="${ruleId}"]`).waitFor();
+    expect(await page.locator('#rule-queue').inputValue()).toBe('later');
+    await page.locator('#rule-threshold').fill('5');
+    await page.locator('#rule-task').fill('noop');
+    await page.getByRole('button', { name: 'Save rule' }).click();
+    await page.locator('[data-testid="alert-rule-form"][data-editing=""]').waitFor();
+    await page.locator('[data-rule]', { hasText: 'task noop' }).waitFor();
+    expect((await app.gql('{ alertRules { id queue taskName threshold } }')).data.alertRules).toEqual([
+      { id: ruleId, queue: 'later', taskName: 'noop', threshold: 5 },
+    ]);
+    // Two pending jobs are below the new threshold: the alert resolves and the rule shows OK.
+    await page.locator('[data-rule-state="OK"]').waitFor({ timeout: 10_000 });
 
     // Deleting asks first; the history stays.
     await page.getByRole('button', { name: /^Delete rule / }).click();

@@ -10,6 +10,7 @@ import { nextStep, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt, type AttemptOutcome } from './send-attempt.js';
 import { signingKeys, type SigningKeys } from './signatures.js';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claim-deliveries.js';
+import type { DisabledEndpoint } from './sql/endpoint-streak.js';
 import { recordAttempts, releaseDelivery, type AttemptRecord } from './sql/record-attempt.js';
 import type { WebhookEvents } from './webhook.events.js';
 import type { WebhookLog } from './webhook-log.entity.js';
@@ -31,6 +32,8 @@ export interface DeliveryLoopOptions {
   resolve?: ResolveHost;
   /** A registered endpoint's keys at the attempt's time; null when the endpoint no longer exists. */
   endpointKeys?: (endpointId: number) => Promise<SigningKeys | null>;
+  /** Endpoints a recorded failure disabled (their streak crossed the thresholds), after the commit. */
+  endpointsDisabled?: (endpoints: DisabledEndpoint[]) => void;
 }
 
 const MAX_KNOWN_DUE = 256;
@@ -101,7 +104,7 @@ export class DeliveryLoop {
       log,
       maxBatch: MAX_RECORD_BATCH,
       isTransient: isDatabaseUnavailable,
-      write: (records) => recordAttempts(this.orm, records),
+      write: (records) => recordAttempts(this.orm, records, this.options.endpointsDisabled),
     });
     this.loop = new PollLoop({ name: 'webhook delivery claim', log, step: () => this.claimStep() });
     this.loop.start();

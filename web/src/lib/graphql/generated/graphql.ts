@@ -74,6 +74,10 @@ export type CreateScheduleInput = {
 
 export type CreateWebhookEndpointInput = {
   description?: string | null | undefined;
+  /** Default WEBHOOK_DISABLE_AFTER_FAILURES (20) */
+  disableAfterFailures?: number | null | undefined;
+  /** Default WEBHOOK_DISABLE_AFTER_MS (86400000, 24 h) */
+  disableAfterMs?: number | null | undefined;
   enabled?: boolean | null | undefined;
   eventTypes: Array<string>;
   queues?: Array<string> | null | undefined;
@@ -188,6 +192,9 @@ export type UpdateScheduleInput = {
 /** Fields left out stay; queues or taskNames null: no filter */
 export type UpdateWebhookEndpointInput = {
   description?: string | null | undefined;
+  disableAfterFailures?: number | null | undefined;
+  disableAfterMs?: number | null | undefined;
+  /** true re-enables a disabled endpoint: its failure streak starts again and its ENDPOINT_DISABLED alert resolves */
   enabled?: boolean | null | undefined;
   eventTypes?: Array<string> | null | undefined;
   queues?: Array<string> | null | undefined;

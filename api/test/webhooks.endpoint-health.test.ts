@@ -81,6 +81,8 @@ describe.each(testDatabases())('webhook endpoint health, auto-disable and replay
   it('disables an endpoint answering 500 after 3 failed messages, alerts, records further events unsent, replays each once after re-enabling', async () => {
     const alerts = (await gql(CREATE, { in: { url: `${receiver().url}/alerts`, eventTypes: ['alert.fired', 'alert.resolved'] } }))
       .createWebhookEndpoint;
+    const off = (await gql(CREATE, { in: { url: `${receiver().url}/off`, eventTypes: ['alert.fired'], enabled: false } }))
+      .createWebhookEndpoint.endpoint;
     const created = (
       await gql(CREATE, {
         in: { url: `${receiver().url}/flaky`, eventTypes: ['job.completed'], disableAfterFailures: 3, disableAfterMs: 150 },
@@ -112,6 +114,10 @@ describe.each(testDatabases())('webhook endpoint health, auto-disable and replay
     expect(await gql(ALERTS, { state: 'FIRING' })).toEqual({
       alerts: [{ kind: 'ENDPOINT_DISABLED', state: 'FIRING', endpointId: id, value: 3, rule: null }],
     });
+
+    // A subscriber disabled by hand gets its copy FAILED unsent.
+    expect(await deliveries(off.id)).toEqual([expect.objectContaining({ status: 'FAILED', attempts: 0, lastError: 'endpoint disabled' })]);
+    expect(receiver().on('/off')).toEqual([]);
 
     const disabled = (await gql(ENDPOINT, { id })).webhookEndpoint;
     expect(disabled).toMatchObject({ enabled: false, disabledReason: expect.stringMatching(/^3 consecutive failed messages since /) });

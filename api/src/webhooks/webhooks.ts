@@ -66,6 +66,7 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
       leaseMs: config.WEBHOOK_TIMEOUT_MS + config.LEASE_MS,
       allowed: config.allowList,
       endpointKeys: (id) => directory.keysFor(id),
+      endpointEnabled: (id) => directory.isEnabled(id),
       endpointsDisabled: disabled,
     },
     events,

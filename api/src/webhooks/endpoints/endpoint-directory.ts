@@ -114,6 +114,11 @@ export class EndpointDirectory {
     );
   }
 
+  /** Whether a registered endpoint is enabled as last loaded; an unknown one counts as enabled (its keys decide). */
+  isEnabled(endpointId: number): boolean {
+    return this.byId.get(endpointId)?.enabled ?? true;
+  }
+
   /** The keys an attempt to this endpoint signs with at `at`; null when it is not (or no longer) registered. */
   async keysFor(endpointId: number, at = new Date()): Promise<SigningKeys | null> {
     // A delivery written by another process for an endpoint created since this one's last load.

@@ -90,6 +90,23 @@ describe('endpoint health on the webhooks page', () => {
     await page.reload();
     await expect.poll(() => item.locator('[data-health-rate]').textContent()).toBe('100 %');
     expect(await item.locator('[data-health-counts]').textContent()).toBe('2 delivered · 0 failed');
+
+    // The thresholds are edited in the endpoint's form; a bad one is named beside its field.
+    await item.getByRole('button', { name: `Edit ${receiverUrl}` }).click();
+    expect(await item.getByLabel('Disable after failed messages').inputValue()).toBe('2');
+    await item.getByLabel('Disable after failed messages').fill('0');
+    await item.getByRole('button', { name: 'Save endpoint' }).click();
+    await expect
+      .poll(() => item.locator('[data-field-error="endpoint-' + id + '-disableAfterFailures"]').textContent())
+      .toContain('expected a whole number 1..');
+    await item.getByLabel('Disable after failed messages').fill('5');
+    await item.getByLabel('…spanning at least (hours)').fill('1.5');
+    await item.getByRole('button', { name: 'Save endpoint' }).click();
+    await page.locator('[data-toast="success"]', { hasText: `Endpoint ${receiverUrl} saved` }).waitFor();
+    expect(
+      (await suite.app.gql('query($id: ID!) { webhookEndpoint(id: $id) { disableAfterFailures disableAfterMs } }', { id })).data
+        .webhookEndpoint,
+    ).toEqual({ disableAfterFailures: 5, disableAfterMs: 5_400_000 });
     expect(errors).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ const HOUR = 60 * 60 * 1000;
 export const SERIES_HOURS = 24;
 
 /** One attempt of one of the messages looked at (a message without attempts comes once, with nulls). */
-interface AttemptRow {
+export interface AttemptRow {
   deliveryId: number;
   status: string;
   deliveryError: string | null;

@@ -194,6 +194,20 @@ describe.each(testDatabases())('webhook endpoint health, auto-disable and replay
     expect(recovered.healthSeries.at(-1)).toMatchObject({ delivered: 4, failed: 0 });
   });
 
+  it('the built-in endpoint has no health and is never auto-disabled; disabled by hand, its replay is refused', async () => {
+    expect((await gql(ENDPOINT, { id: 'outbound' })).webhookEndpoint).toMatchObject({ health: null, healthSeries: [] });
+    expect((await gql(REPLAY, { id: 'outbound' })).replayWebhookDeliveries).toBe(0);
+    await gql(UPDATE, { id: 'outbound', in: { enabled: false } });
+    try {
+      const refused = await server().gql(REPLAY, { id: 'outbound' });
+      expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'endpointId' });
+      const thresholds = await server().gql(UPDATE, { id: 'outbound', in: { disableAfterFailures: 5 } });
+      expect(thresholds.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.disableAfterFailures' });
+    } finally {
+      await gql(UPDATE, { id: 'outbound', in: { enabled: true } });
+    }
+  });
+
   it('refuses bad thresholds by field', async () => {
     for (const [input, field] of [
       [{ disableAfterFailures: 0 }, 'input.disableAfterFailures'],

@@ -25,7 +25,7 @@ export interface AttemptRow {
  * The endpoint's newest HEALTH_MESSAGES deliveries (its (endpoint_id, id) index, read backwards) with
  * their attempts (the delivery_id index): one query, at most a few thousand rows.
  */
-async function attemptsOf(em: Em, endpointId: number): Promise<AttemptRow[]> {
+export async function attemptsOf(em: Em, endpointId: number): Promise<AttemptRow[]> {
   const rows = await query(
     em,
     `select d.id, d.status, d.last_error, d.updated_at, l.id as log_id, l.duration_ms, l.response_status, l.error
@@ -106,12 +106,4 @@ export function seriesOf(rows: readonly AttemptRow[], now = new Date()): Webhook
     else if (row.status === DeliveryStatus.FAILED) points[slot].failed++;
   }
   return points;
-}
-
-export async function endpointHealth(em: Em, endpointId: number, consecutiveFailures: number): Promise<WebhookEndpointHealth> {
-  return healthOf(await attemptsOf(em, endpointId), consecutiveFailures);
-}
-
-export async function endpointHealthSeries(em: Em, endpointId: number, now = new Date()): Promise<WebhookEndpointHealthPoint[]> {
-  return seriesOf(await attemptsOf(em, endpointId), now);
 }

@@ -15,7 +15,7 @@ import {
   type WebhookEndpointHealthPoint,
   type WebhookEndpointView,
 } from './endpoint.types.js';
-import { endpointHealth, endpointHealthSeries } from './endpoint-health.js';
+import { attemptsOf, healthOf, seriesOf, type AttemptRow } from './endpoint-health.js';
 import {
   checkDescription,
   checkDisableAfterFailures,
@@ -61,6 +61,8 @@ export interface DisableDefaults {
 
 /** Registered webhook endpoints: create, change, delete, rotate; every change reloads this process's directory. */
 export class EndpointsService {
+  private readonly attemptReads = new WeakMap<WebhookEndpointView, Promise<AttemptRow[]>>();
+
   constructor(
     private readonly orm: Orm,
     private readonly directory: EndpointDirectory,
@@ -183,12 +185,22 @@ export class EndpointsService {
   /** Health of a registered endpoint from its stored attempts; null for the built-in one (no streak is kept for it). */
   async health(endpoint: WebhookEndpointView): Promise<WebhookEndpointHealth | null> {
     if (endpoint.builtIn) return null;
-    return endpointHealth(this.em(), Number(endpoint.id), endpoint.consecutiveFailures);
+    return healthOf(await this.attemptsOf(endpoint), endpoint.consecutiveFailures);
   }
 
   async healthSeries(endpoint: WebhookEndpointView): Promise<WebhookEndpointHealthPoint[]> {
     if (endpoint.builtIn) return [];
-    return endpointHealthSeries(this.em(), Number(endpoint.id));
+    return seriesOf(await this.attemptsOf(endpoint));
+  }
+
+  /** One read per endpoint and request: `health` and `healthSeries` of one view share it. */
+  private attemptsOf(endpoint: WebhookEndpointView): Promise<AttemptRow[]> {
+    let rows = this.attemptReads.get(endpoint);
+    if (!rows) {
+      rows = attemptsOf(this.em(), Number(endpoint.id));
+      this.attemptReads.set(endpoint, rows);
+    }
+    return rows;
   }
 
   /** Whether the endpoint (a registered one, or "outbound") is enabled; NotFound when there is none. */

@@ -122,6 +122,7 @@ export async function bootstrap(config: Config): Promise<App> {
           pruned,
         });
   const alerts = new AlertsService(orm, live.bus, () => webhooks.wake());
+  webhooks.alertWith(alerts);
   // Every worker process runs an evaluator; its own lease lets one of them evaluate at a time.
   const evaluator =
     config.ROLE === 'api'

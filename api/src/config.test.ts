@@ -37,6 +37,17 @@ describe('loadConfig', () => {
     expect(found.join('\n')).not.toContain('secret');
   });
 
+  it('endpoint auto-disable defaults: 20 failed messages over 24 h; bad values are named', () => {
+    expect(loadConfig({})).toMatchObject({ WEBHOOK_DISABLE_AFTER_FAILURES: 20, WEBHOOK_DISABLE_AFTER_MS: 86_400_000 });
+    expect(loadConfig({ WEBHOOK_DISABLE_AFTER_FAILURES: '3', WEBHOOK_DISABLE_AFTER_MS: '0' })).toMatchObject({
+      WEBHOOK_DISABLE_AFTER_FAILURES: 3,
+      WEBHOOK_DISABLE_AFTER_MS: 0,
+    });
+    const found = problems({ WEBHOOK_DISABLE_AFTER_FAILURES: '0', WEBHOOK_DISABLE_AFTER_MS: 'a day' }).join('\n');
+    expect(found).toMatch(/^WEBHOOK_DISABLE_AFTER_FAILURES: expected a whole number/m);
+    expect(found).toMatch(/^WEBHOOK_DISABLE_AFTER_MS: expected a whole number/m);
+  });
+
   it('selects the database from DATABASE_URL or the DB_* parts', () => {
     expect(loadConfig({ DATABASE_URL: 'mysql://u:p%40ss@db:3307/jobs' }).database).toEqual({
       dialect: 'mysql',

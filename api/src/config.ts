@@ -113,6 +113,10 @@ const schema = z.object({
   WEBHOOK_RETRY_BASE_MS: int(1).default(SECOND),
   WEBHOOK_TIMEOUT_MS: int(1).default(10 * SECOND),
   WEBHOOK_CONCURRENCY: int(1, 1000).default(64),
+  /** An endpoint is disabled after this many consecutive failed messages (retries used up)… */
+  WEBHOOK_DISABLE_AFTER_FAILURES: int(1, 1_000_000).default(20),
+  /** …that span at least this long, from the first of them to the last. */
+  WEBHOOK_DISABLE_AFTER_MS: int(0, 2_147_483_647).default(DAY),
   /** Parsed once into `Config.allowList` (see loadConfig). */
   WEBHOOK_ALLOWED_HOSTS: list.default([]),
 

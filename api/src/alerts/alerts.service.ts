@@ -135,6 +135,32 @@ export class AlertsService {
     return this.change(this.em(), alert, null, 'alert.fired', () => {});
   }
 
+  /** An endpoint disabled itself: its ENDPOINT_DISABLED alert, valued at its failure streak. */
+  endpointDisabled(endpoint: { endpointId: number; consecutiveFailures: number; disableAfterFailures: number }): Promise<AlertView> {
+    return this.fireSystemAlert({
+      kind: 'ENDPOINT_DISABLED',
+      endpointId: endpoint.endpointId,
+      value: endpoint.consecutiveFailures,
+      threshold: endpoint.disableAfterFailures,
+    });
+  }
+
+  /** The endpoint was enabled again by hand: its firing ENDPOINT_DISABLED alerts resolve. */
+  async endpointReenabled(endpointId: number): Promise<AlertView[]> {
+    const em = this.em();
+    const firing = await em.find(Alert, { kind: AlertKind.ENDPOINT_DISABLED, endpointId, state: AlertState.FIRING });
+    const resolved: AlertView[] = [];
+    for (const alert of firing) {
+      resolved.push(
+        await this.change(em, alert, null, 'alert.resolved', () => {
+          alert.state = AlertState.RESOLVED;
+          alert.resolvedAt = new Date();
+        }),
+      );
+    }
+    return resolved;
+  }
+
   /** Applies a fire or resolve and its outbox rows in one transaction, then tells live subscribers. */
   private async change(em: Em, alert: Alert, rule: AlertRule | null, type: AlertEventType, apply: () => void): Promise<AlertView> {
     await em.transactional(async (tx) => {

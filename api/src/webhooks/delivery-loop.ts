@@ -10,6 +10,9 @@ import { nextStep, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt, type AttemptOutcome } from './send-attempt.js';
 import { signingKeys, type SigningKeys } from './signatures.js';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claim-deliveries.js';
+import type { DisabledEndpoint } from './sql/endpoint-streak.js';
+import { ENDPOINT_DISABLED_ERROR } from './endpoints/disabled-deliveries.js';
+import { DeliveryStatus } from './webhook-delivery.entity.js';
 import { recordAttempts, releaseDelivery, type AttemptRecord } from './sql/record-attempt.js';
 import type { WebhookEvents } from './webhook.events.js';
 import type { WebhookLog } from './webhook-log.entity.js';
@@ -31,6 +34,10 @@ export interface DeliveryLoopOptions {
   resolve?: ResolveHost;
   /** A registered endpoint's keys at the attempt's time; null when the endpoint no longer exists. */
   endpointKeys?: (endpointId: number) => Promise<SigningKeys | null>;
+  /** False for a registered endpoint disabled since its message was written: the message fails unsent. */
+  endpointEnabled?: (endpointId: number) => boolean;
+  /** Endpoints a recorded failure disabled (their streak crossed the thresholds), after the commit. */
+  endpointsDisabled?: (endpoints: DisabledEndpoint[]) => void;
 }
 
 const MAX_KNOWN_DUE = 256;
@@ -101,7 +108,7 @@ export class DeliveryLoop {
       log,
       maxBatch: MAX_RECORD_BATCH,
       isTransient: isDatabaseUnavailable,
-      write: (records) => recordAttempts(this.orm, records),
+      write: (records) => recordAttempts(this.orm, records, this.options.endpointsDisabled),
     });
     this.loop = new PollLoop({ name: 'webhook delivery claim', log, step: () => this.claimStep() });
     this.loop.start();
@@ -209,24 +216,27 @@ export class DeliveryLoop {
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const log = this.log!;
     let outcome: AttemptOutcome;
+    const disabled = delivery.endpointId !== null && this.options.endpointEnabled?.(delivery.endpointId) === false;
     try {
-      const keys = await this.keysOf(delivery);
-      outcome = !keys
-        ? {
-            ok: false,
-            status: null,
-            responseBody: null,
-            error: `webhook endpoint ${delivery.endpointId} no longer exists`,
-            durationMs: 0,
-            retryAfter: null,
-          }
-        : await sendAttempt(delivery.url, delivery.messageId, delivery.body, {
-            secret: keys,
-            timeoutMs: this.options.timeoutMs,
-            dispatcher: delivery.trusted ? this.direct : this.guarded.dispatcher,
-            check: delivery.trusted ? undefined : this.guarded.check,
-            signal: this.abort.signal,
-          });
+      const keys = disabled ? null : await this.keysOf(delivery);
+      outcome = disabled
+        ? { ok: false, status: null, responseBody: null, error: ENDPOINT_DISABLED_ERROR, durationMs: 0, retryAfter: null }
+        : !keys
+          ? {
+              ok: false,
+              status: null,
+              responseBody: null,
+              error: `webhook endpoint ${delivery.endpointId} no longer exists`,
+              durationMs: 0,
+              retryAfter: null,
+            }
+          : await sendAttempt(delivery.url, delivery.messageId, delivery.body, {
+              secret: keys,
+              timeoutMs: this.options.timeoutMs,
+              dispatcher: delivery.trusted ? this.direct : this.guarded.dispatcher,
+              check: delivery.trusted ? undefined : this.guarded.check,
+              signal: this.abort.signal,
+            });
     } finally {
       // The slot is free once the response is in; the write goes on beside the next request.
       this.sending--;
@@ -241,7 +251,9 @@ export class DeliveryLoop {
       }
       this.paceMs = this.paceMs === null ? outcome.durationMs : this.paceMs * 0.9 + outcome.durationMs * 0.1;
       const at = new Date();
-      const next = nextStep(delivery.attempts + 1, outcome, this.options.retry, at);
+      const next = disabled
+        ? { status: DeliveryStatus.FAILED as const, nextAttemptAt: at }
+        : nextStep(delivery.attempts + 1, outcome, this.options.retry, at);
       const written = await this.recorder!.write({ delivery, outcome, next, at });
       if (!written) {
         log.warn(

@@ -56,6 +56,10 @@ export class WebhookDelivery {
   @Property({ type: 'integer', default: 1 })
   firstAttempt = 1;
 
+  /** Why it failed without an attempt (its endpoint was disabled); attempts' errors are in webhook_logs. */
+  @Property({ type: 'string', length: 500, nullable: true })
+  lastError?: string | null;
+
   @Property(ms())
   nextAttemptAt: Date = new Date();
 

@@ -4,7 +4,11 @@ import type { Em, Orm } from '../db/orm.js';
 import type { Job } from '../jobs/job.entity.js';
 import type { Log } from '../log.js';
 import { DeliveryLoop } from './delivery-loop.js';
-import { recordDeliveries, WebhookTargets, type DeliveryTarget } from './outbox.js';
+import { nextAttemptNumbers, recordDeliveries, WebhookTargets, type DeliveryTarget } from './outbox.js';
+import { serializeWebhookBody } from './webhook-body.js';
+import { newMessageId } from './signatures.js';
+import { recordUnsent, type UnsentMessage } from './endpoints/disabled-deliveries.js';
+import type { DisabledEndpoint } from './sql/endpoint-streak.js';
 import { ReceivedWebhooks } from './received-webhooks.js';
 import { registerWebhookReceiver } from './receiver.js';
 import type { WebhookEvents } from './webhook.events.js';
@@ -24,13 +28,30 @@ export interface Webhooks {
   /** Finish hook: records the finished jobs' deliveries in the transaction that finishes them. */
   recordOnFinish(em: Em, jobs: readonly Job[]): Promise<void>;
   registerReceiver(http: FastifyInstance): Promise<void>;
+  /** Who hears that an endpoint disabled itself or was enabled again (the alerts, built after webhooks). */
+  alertWith(alerts: EndpointAlerts): void;
   /** After listen: the own receiver becomes the default target; worker processes start sending. */
   start(baseUrl: string, log: Log): Promise<void>;
   stop(graceMs: number): Promise<void>;
 }
 
+/** The alerting side of auto-disable: an ENDPOINT_DISABLED alert fires, and resolves on re-enabling. */
+export interface EndpointAlerts {
+  endpointDisabled(endpoint: DisabledEndpoint): Promise<unknown>;
+  endpointReenabled(endpointId: number): Promise<unknown>;
+}
+
 export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents): Webhooks {
   const directory = new EndpointDirectory(orm);
+  let alerts: EndpointAlerts | null = null;
+  let log: Log | null = null;
+  /** After the commit that disabled them: this process stops recording for them at once, then the alert fires. */
+  const disabled = (endpoints: DisabledEndpoint[]) => {
+    void (async () => {
+      await directory.refresh();
+      for (const endpoint of endpoints) await alerts?.endpointDisabled(endpoint);
+    })().catch((error: unknown) => log?.error({ err: error }, 'an auto-disabled endpoint could not be announced'));
+  };
   const targets = new WebhookTargets(config.OUTBOUND_WEBHOOK, () => directory.builtInEnabled);
   const received = new ReceivedWebhooks();
   const sends = config.ROLE !== 'api';
@@ -45,6 +66,8 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
       leaseMs: config.WEBHOOK_TIMEOUT_MS + config.LEASE_MS,
       allowed: config.allowList,
       endpointKeys: (id) => directory.keysFor(id),
+      endpointEnabled: (id) => directory.isEnabled(id),
+      endpointsDisabled: disabled,
     },
     events,
   );
@@ -54,10 +77,15 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
     directory,
     (field, url) => assertSafeUrl(field, url, config.allowList),
     () => targets.builtInUrl(),
+    { disableAfterFailures: config.WEBHOOK_DISABLE_AFTER_FAILURES, disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS },
+    async (id) => {
+      await alerts?.endpointReenabled(id);
+    },
   );
   const deliveries = new DeliveriesService(
     orm,
     (id) => endpoints.targetOf(id),
+    (id) => endpoints.isEnabled(id),
     () => loop.notify(),
   );
   return {
@@ -67,27 +95,51 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
     wake: () => loop.notify(),
     async recordOnFinish(em, jobs) {
       const items: { job: Job; target: DeliveryTarget }[] = [];
+      const unsent: { job: Job; endpoint: { id: number; url: string } }[] = [];
       for (const job of jobs) {
         const target = targets.forJob(job);
         if (target) items.push({ job, target });
         // Registered endpoints are user-supplied URLs: SSRF-guarded on every connect, as per-job ones.
         for (const endpoint of directory.matching(job))
           items.push({ job, target: { url: endpoint.url, trusted: false, endpointId: endpoint.id } });
+        for (const endpoint of directory.disabledMatching(job)) unsent.push({ job, endpoint });
       }
+      if (unsent.length > 0) await recordUnsentFor(em, unsent);
       if (items.length === 0) return;
       await recordDeliveries(em, items);
       // The row is visible once the caller commits; a short delay lets that happen before we look.
       if (sends) setTimeout(() => loop.notify(), 5).unref();
     },
     registerReceiver: (http) => registerWebhookReceiver(http, config.WEBHOOK_SECRET, received),
-    async start(baseUrl, log) {
+    alertWith(endpointAlerts) {
+      alerts = endpointAlerts;
+    },
+    async start(baseUrl, startLog) {
+      log = startLog;
       targets.useOwnReceiver(baseUrl);
-      await directory.start(log);
-      if (sends) loop.start(log);
+      await directory.start(startLog);
+      if (sends) loop.start(startLog);
     },
     stop: (graceMs) => {
       directory.stop();
       return loop.stop(graceMs);
     },
   };
+}
+
+/** Messages for disabled endpoints, FAILED unsent, with the body and attempt numbering a replay will use. */
+async function recordUnsentFor(em: Em, unsent: readonly { job: Job; endpoint: { id: number; url: string } }[]): Promise<void> {
+  const firstAttempts = await nextAttemptNumbers(
+    em,
+    unsent.map(({ job }) => Number(job.id)),
+  );
+  const messages: UnsentMessage[] = unsent.map(({ job, endpoint }) => ({
+    jobId: Number(job.id),
+    endpointId: endpoint.id,
+    url: endpoint.url,
+    messageId: newMessageId(),
+    body: serializeWebhookBody(job),
+    firstAttempt: firstAttempts.get(Number(job.id)) ?? 1,
+  }));
+  await recordUnsent(em, messages);
 }

@@ -20,6 +20,20 @@ export class DeliveriesResolver {
     return services.webhookDeliveries.list({ endpointId, status, since, first, after });
   }
 
+  @Mutation(() => Int, {
+    description:
+      "Queues the endpoint's messages in that status again, each with its own webhook-id and body; answers how many (admin). A disabled endpoint is refused",
+  })
+  async replayWebhookDeliveries(
+    @Ctx() { services, viewer }: Context,
+    @Arg('endpointId', () => ID, { description: '"outbound" for the built-in endpoint' }) endpointId: string,
+    @Arg('since', () => DateTimeScalar, { nullable: true, description: 'Only messages created at or after' }) since: Date | null,
+    @Arg('status', () => WebhookDeliveryStatus, { defaultValue: WebhookDeliveryStatus.FAILED }) status: WebhookDeliveryStatus,
+  ): Promise<number> {
+    requireAdmin(viewer);
+    return services.webhookDeliveries.replay(endpointId, since, status);
+  }
+
   @Mutation(() => WebhookDeliveryView, { description: 'Sends a signed webhook.test message to the endpoint, whatever its event types' })
   async sendTestWebhook(
     @Ctx() { services, viewer }: Context,

@@ -8,6 +8,8 @@ import { recordMessage } from '../outbox.js';
 import { newMessageId } from '../signatures.js';
 import { DeliveryStatus, WebhookDelivery } from '../webhook-delivery.entity.js';
 import { WebhookLog } from '../webhook-log.entity.js';
+import { dialectOf, placeholders, run, toDbTime, type BoundValue } from '../../db/sql.js';
+import { readCommittedTx } from '../../db/transactions.js';
 import { WebhookDeliveryStatus, type WebhookDeliveryConnection, type WebhookDeliveryView } from './delivery.types.js';
 
 export const MAX_PAGE = 100;
@@ -55,6 +57,8 @@ export class DeliveriesService {
   constructor(
     private readonly orm: Orm,
     private readonly targetOf: (endpointId: string) => Promise<DeliveryTarget>,
+    /** Whether the endpoint is enabled; NotFound for an unknown one. */
+    private readonly isEnabled: (endpointId: string) => Promise<boolean>,
     /** Wakes this process's delivery loop, if it runs one. */
     private readonly wakeSender: () => void,
   ) {}
@@ -98,6 +102,46 @@ export class DeliveriesService {
     return view;
   }
 
+  /**
+   * Queues the endpoint's messages in `status` (created at or after `since`) again: each keeps its
+   * webhook-id and body, goes to the endpoint's URL as it is now, gets a full set of retries, and its
+   * attempt numbers run on. The rows are reused, so a message replayed twice is sent once per replay,
+   * never duplicated by one. Answers how many were queued.
+   */
+  async replay(endpointId: string, since: Date | null, status: WebhookDeliveryStatus): Promise<number> {
+    if (!(await this.isEnabled(endpointId))) {
+      throw new BadUserInputError(
+        'endpointId',
+        'the endpoint is disabled: enable it first (updateWebhookEndpoint enabled: true), then replay',
+      );
+    }
+    const target = await this.targetOf(endpointId);
+    const em = this.em();
+    const dialect = dialectOf(em);
+    const now = toDbTime(dialect, new Date());
+    const byEndpoint = endpointId === BUILT_IN_ID ? 'endpoint_id is null and trusted = 1' : 'endpoint_id = ?';
+    const params: BoundValue[] = [target.url, now, now];
+    if (endpointId !== BUILT_IN_ID) params.push(target.endpointId!);
+    // SENDING is left alone: its attempt is in flight and ends in its own state.
+    const statuses = STORED_STATUSES[status].filter((s) => s !== DeliveryStatus.SENDING);
+    params.push(...statuses);
+    if (since) params.push(toDbTime(dialect, since));
+    const queued = await em.transactional(
+      (tx) =>
+        run(
+          tx as Em,
+          `update webhook_deliveries
+              set status = 'PENDING', url = ?, first_attempt = first_attempt + attempts, attempts = 0, last_error = null,
+                  next_attempt_at = ?, updated_at = ?
+            where ${byEndpoint} and status in (${placeholders(statuses.length)})${since ? ' and created_at >= ?' : ''}`,
+          params,
+        ),
+      readCommittedTx(dialect),
+    );
+    if (queued > 0) this.wakeSender();
+    return queued;
+  }
+
   /** Views of deliveries with their attempts, in one query for the logs of the whole page. */
   private async views(rows: readonly WebhookDelivery[]): Promise<WebhookDeliveryView[]> {
     const logs = rows.length
@@ -115,7 +159,7 @@ export class DeliveriesService {
         eventType: eventTypeOf(row.body),
         status: shownStatus(row.status),
         attempts: row.attempts,
-        lastError: attempts.at(-1)?.error ?? null,
+        lastError: row.lastError ?? attempts.at(-1)?.error ?? null,
         createdAt: row.createdAt,
         webhookLogs: attempts,
       };

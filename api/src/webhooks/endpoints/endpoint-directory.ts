@@ -93,13 +93,30 @@ export class EndpointDirectory {
 
   /** The enabled endpoints subscribed to this job's end, by event type, queue and task. */
   matching(job: Pick<Job, 'status' | 'queue' | 'taskName'>): { id: number; url: string }[] {
+    return this.subscribed(job, true);
+  }
+
+  /** The disabled endpoints that would get this job's end: their messages are recorded FAILED, unsent. */
+  disabledMatching(job: Pick<Job, 'status' | 'queue' | 'taskName'>): { id: number; url: string }[] {
+    return this.subscribed(job, false);
+  }
+
+  private subscribed(job: Pick<Job, 'status' | 'queue' | 'taskName'>, enabled: boolean): { id: number; url: string }[] {
     if (this.endpoints.length === 0) return [];
     const event = EVENT_OF_STATUS[job.status];
     if (!event) return [];
     return this.endpoints.filter(
       (e) =>
-        e.enabled && e.eventTypes.has(event) && (!e.queues || e.queues.has(job.queue)) && (!e.taskNames || e.taskNames.has(job.taskName)),
+        e.enabled === enabled &&
+        e.eventTypes.has(event) &&
+        (!e.queues || e.queues.has(job.queue)) &&
+        (!e.taskNames || e.taskNames.has(job.taskName)),
     );
+  }
+
+  /** Whether a registered endpoint is enabled as last loaded; an unknown one counts as enabled (its keys decide). */
+  isEnabled(endpointId: number): boolean {
+    return this.byId.get(endpointId)?.enabled ?? true;
   }
 
   /** The keys an attempt to this endpoint signs with at `at`; null when it is not (or no longer) registered. */

@@ -45,3 +45,22 @@ export function checkGraceMs(field: string, value: unknown): number {
   }
   return value;
 }
+
+/** The most failed messages an auto-disable threshold may ask for. */
+export const MAX_DISABLE_AFTER_FAILURES = 1_000_000;
+/** GraphQL's Int: about 24.8 days. */
+export const MAX_DISABLE_AFTER_MS = 2_147_483_647;
+
+export function checkDisableAfterFailures(field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_DISABLE_AFTER_FAILURES) {
+    throw new BadUserInputError(field, `expected a whole number 1..${MAX_DISABLE_AFTER_FAILURES}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+export function checkDisableAfterMs(field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_DISABLE_AFTER_MS) {
+    throw new BadUserInputError(field, `expected whole milliseconds 0..${MAX_DISABLE_AFTER_MS}, got ${describe(value)}`);
+  }
+  return value;
+}

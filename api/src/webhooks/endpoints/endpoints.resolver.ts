@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context, Viewer } from '../../graphql/context.js';
 import { ForbiddenError } from '../../graphql/errors.js';
 import {
@@ -6,6 +6,8 @@ import {
   CreateWebhookEndpointInput,
   RotatedWebhookSecret,
   UpdateWebhookEndpointInput,
+  WebhookEndpointHealth,
+  WebhookEndpointHealthPoint,
   WebhookEndpointView,
 } from './endpoint.types.js';
 
@@ -14,8 +16,23 @@ export function requireAdmin(viewer: Viewer): void {
   if (viewer.role !== 'admin') throw new ForbiddenError(`the token "${viewer.name}" is a viewer: webhook endpoints need an admin token`);
 }
 
-@Resolver()
+@Resolver(() => WebhookEndpointView)
 export class EndpointsResolver {
+  @FieldResolver(() => WebhookEndpointHealth, {
+    nullable: true,
+    description: 'Over its last 1,000 messages (one indexed read); null for the built-in endpoint',
+  })
+  async health(@Ctx() { services }: Context, @Root() endpoint: WebhookEndpointView): Promise<WebhookEndpointHealth | null> {
+    return services.webhookEndpoints.health(endpoint);
+  }
+
+  @FieldResolver(() => [WebhookEndpointHealthPoint], {
+    description: 'Delivered and failed messages per hour over the last 24 hours, oldest first (of its last 1,000 messages)',
+  })
+  async healthSeries(@Ctx() { services }: Context, @Root() endpoint: WebhookEndpointView): Promise<WebhookEndpointHealthPoint[]> {
+    return services.webhookEndpoints.healthSeries(endpoint);
+  }
+
   @Query(() => [WebhookEndpointView], { description: 'The built-in OUTBOUND_WEBHOOK endpoint first, then the registered ones (admin)' })
   async webhookEndpoints(@Ctx() { services, viewer }: Context): Promise<WebhookEndpointView[]> {
     requireAdmin(viewer);

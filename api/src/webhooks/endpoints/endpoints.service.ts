@@ -11,9 +11,20 @@ import {
   CreatedWebhookEndpoint,
   type CreateWebhookEndpointInput,
   type UpdateWebhookEndpointInput,
+  type WebhookEndpointHealth,
+  type WebhookEndpointHealthPoint,
   type WebhookEndpointView,
 } from './endpoint.types.js';
-import { checkDescription, checkEventTypes, checkGraceMs, checkQueues, checkTaskNames } from './endpoint.validate.js';
+import { attemptsOf, healthOf, seriesOf, type AttemptRow } from './endpoint-health.js';
+import {
+  checkDescription,
+  checkDisableAfterFailures,
+  checkDisableAfterMs,
+  checkEventTypes,
+  checkGraceMs,
+  checkQueues,
+  checkTaskNames,
+} from './endpoint.validate.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 
 /** The GraphQL id of the built-in endpoint (OUTBOUND_WEBHOOK). */
@@ -33,18 +44,34 @@ function view(row: WebhookEndpoint): WebhookEndpointView {
     enabled: row.enabled,
     builtIn: false,
     previousSecretExpiresAt: inGrace ? row.previousSecretUntil! : null,
+    disableAfterFailures: row.disableAfterFailures,
+    disableAfterMs: Number(row.disableAfterMs),
+    disabledReason: row.disabledReason ?? null,
+    disabledAt: row.disabledAt ?? null,
+    consecutiveFailures: row.consecutiveFailures,
     createdAt: row.createdAt,
   };
 }
 
+/** New endpoints' auto-disable thresholds (WEBHOOK_DISABLE_AFTER_FAILURES, WEBHOOK_DISABLE_AFTER_MS). */
+export interface DisableDefaults {
+  disableAfterFailures: number;
+  disableAfterMs: number;
+}
+
 /** Registered webhook endpoints: create, change, delete, rotate; every change reloads this process's directory. */
 export class EndpointsService {
+  private readonly attemptReads = new WeakMap<WebhookEndpointView, Promise<AttemptRow[]>>();
+
   constructor(
     private readonly orm: Orm,
     private readonly directory: EndpointDirectory,
     private readonly checkUrl: UrlCheck,
     /** Where OUTBOUND_WEBHOOK's messages go now (OUTBOUND_WEBHOOK or the own receiver); null before listen. */
     private readonly builtInUrl: () => string | null,
+    private readonly defaults: DisableDefaults,
+    /** An endpoint disabled by itself was enabled again by hand (its alert resolves). */
+    private readonly reenabled: (endpointId: number) => Promise<void>,
   ) {}
 
   private em(): Em {
@@ -68,6 +95,11 @@ export class EndpointsService {
     const description = checkDescription('input.description', input.description);
     const queues = checkQueues('input.queues', input.queues);
     const taskNames = checkTaskNames('input.taskNames', input.taskNames);
+    const disableAfterFailures = checkDisableAfterFailures(
+      'input.disableAfterFailures',
+      input.disableAfterFailures ?? this.defaults.disableAfterFailures,
+    );
+    const disableAfterMs = checkDisableAfterMs('input.disableAfterMs', input.disableAfterMs ?? this.defaults.disableAfterMs);
     await this.checkUrl('input.url', input.url);
     const secret = newEndpointSecret();
     const em = this.em();
@@ -78,6 +110,8 @@ export class EndpointsService {
       queues,
       taskNames,
       enabled: input.enabled ?? true,
+      disableAfterFailures,
+      disableAfterMs,
       secret,
     });
     await em.flush();
@@ -97,9 +131,21 @@ export class EndpointsService {
     if (input.eventTypes !== undefined) row.eventTypes = checkEventTypes('input.eventTypes', input.eventTypes);
     if (input.queues !== undefined) row.queues = checkQueues('input.queues', input.queues);
     if (input.taskNames !== undefined) row.taskNames = checkTaskNames('input.taskNames', input.taskNames);
+    if (input.disableAfterFailures !== undefined && input.disableAfterFailures !== null) {
+      row.disableAfterFailures = checkDisableAfterFailures('input.disableAfterFailures', input.disableAfterFailures);
+    }
+    if (input.disableAfterMs !== undefined && input.disableAfterMs !== null) {
+      row.disableAfterMs = checkDisableAfterMs('input.disableAfterMs', input.disableAfterMs);
+    }
+    const reenabled = input.enabled === true && !row.enabled;
     if (input.enabled !== undefined && input.enabled !== null) row.enabled = input.enabled;
+    if (reenabled) {
+      // Enabled by hand: the streak starts again, so the next failure does not disable it at once.
+      Object.assign(row, { consecutiveFailures: 0, failingSince: null, disabledReason: null, disabledAt: null });
+    }
     await em.flush();
     await this.directory.refresh();
+    if (reenabled) await this.reenabled(row.id);
     return view(row);
   }
 
@@ -136,6 +182,33 @@ export class EndpointsService {
     return secret;
   }
 
+  /** Health of a registered endpoint from its stored attempts; null for the built-in one (no streak is kept for it). */
+  async health(endpoint: WebhookEndpointView): Promise<WebhookEndpointHealth | null> {
+    if (endpoint.builtIn) return null;
+    return healthOf(await this.attemptsOf(endpoint), endpoint.consecutiveFailures);
+  }
+
+  async healthSeries(endpoint: WebhookEndpointView): Promise<WebhookEndpointHealthPoint[]> {
+    if (endpoint.builtIn) return [];
+    return seriesOf(await this.attemptsOf(endpoint));
+  }
+
+  /** One read per endpoint and request: `health` and `healthSeries` of one view share it. */
+  private attemptsOf(endpoint: WebhookEndpointView): Promise<AttemptRow[]> {
+    let rows = this.attemptReads.get(endpoint);
+    if (!rows) {
+      rows = attemptsOf(this.em(), Number(endpoint.id));
+      this.attemptReads.set(endpoint, rows);
+    }
+    return rows;
+  }
+
+  /** Whether the endpoint (a registered one, or "outbound") is enabled; NotFound when there is none. */
+  async isEnabled(id: string): Promise<boolean> {
+    if (id === BUILT_IN_ID) return (await this.em().findOne(WebhookEndpoint, { builtIn: true }))?.enabled ?? true;
+    return (await this.find(this.em(), id)).enabled;
+  }
+
   /** Where a message to this endpoint goes and how it is signed (a registered endpoint: with its own secret). */
   async targetOf(id: string): Promise<DeliveryTarget> {
     if (id === BUILT_IN_ID) {
@@ -168,12 +241,17 @@ export class EndpointsService {
       enabled: row?.enabled ?? true,
       builtIn: true,
       previousSecretExpiresAt: null,
+      disableAfterFailures: null,
+      disableAfterMs: null,
+      disabledReason: null,
+      disabledAt: null,
+      consecutiveFailures: 0,
       createdAt: null,
     };
   }
 
   private async updateBuiltIn(input: UpdateWebhookEndpointInput): Promise<WebhookEndpointView> {
-    for (const field of ['url', 'description', 'eventTypes', 'queues', 'taskNames'] as const) {
+    for (const field of ['url', 'description', 'eventTypes', 'queues', 'taskNames', 'disableAfterFailures', 'disableAfterMs'] as const) {
       if (input[field] !== undefined) {
         throw new BadUserInputError(`input.${field}`, 'the built-in endpoint comes from OUTBOUND_WEBHOOK: only enabled can change');
       }

@@ -1,5 +1,5 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import { OptionalProps } from '@mikro-orm/core';
+import { BigIntType, OptionalProps } from '@mikro-orm/core';
 
 const ms = () => ({ type: 'datetime', length: 3 }) as const;
 
@@ -10,7 +10,8 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
  */
 @Entity({ tableName: 'webhook_endpoints' })
 export class WebhookEndpoint {
-  [OptionalProps]?: 'enabled' | 'builtIn' | 'createdAt' | 'updatedAt' | 'description';
+  [OptionalProps]?:
+    'enabled' | 'builtIn' | 'createdAt' | 'updatedAt' | 'description' | 'disableAfterFailures' | 'disableAfterMs' | 'consecutiveFailures';
 
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
@@ -49,6 +50,29 @@ export class WebhookEndpoint {
 
   @Property({ ...ms(), nullable: true })
   previousSecretUntil?: Date | null;
+
+  /** Disabled after this many consecutive failed messages (retries used up)… */
+  @Property({ type: 'integer', default: 20 })
+  disableAfterFailures = 20;
+
+  /** …spanning at least this long, from the first of them to the last. */
+  @Property({ type: new BigIntType('number'), default: 86_400_000 })
+  disableAfterMs = 86_400_000;
+
+  /** Failed messages since the last delivered one: the auto-disable streak. */
+  @Property({ type: 'integer', default: 0 })
+  consecutiveFailures = 0;
+
+  /** When the first message of the current streak failed; null while the streak is 0. */
+  @Property({ ...ms(), nullable: true })
+  failingSince?: Date | null;
+
+  /** Why the endpoint was disabled by itself; null when enabled or disabled by hand. */
+  @Property({ type: 'string', length: 500, nullable: true })
+  disabledReason?: string | null;
+
+  @Property({ ...ms(), nullable: true })
+  disabledAt?: Date | null;
 
   @Property(ms())
   createdAt: Date = new Date();

@@ -6,6 +6,7 @@ import type { WebhookLog } from '../webhook-log.entity.js';
 import type { AttemptOutcome } from '../send-attempt.js';
 import type { NextStep } from '../retry-policy.js';
 import type { ClaimedDelivery } from './claim-deliveries.js';
+import { updateStreaks, type DisabledEndpoint } from './endpoint-streak.js';
 
 /** One finished attempt, ready to be written. */
 export interface AttemptRecord {
@@ -18,10 +19,16 @@ export interface AttemptRecord {
 /**
  * Writes finished attempts in one transaction: each delivery's next state, and one WebhookLog row per
  * attempt — only for deliveries this sender still holds the lease on (else another sender owns the
- * delivery and nothing is written for it). Returns, per record, its log row or null.
+ * delivery and nothing is written for it), and the failure streaks of the endpoints whose messages
+ * became final. Returns, per record, its log row or null; `onDisabled` hears of endpoints this write
+ * disabled, after the commit.
  * One commit for many attempts is what lets a busy sender keep up: a commit is an fsync.
  */
-export async function recordAttempts(orm: Orm, records: readonly AttemptRecord[]): Promise<(WebhookLog | null)[]> {
+export async function recordAttempts(
+  orm: Orm,
+  records: readonly AttemptRecord[],
+  onDisabled?: (endpoints: DisabledEndpoint[]) => void,
+): Promise<(WebhookLog | null)[]> {
   // Primary-key order: two senders' batches lock rows in the same order and cannot deadlock on them.
   const order = records.map((_, i) => i).sort((a, b) => records[a].delivery.id - records[b].delivery.id);
   const dialect = dialectOf(orm.em);
@@ -29,12 +36,16 @@ export async function recordAttempts(orm: Orm, records: readonly AttemptRecord[]
     dialect === 'mysql' && order.length > 1 ? recordBatchMysql(orm, records, order) : recordEach(orm, dialect, records, order),
   );
   const logs: (WebhookLog | null)[] = records.map(() => null);
-  for (const [i, log] of held) logs[i] = log;
+  for (const [i, log] of held.written) logs[i] = log;
+  if (held.disabled.length > 0) onDisabled?.(held.disabled);
   return logs;
 }
 
-/** What a batch wrote: the record's index and its log row. */
-type Written = [index: number, log: WebhookLog][];
+/** What a batch wrote: the record's index and its log row, and the endpoints it disabled. */
+interface Written {
+  written: [index: number, log: WebhookLog][];
+  disabled: DisabledEndpoint[];
+}
 
 /**
  * MySQL/MariaDB: every delivery's next state in one `UPDATE … JOIN` over a derived table of the new
@@ -48,7 +59,7 @@ async function recordBatchMysql(orm: Orm, records: readonly AttemptRecord[], ord
     .fork()
     .transactional(async (tx) => {
       if ((await updateBatchMysql(tx as Em, records, order)) < order.length) throw NOT_ALL_HELD;
-      return insertLogs(tx as Em, 'mysql', records, order);
+      return finishWrite(tx as Em, 'mysql', records, order);
     }, readCommittedTx('mysql'))
     .catch((error: unknown) => {
       if (error === NOT_ALL_HELD) return null;
@@ -64,9 +75,9 @@ async function recordBatchMysql(orm: Orm, records: readonly AttemptRecord[], ord
     );
     const owners = new Map(rows.map((r) => [Number(r.id), r.lease_owner]));
     const mine = order.filter((i) => owners.get(records[i].delivery.id) === records[i].delivery.leaseToken);
-    if (mine.length === 0) return [];
+    if (mine.length === 0) return NOTHING;
     await updateBatchMysql(tx as Em, records, mine);
-    return insertLogs(tx as Em, 'mysql', records, mine);
+    return finishWrite(tx as Em, 'mysql', records, mine);
   }, readCommittedTx('mysql'));
 }
 
@@ -108,8 +119,16 @@ async function recordEach(orm: Orm, dialect: SqlDialect, records: readonly Attem
       );
       if (changed > 0) held.push(i);
     }
-    return held.length === 0 ? [] : insertLogs(tx as Em, dialect, records, held);
+    return held.length === 0 ? NOTHING : finishWrite(tx as Em, dialect, records, held);
   }, readCommittedTx(dialect));
+}
+
+const NOTHING: Written = { written: [], disabled: [] };
+
+/** The held attempts' logs, then their endpoints' streaks (endpoint rows locked after the deliveries). */
+async function finishWrite(tx: Em, dialect: SqlDialect, records: readonly AttemptRecord[], held: readonly number[]): Promise<Written> {
+  const written = await insertLogs(tx, dialect, records, held);
+  return { written, disabled: await updateStreaks(tx, dialect, records, held) };
 }
 
 const LOG_COLUMNS = 'job_id, delivery_id, url, request_body, response_status, response_body, attempt, error, duration_ms, created_at';
@@ -124,8 +143,13 @@ const LOG_ROWS_PER_STATEMENT = 1000;
  * the statement and a multi-row INSERT of known size takes consecutive ids (`innodb_autoinc_lock_mode`
  * 0 or 1, as MikroORM's own batch inserts assume), stepping by `auto_increment_increment`.
  */
-async function insertLogs(tx: Em, dialect: SqlDialect, records: readonly AttemptRecord[], order: readonly number[]): Promise<Written> {
-  const written: Written = [];
+async function insertLogs(
+  tx: Em,
+  dialect: SqlDialect,
+  records: readonly AttemptRecord[],
+  order: readonly number[],
+): Promise<Written['written']> {
+  const written: Written['written'] = [];
   const step = dialect === 'sqlite' ? 1 : await autoIncrementStep(tx);
   for (let start = 0; start < order.length; start += LOG_ROWS_PER_STATEMENT) {
     const chunk = order.slice(start, start + LOG_ROWS_PER_STATEMENT);

@@ -6,7 +6,18 @@ export interface EndpointDraft {
   queues: string[] | null;
   taskNames: string[] | null;
   enabled: boolean;
+  /** null: the server's default on create, unchanged on edit. */
+  disableAfterFailures: number | null;
+  disableAfterMs: number | null;
 }
+
+/** A number field's text as a whole number times `scale`; blank → null (the default). */
+export function parseAmount(text: string | number | null, scale = 1): number | null {
+  if (text === null || String(text).trim() === '') return null;
+  return Math.round(Number(text) * scale);
+}
+
+export const HOUR_MS = 3_600_000;
 
 export const EVENT_TYPES = ['job.completed', 'job.failed', 'job.cancelled', 'alert.fired', 'alert.resolved'] as const;
 

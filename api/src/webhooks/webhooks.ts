@@ -13,6 +13,7 @@ import { EndpointDirectory } from './endpoints/endpoint-directory.js';
 import { EndpointsService } from './endpoints/endpoints.service.js';
 import { DeliveriesService } from './deliveries/deliveries.service.js';
 import { assertSafeUrl } from '../net/ssrf.js';
+import { loadJobs } from '../jobs/list-jobs.sql.js';
 
 /** The webhooks part of the app, built once in bootstrap. */
 export interface Webhooks {
@@ -23,6 +24,11 @@ export interface Webhooks {
   wake(): void;
   /** Finish hook: records the finished jobs' deliveries in the transaction that finishes them. */
   recordOnFinish(em: Em, jobs: readonly Job[]): Promise<void>;
+  /**
+   * Cancel hook: records `job.cancelled` for the registered endpoints subscribed to it, in the cancelling
+   * transaction. OUTBOUND_WEBHOOK and per-job URLs get no cancel messages (the seed's contract).
+   */
+  recordOnCancel(em: Em, jobIds: readonly number[]): Promise<void>;
   registerReceiver(http: FastifyInstance): Promise<void>;
   /** After listen: the own receiver becomes the default target; worker processes start sending. */
   start(baseUrl: string, log: Log): Promise<void>;
@@ -60,6 +66,12 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
     (id) => endpoints.targetOf(id),
     () => loop.notify(),
   );
+  const record = async (em: Em, items: readonly { job: Job; target: DeliveryTarget }[]) => {
+    if (items.length === 0) return;
+    await recordDeliveries(em, items);
+    // The row is visible once the caller commits; a short delay lets that happen before we look.
+    if (sends) setTimeout(() => loop.notify(), 5).unref();
+  };
   return {
     service,
     endpoints,
@@ -74,10 +86,16 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
         for (const endpoint of directory.matching(job))
           items.push({ job, target: { url: endpoint.url, trusted: false, endpointId: endpoint.id } });
       }
-      if (items.length === 0) return;
-      await recordDeliveries(em, items);
-      // The row is visible once the caller commits; a short delay lets that happen before we look.
-      if (sends) setTimeout(() => loop.notify(), 5).unref();
+      await record(em, items);
+    },
+    async recordOnCancel(em, jobIds) {
+      if (!directory.subscribed('job.cancelled')) return;
+      const items: { job: Job; target: DeliveryTarget }[] = [];
+      for (const job of await loadJobs(em, jobIds)) {
+        for (const endpoint of directory.matching(job))
+          items.push({ job, target: { url: endpoint.url, trusted: false, endpointId: endpoint.id } });
+      }
+      await record(em, items);
     },
     registerReceiver: (http) => registerWebhookReceiver(http, config.WEBHOOK_SECRET, received),
     async start(baseUrl, log) {

@@ -1,9 +1,10 @@
 import { BadUserInputError, describe } from '../../graphql/errors.js';
 import { checkTaskName } from '../../jobs/job.validate.js';
 import { checkQueueName } from '../../queues/queue-name.js';
+import { SUBSCRIBABLE_EVENT_TYPES } from '../event-types.js';
 
-/** The event types an endpoint may subscribe to (the alert ones are sent by the alerting part). */
-export const EVENT_TYPES = ['job.completed', 'job.failed', 'job.cancelled', 'alert.fired', 'alert.resolved'] as const;
+/** The event types an endpoint may subscribe to: every type of `webhookEventTypes` but `webhook.test`. */
+const EVENT_TYPES = SUBSCRIBABLE_EVENT_TYPES;
 const KNOWN = new Set<string>(EVENT_TYPES);
 
 export const MAX_DESCRIPTION = 500;

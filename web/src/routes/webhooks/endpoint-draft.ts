@@ -8,7 +8,8 @@ export interface EndpointDraft {
   enabled: boolean;
 }
 
-export const EVENT_TYPES = ['job.completed', 'job.failed', 'job.cancelled', 'alert.fired', 'alert.resolved'] as const;
+/** `webhook.test` is listed by webhookEventTypes but sent on request only: an endpoint cannot subscribe to it. */
+export const subscribable = <T extends { name: string }>(types: readonly T[]): T[] => types.filter((t) => t.name !== 'webhook.test');
 
 /** "a, b" → ['a', 'b']; blank → null (no filter). */
 export function parseNames(text: string): string[] | null {

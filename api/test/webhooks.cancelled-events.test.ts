@@ -1,5 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import type { Em } from '../src/db/orm.js';
+import { dialectOf, insertRows, query, toDbTime } from '../src/db/sql.js';
 import { MYSQL_SKIP_REASON, serverForSuite, testDatabases, type TestServer } from './support/server.js';
 import { eventually, receiverForSuite, type Hit, type Receiver } from './support/webhooks.js';
 
@@ -14,7 +16,7 @@ if (MYSQL_SKIP_REASON) console.warn(MYSQL_SKIP_REASON);
 const CREATE_ENDPOINT = `mutation($in: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $in) { secret endpoint { id } } }`;
 const CREATE_JOB = 'mutation($in: CreateJobInput!) { createJob(input: $in) { id } }';
 const CANCEL = 'mutation($id: ID!) { cancelJob(id: $id) { id status } }';
-const CANCEL_MANY = 'mutation($ids: [ID!]) { cancelJobs(ids: $ids) { matched changed skipped { id reason } } }';
+const CANCEL_MANY = 'mutation($ids: [ID!], $f: JobFilter) { cancelJobs(ids: $ids, filter: $f) { matched changed skipped { id reason } } }';
 const JOB = 'query($id: ID!) { job(id: $id) { status } }';
 
 const ok = (...paths: string[]) => Object.fromEntries(paths.map((path) => [path, () => ({ status: 200 })]));
@@ -46,7 +48,7 @@ function hitsFor(receiver: Receiver, path: string, ids: readonly string[]): Prom
 }
 
 describe.each(testDatabases())('job.cancelled deliveries on $name', (db) => {
-  const receiver = receiverForSuite(ok('/outbound', '/cancels', '/ends'));
+  const receiver = receiverForSuite(ok('/outbound', '/cancels', '/ends', '/bulk'));
   const server = serverForSuite(db, () => ({
     OUTBOUND_WEBHOOK: `${receiver().url}/outbound`,
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
@@ -125,4 +127,56 @@ describe.each(testDatabases())('job.cancelled deliveries on $name', (db) => {
         .filter((h) => jobIdOf(h) === job),
     ).toEqual([]);
   });
+
+  it(
+    'cancelJobs over 2,500 pending jobs writes one job.cancelled row per job for the endpoint whose queue filter matches',
+    { timeout: 60_000 },
+    async () => {
+      const s = server();
+      const bulk = (
+        await data(s, CREATE_ENDPOINT, { in: { url: `${receiver().url}/bulk`, eventTypes: ['job.cancelled'], queues: ['bulk-cancel'] } })
+      ).createWebhookEndpoint.endpoint.id as string;
+      const em = s.orm.em.fork() as Em;
+      const at = toDbTime(dialectOf(em), new Date(Date.now() + 3_600_000));
+      const columns = [
+        'task_name',
+        'queue',
+        'status',
+        'priority',
+        'attempts',
+        'max_attempts',
+        'simulated',
+        'payload',
+        'progress',
+        'run_at',
+        'created_at',
+        'updated_at',
+      ];
+      const row = ['generate-report', 'bulk-cancel', 'PENDING', 1, 0, 3, 1, '{"n":1}', 0, at, at, at];
+      for (let done = 0; done < 2_500; done += 1_000)
+        await insertRows(
+          em,
+          'jobs',
+          columns,
+          Array.from({ length: Math.min(1_000, 2_500 - done) }, () => row),
+        );
+
+      const result = (await data(s, CANCEL_MANY, { f: { queue: 'bulk-cancel' } })).cancelJobs;
+      expect(result).toEqual({ matched: 2_500, changed: 2_500, skipped: [] });
+      const [counts] = await query<{ n: unknown; jobs: unknown; cancelled: unknown }>(
+        em,
+        `select count(*) as n, count(distinct job_id) as jobs, sum(case when body like '{"type":"job.cancelled",%' then 1 else 0 end) as cancelled
+       from webhook_deliveries where endpoint_id = ?`,
+        [Number(bulk)],
+      );
+      expect([Number(counts.n), Number(counts.jobs), Number(counts.cancelled)]).toEqual([2_500, 2_500, 2_500]);
+      await eventually(() => receiver().on('/bulk').length >= 2_500, 45_000, 'the 2,500 job.cancelled messages on /bulk');
+      // /ends is not subscribed to job.cancelled: it got none of them.
+      expect(
+        receiver()
+          .on('/ends')
+          .filter((h) => typeOf(h) === 'job.cancelled'),
+      ).toEqual([]);
+    },
+  );
 });

@@ -30,10 +30,11 @@ function priorityName(priority: Priority | string): keyof typeof Priority {
 }
 
 /**
- * Serializes an ended job's message once (COMPLETED, FAILED or CANCELLED; `completedAt` is when it ended). The string is stored in the outbox and is exactly
- * the bytes signed and sent on every attempt. It is plain `JSON.stringify` output, so
- * `JSON.stringify(JSON.parse(body)) === body` and the seed's `verifySignature` (which re-serializes
- * the parsed body) computes the same HMAC as a receiver hashing the raw bytes.
+ * Serializes an ended job's message once (COMPLETED, FAILED or CANCELLED; `completedAt` is when it
+ * ended). The string is stored in the outbox and is exactly the bytes signed and sent on every
+ * attempt. It is plain `JSON.stringify` output, so `JSON.stringify(JSON.parse(body)) === body` and the
+ * seed's `verifySignature` (which re-serializes the parsed body) computes the same HMAC as a receiver
+ * hashing the raw bytes.
  */
 export function serializeWebhookBody(job: Job): string {
   const failed = job.status === JobStatus.FAILED;

@@ -21,6 +21,7 @@ import { JobsService } from './jobs/jobs.service.js';
 import { catalogFor, Engine } from './engine/engine.js';
 import { loadTaskModules, tasksDirOf } from './tasks/load-modules.js';
 import type { FinishHook } from './engine/finish-hooks.js';
+import type { CancelHook } from './jobs/cancel-hooks.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { Pruner } from './retention/pruner.js';
 import { AlertEvaluator } from './alerts/evaluator.js';
@@ -80,6 +81,8 @@ export async function bootstrap(config: Config): Promise<App> {
   // Run inside the transaction that writes COMPLETED or a final FAILED: the webhook outbox row and the
   // throughput counters commit with it. Counters last: their rows are the ones finish batches share.
   const finishHooks: FinishHook[] = [(em, jobs) => webhooks.recordOnFinish(em, jobs), recordEnds];
+  // Run inside the transaction that writes CANCELLED, on every cancel path: `job.cancelled` for endpoints.
+  const cancelHooks: CancelHook[] = [(em, ids) => webhooks.recordOnCancel(em, ids)];
   const http = createFastify(config);
   // Runner and scheduler run with ROLE=all and ROLE=worker; ROLE=api leaves running jobs to worker processes.
   const logs = new JobLogWriter(orm, live.events, http.log);
@@ -88,6 +91,7 @@ export async function bootstrap(config: Config): Promise<App> {
     config,
     events: live.events,
     finishHooks,
+    cancelHooks,
     log: http.log,
     metrics,
     catalog,
@@ -135,7 +139,7 @@ export async function bootstrap(config: Config): Promise<App> {
           intervalMs: config.ALERT_EVALUATION_INTERVAL_MS,
           evaluated: () => metrics.countAlertEvaluation(),
         });
-  const jobs = new JobsService(orm, engine.events, engine.queue.registry);
+  const jobs = new JobsService(orm, engine.events, engine.queue.registry, cancelHooks);
   const remoteTasks = new RemoteTasks(orm, catalog, FORGET_AFTER_LEASES * config.LEASE_MS, http.log);
   await remoteTasks.refresh();
   const workers = new WorkersService({
@@ -179,7 +183,7 @@ export async function bootstrap(config: Config): Promise<App> {
     webhookDeliveries: webhooks.deliveries,
     queue: engine.queue,
     schedules,
-    bulk: new BulkJobsService(orm, live.events, cancelRunning),
+    bulk: new BulkJobsService(orm, live.events, cancelRunning, cancelHooks),
     retention: new RetentionService(orm, retentionDefaults(config), config.PRUNE_BATCH, pruned),
     tasks: engine.tasks,
     workers,

@@ -1,13 +1,9 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../graphql/scalars.js';
 
-export enum AlertKind {
-  FAILURE_RATE = 'FAILURE_RATE',
-  QUEUE_BACKLOG_AGE = 'QUEUE_BACKLOG_AGE',
-  QUEUE_DEPTH = 'QUEUE_DEPTH',
-  NO_WORKERS = 'NO_WORKERS',
-  ENDPOINT_DISABLED = 'ENDPOINT_DISABLED',
-}
+import { AlertKind } from './alert-kind.js';
+
+export { AlertKind };
 registerEnumType(AlertKind, { name: 'AlertKind', description: 'What an alert rule watches' });
 
 export enum AlertState {

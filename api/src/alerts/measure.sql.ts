@@ -58,8 +58,8 @@ export async function measure(em: Em, rule: AlertRule, now = new Date()): Promis
   const due = Number(row?.due ?? 0);
   if (due < rule.threshold) return { value: due, holds: false };
   const workers = await em.find(WorkerRow, {});
-  const live = workers.some(
-    (w) => w.lastHeartbeatAt.getTime() + w.leaseMs > now.getTime() && (!rule.queue || w.queues.includes(rule.queue)),
-  );
+  // A local worker without WORKER_QUEUES lists no queues: it claims from every queue.
+  const claims = (w: WorkerRow) => !rule.queue || w.queues.length === 0 || w.queues.includes(rule.queue);
+  const live = workers.some((w) => w.lastHeartbeatAt.getTime() + w.leaseMs > now.getTime() && claims(w));
   return { value: due, holds: !live };
 }

@@ -6,6 +6,7 @@ import type { Job } from '../jobs/job.entity.js';
 import { JobStatus } from '../jobs/job.enums.js';
 import type { JobEvents } from '../jobs/job.events.js';
 import type { FinishHook } from './finish-hooks.js';
+import type { CancelHook } from '../jobs/cancel-hooks.js';
 import { TaskCatalog } from '../tasks/catalog.js';
 import type { TaskDefinition } from '../tasks/task.js';
 import type { Log } from '../log.js';
@@ -34,6 +35,8 @@ export interface EngineOptions {
   events: JobEvents;
   /** Run inside the transaction that writes COMPLETED or a final FAILED; filled by other domains (webhook outbox). */
   finishHooks: readonly FinishHook[];
+  /** Run inside the transaction that cancels a RUNNING job (the webhook outbox's `job.cancelled`). */
+  cancelHooks?: readonly CancelHook[];
   log: Log;
   /** The tasks this process runs (built-ins and TASKS_DIR modules); default: the built-ins only. */
   catalog?: TaskCatalog;
@@ -117,7 +120,7 @@ export class Engine {
    * owning worker's next lease check (WORKER_POLL_MS) otherwise. Null when the job was no longer RUNNING.
    */
   async cancelRunning(job: Job): Promise<Job | null> {
-    const cancelled = await cancelRunningJob(this.options.orm, job, new Date());
+    const cancelled = await cancelRunningJob(this.options.orm, job, new Date(), this.options.cancelHooks);
     if (!cancelled) return null;
     this.runner?.abort(job.id, StopReason.cancelled());
     this.events.updated(cancelled);

@@ -16,6 +16,7 @@ import { SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 import { EndpointsResolver } from '../webhooks/endpoints/endpoints.resolver.js';
 import { DeliveriesResolver } from '../webhooks/deliveries/deliveries.resolver.js';
+import { WebhookEventTypesResolver } from '../webhooks/event-types.resolver.js';
 import { TaskWorkersResolver, WorkersResolver } from '../workers/workers.resolver.js';
 
 export const resolvers = [
@@ -28,6 +29,7 @@ export const resolvers = [
   WebhooksResolver,
   EndpointsResolver,
   DeliveriesResolver,
+  WebhookEventTypesResolver,
   QueueResolver,
   SchedulesResolver,
   RetentionResolver,

@@ -25,6 +25,7 @@ import { deleteJobRows } from './delete-jobs.sql.js';
 import { dialectOf } from '../db/sql.js';
 import { readCommittedTx } from '../db/transactions.js';
 import { QueueRegistry } from '../queues/queue-registry.js';
+import { runCancelHooks, type CancelHook } from './cancel-hooks.js';
 
 export interface JobPageResult {
   jobs: Job[];
@@ -40,6 +41,8 @@ export class JobsService {
     private readonly events: JobEvents,
     /** Where new queue names get their row (see QueueRegistry); the engine's in the app. */
     private readonly queues: QueueRegistry = new QueueRegistry(orm),
+    /** Run in the transaction that cancels a PENDING job (the webhook outbox's `job.cancelled`). */
+    private readonly cancelHooks: readonly CancelHook[] = [],
   ) {}
 
   private readonly singles = new SingleInserts((jobs, createdAt) => insertJobs(this.em(), jobs, createdAt), isDatabaseUnavailable);
@@ -192,10 +195,17 @@ export class JobsService {
       throw new ConflictError(`job ${id} is ${job.status}; only PENDING or RUNNING jobs can be cancelled`, job.status);
     }
     const now = new Date();
-    const changed = await em.nativeUpdate(
-      Job,
-      { id, status: JobStatus.PENDING },
-      { status: JobStatus.CANCELLED, completedAt: now, updatedAt: now },
+    const changed = await em.fork().transactional(
+      async (tx) => {
+        const n = await (tx as Em).nativeUpdate(
+          Job,
+          { id, status: JobStatus.PENDING },
+          { status: JobStatus.CANCELLED, completedAt: now, updatedAt: now },
+        );
+        if (n > 0) await runCancelHooks(tx as Em, this.cancelHooks, [id]);
+        return n;
+      },
+      readCommittedTx(dialectOf(em)),
     );
     if (changed === 0) return this.cancel(id, cancelRunning);
     const fresh = await this.require(id, this.em());

@@ -17,6 +17,7 @@ import { EndpointDirectory } from './endpoints/endpoint-directory.js';
 import { EndpointsService } from './endpoints/endpoints.service.js';
 import { DeliveriesService } from './deliveries/deliveries.service.js';
 import { assertSafeUrl } from '../net/ssrf.js';
+import { loadJobs } from '../jobs/list-jobs.sql.js';
 
 /** The webhooks part of the app, built once in bootstrap. */
 export interface Webhooks {
@@ -27,6 +28,11 @@ export interface Webhooks {
   wake(): void;
   /** Finish hook: records the finished jobs' deliveries in the transaction that finishes them. */
   recordOnFinish(em: Em, jobs: readonly Job[]): Promise<void>;
+  /**
+   * Cancel hook: records `job.cancelled` for the registered endpoints subscribed to it, in the cancelling
+   * transaction. OUTBOUND_WEBHOOK and per-job URLs get no cancel messages (the seed's contract).
+   */
+  recordOnCancel(em: Em, jobIds: readonly number[]): Promise<void>;
   registerReceiver(http: FastifyInstance): Promise<void>;
   /** Who hears that an endpoint disabled itself or was enabled again (the alerts, built after webhooks). */
   alertWith(alerts: EndpointAlerts): void;
@@ -88,6 +94,12 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
     (id) => endpoints.isEnabled(id),
     () => loop.notify(),
   );
+  const record = async (em: Em, items: readonly { job: Job; target: DeliveryTarget }[]) => {
+    if (items.length === 0) return;
+    await recordDeliveries(em, items);
+    // The row is visible once the caller commits; a short delay lets that happen before we look.
+    if (sends) setTimeout(() => loop.notify(), 5).unref();
+  };
   return {
     service,
     endpoints,
@@ -105,10 +117,19 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
         for (const endpoint of directory.disabledMatching(job)) unsent.push({ job, endpoint });
       }
       if (unsent.length > 0) await recordUnsentFor(em, unsent);
-      if (items.length === 0) return;
-      await recordDeliveries(em, items);
-      // The row is visible once the caller commits; a short delay lets that happen before we look.
-      if (sends) setTimeout(() => loop.notify(), 5).unref();
+      await record(em, items);
+    },
+    async recordOnCancel(em, jobIds) {
+      if (!directory.subscribed('job.cancelled')) return;
+      const items: { job: Job; target: DeliveryTarget }[] = [];
+      const unsent: { job: Job; endpoint: { id: number; url: string } }[] = [];
+      for (const job of await loadJobs(em, jobIds)) {
+        for (const endpoint of directory.matching(job))
+          items.push({ job, target: { url: endpoint.url, trusted: false, endpointId: endpoint.id } });
+        for (const endpoint of directory.disabledMatching(job)) unsent.push({ job, endpoint });
+      }
+      if (unsent.length > 0) await recordUnsentFor(em, unsent);
+      await record(em, items);
     },
     registerReceiver: (http) => registerWebhookReceiver(http, config.WEBHOOK_SECRET, received),
     alertWith(endpointAlerts) {

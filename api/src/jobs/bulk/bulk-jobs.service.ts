@@ -8,6 +8,7 @@ import type { Job } from '../job.entity.js';
 import { JobStatus } from '../job.enums.js';
 import type { JobFilter } from '../job.input.js';
 import { loadJobs } from '../list-jobs.sql.js';
+import { runCancelHooks, type CancelHook } from '../cancel-hooks.js';
 import { cancelPending, lockStatuses, matchingIds, requeue } from './bulk-jobs.sql.js';
 import { JobsChangedAction, LISTED_IDS, type BulkResult } from './bulk.types.js';
 
@@ -60,6 +61,8 @@ export class BulkJobsService {
     private readonly events: BulkEvents,
     /** The engine's RUNNING → CANCELLED, aborting the handler wherever it runs. */
     private readonly cancelRunning: (job: Job) => Promise<Job>,
+    /** Run in each chunk's transaction with the PENDING jobs it cancelled (the webhook outbox's `job.cancelled`). */
+    private readonly cancelHooks: readonly CancelHook[] = [],
   ) {}
 
   async apply(action: JobsChangedAction, selection: BulkSelection): Promise<BulkResult> {
@@ -75,8 +78,10 @@ export class BulkJobsService {
             const s = sort(action, statuses);
             const now = new Date();
             if (action === JobsChangedAction.RETRIED) await requeue(tx as Em, s.requeuePending, s.change, now);
-            else if (action === JobsChangedAction.CANCELLED) await cancelPending(tx as Em, s.change, now);
-            else await deleteJobRows(tx as Em, s.change);
+            else if (action === JobsChangedAction.CANCELLED) {
+              await cancelPending(tx as Em, s.change, now);
+              await runCancelHooks(tx as Em, this.cancelHooks, s.change);
+            } else await deleteJobRows(tx as Em, s.change);
             result.matched += statuses.size;
             return s;
           },

@@ -6,6 +6,7 @@ import { BUILT_IN_ID } from '../endpoints/endpoints.service.js';
 import type { DeliveryTarget } from '../outbox.js';
 import { recordMessage } from '../outbox.js';
 import { newMessageId } from '../signatures.js';
+import { serializeTestBody } from '../webhook-body.js';
 import { DeliveryStatus, WebhookDelivery } from '../webhook-delivery.entity.js';
 import { WebhookLog } from '../webhook-log.entity.js';
 import { dialectOf, placeholders, run, toDbTime, type BoundValue } from '../../db/sql.js';
@@ -94,7 +95,7 @@ export class DeliveriesService {
   /** A signed `webhook.test` message to the endpoint, whatever its event types; sent and retried as any other. */
   async sendTest(endpointId: string): Promise<WebhookDeliveryView> {
     const target = await this.targetOf(endpointId);
-    const body = JSON.stringify({ type: 'webhook.test', endpointId, sentAt: new Date().toISOString() });
+    const body = serializeTestBody(endpointId, new Date());
     const em = this.em();
     const id = await recordMessage(em, 0, target, { messageId: newMessageId(), body });
     this.wakeSender();

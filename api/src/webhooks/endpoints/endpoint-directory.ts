@@ -3,6 +3,7 @@ import type { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { Log } from '../../log.js';
 import { signingKeys, type SigningKeys } from '../signatures.js';
+import { JOB_EVENT_OF_STATUS } from '../webhook-body.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 
 /** How stale another process's endpoint changes may be here: every process reloads the list this often. */
@@ -22,11 +23,7 @@ interface LoadedEndpoint {
   graceUntilMs: number;
 }
 
-const EVENT_OF_STATUS: Partial<Record<JobStatus, string>> = {
-  [JobStatus.COMPLETED]: 'job.completed',
-  [JobStatus.FAILED]: 'job.failed',
-  [JobStatus.CANCELLED]: 'job.cancelled',
-};
+const EVENT_OF_STATUS: Partial<Record<JobStatus, string>> = JOB_EVENT_OF_STATUS;
 
 function load(row: WebhookEndpoint): LoadedEndpoint {
   const graceUntilMs = row.previousSecretUntil?.getTime() ?? 0;
@@ -91,17 +88,22 @@ export class EndpointDirectory {
     return this.builtInOn;
   }
 
+  /** Whether any endpoint, enabled or not, takes `event`: when none does, a cancel reads no job rows for it. */
+  subscribed(event: string): boolean {
+    return this.endpoints.some((e) => e.eventTypes.has(event));
+  }
+
   /** The enabled endpoints subscribed to this job's end, by event type, queue and task. */
   matching(job: Pick<Job, 'status' | 'queue' | 'taskName'>): { id: number; url: string }[] {
-    return this.subscribed(job, true);
+    return this.endpointsFor(job, true);
   }
 
   /** The disabled endpoints that would get this job's end: their messages are recorded FAILED, unsent. */
   disabledMatching(job: Pick<Job, 'status' | 'queue' | 'taskName'>): { id: number; url: string }[] {
-    return this.subscribed(job, false);
+    return this.endpointsFor(job, false);
   }
 
-  private subscribed(job: Pick<Job, 'status' | 'queue' | 'taskName'>, enabled: boolean): { id: number; url: string }[] {
+  private endpointsFor(job: Pick<Job, 'status' | 'queue' | 'taskName'>, enabled: boolean): { id: number; url: string }[] {
     if (this.endpoints.length === 0) return [];
     const event = EVENT_OF_STATUS[job.status];
     if (!event) return [];

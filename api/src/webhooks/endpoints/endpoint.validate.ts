@@ -1,10 +1,10 @@
 import { BadUserInputError, describe } from '../../graphql/errors.js';
 import { checkTaskName } from '../../jobs/job.validate.js';
 import { checkQueueName } from '../../queues/queue-name.js';
+import { SUBSCRIBABLE_EVENT_TYPES } from '../event-types.js';
 
-/** The event types an endpoint may subscribe to (the alert ones are sent by the alerting part). */
-export const EVENT_TYPES = ['job.completed', 'job.failed', 'job.cancelled', 'alert.fired', 'alert.resolved'] as const;
-const KNOWN = new Set<string>(EVENT_TYPES);
+/** The event types an endpoint may subscribe to: every type of `webhookEventTypes` but `webhook.test`. */
+const KNOWN = new Set<string>(SUBSCRIBABLE_EVENT_TYPES);
 
 export const MAX_DESCRIPTION = 500;
 const MAX_FILTER_ITEMS = 100;
@@ -12,9 +12,11 @@ const MAX_FILTER_ITEMS = 100;
 export const MAX_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function checkEventTypes(field: string, value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0) throw new BadUserInputError(field, `expected at least one of ${EVENT_TYPES.join(', ')}`);
+  if (!Array.isArray(value) || value.length === 0)
+    throw new BadUserInputError(field, `expected at least one of ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}`);
   for (const type of value) {
-    if (!KNOWN.has(type)) throw new BadUserInputError(field, `expected one of ${EVENT_TYPES.join(', ')}, got ${describe(type)}`);
+    if (!KNOWN.has(type))
+      throw new BadUserInputError(field, `expected one of ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}, got ${describe(type)}`);
   }
   return [...new Set(value as string[])];
 }

@@ -19,7 +19,8 @@ export function parseAmount(text: string | number | null, scale = 1): number | n
 
 export const HOUR_MS = 3_600_000;
 
-export const EVENT_TYPES = ['job.completed', 'job.failed', 'job.cancelled', 'alert.fired', 'alert.resolved'] as const;
+/** `webhook.test` is listed by webhookEventTypes but sent on request only: an endpoint cannot subscribe to it. */
+export const subscribable = <T extends { name: string }>(types: readonly T[]): T[] => types.filter((t) => t.name !== 'webhook.test');
 
 /** "a, b" → ['a', 'b']; blank → null (no filter). */
 export function parseNames(text: string): string[] | null {

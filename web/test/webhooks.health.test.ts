@@ -107,6 +107,22 @@ describe('endpoint health on the webhooks page', () => {
       (await suite.app.gql('query($id: ID!) { webhookEndpoint(id: $id) { disableAfterFailures disableAfterMs } }', { id })).data
         .webhookEndpoint,
     ).toEqual({ disableAfterFailures: 5, disableAfterMs: 5_400_000 });
+
+    // Its own delivery limits: a concurrency and a rate, shown on the endpoint; blank clears them.
+    await item.getByRole('button', { name: `Edit ${receiverUrl}` }).click();
+    await item.getByLabel('Concurrency').fill('3');
+    await item.getByLabel('Rate: at most').fill('10');
+    await item.getByLabel('…per (seconds)').fill('2');
+    await item.getByRole('button', { name: 'Save endpoint' }).click();
+    await expect.poll(() => item.locator('[data-endpoint-limits]').textContent()).toContain('3 at once · at most 10 per 2 s');
+    const limits = 'query($id: ID!) { webhookEndpoint(id: $id) { concurrency rateLimit { max perMs } } }';
+    expect((await suite.app.gql(limits, { id })).data.webhookEndpoint).toEqual({ concurrency: 3, rateLimit: { max: 10, perMs: 2000 } });
+    await item.getByRole('button', { name: `Edit ${receiverUrl}` }).click();
+    await item.getByLabel('Concurrency').fill('');
+    await item.getByLabel('Rate: at most').fill('');
+    await item.getByRole('button', { name: 'Save endpoint' }).click();
+    await expect.poll(() => item.locator('[data-endpoint-limits]').count()).toBe(0);
+    expect((await suite.app.gql(limits, { id })).data.webhookEndpoint).toEqual({ concurrency: null, rateLimit: null });
     expect(errors).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { guardedDispatcher, type Allowed, type GuardedDispatcher, type ResolveHo
 import { nextStep, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt, type AttemptOutcome } from './send-attempt.js';
 import { signingKeys, type SigningKeys } from './signatures.js';
+import { EndpointThrottle, type EndpointLimits } from './endpoint-throttle.js';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claim-deliveries.js';
 import type { DisabledEndpoint } from './sql/endpoint-streak.js';
 import { ENDPOINT_DISABLED_ERROR } from './endpoints/disabled-deliveries.js';
@@ -36,8 +37,17 @@ export interface DeliveryLoopOptions {
   endpointKeys?: (endpointId: number) => Promise<SigningKeys | null>;
   /** False for a registered endpoint disabled since its message was written: the message fails unsent. */
   endpointEnabled?: (endpointId: number) => boolean;
+  /** A registered endpoint's own concurrency and rate; null (or absent): none. */
+  endpointLimits?: (endpointId: number) => EndpointLimits | null;
   /** Endpoints a recorded failure disabled (their streak crossed the thresholds), after the commit. */
   endpointsDisabled?: (endpoints: DisabledEndpoint[]) => void;
+}
+
+/** A claimed delivery waiting for a free slot; `waiting` while its endpoint's own concurrency holds it. */
+interface Queued {
+  delivery: ClaimedDelivery;
+  leaseUntil: number;
+  waiting: boolean;
 }
 
 const MAX_KNOWN_DUE = 256;
@@ -76,7 +86,9 @@ export class DeliveryLoop {
   /** Retries this process scheduled: the loop wakes at their time instead of waiting out a full poll. */
   private knownDue: number[] = [];
   /** Claimed, in due order, waiting for a free slot. */
-  private queue: { delivery: ClaimedDelivery; leaseUntil: number }[] = [];
+  private queue: Queued[] = [];
+  /** Endpoints' own concurrency and rate in this process. */
+  private readonly throttle = new EndpointThrottle();
   /** Requests in flight. */
   private sending = 0;
   /** The last claim came back full: more may be due, so room for more wakes the loop. */
@@ -177,7 +189,7 @@ export class DeliveryLoop {
       const claimed = await claimDeliveries(this.em(), `${this.owner}#${++this.claims}`, room, leaseMs);
       // A full claim may have left more due rows behind, as may a notification during the claim.
       this.backlog = claimed.length === room || this.notified !== notified;
-      for (const delivery of claimed) this.queue.push({ delivery, leaseUntil });
+      for (const delivery of claimed) this.queue.push({ delivery, leaseUntil, waiting: false });
       this.startQueued();
       if (this.backlog && this.room() >= this.minClaim) return 0;
     }
@@ -192,19 +204,46 @@ export class DeliveryLoop {
   /**
    * Fills free slots from the queue, in claim (due) order. An attempt starts only while its lease
    * outlasts the attempt's timeout (the receiver slowed down while it waited): else it is given back
-   * unsent, so no attempt is ever in flight past its lease.
+   * unsent, so no attempt is ever in flight past its lease. A delivery over its endpoint's own rate, or
+   * behind too many of its endpoint's at its concurrency, is given back due when it may start, unsent
+   * and without counting an attempt; a few wait here instead, skipped over while other endpoints' start.
    */
   private startQueued(): void {
     const loop = this.loop!;
     const { concurrency, timeoutMs } = this.options;
-    while (!this.stopped && this.sending < concurrency && this.queue.length > 0) {
-      const { delivery, leaseUntil } = this.queue.shift()!;
-      if (leaseUntil - Date.now() <= timeoutMs) {
+    const now = Date.now();
+    let i = 0;
+    while (!this.stopped && this.sending < concurrency && i < this.queue.length) {
+      const entry = this.queue[i];
+      const { delivery } = entry;
+      const endpointId = delivery.endpointId;
+      const limits = endpointId === null ? null : (this.options.endpointLimits?.(endpointId) ?? null);
+      if (entry.waiting) {
+        entry.waiting = false;
+        this.throttle.unwaited(endpointId!);
+      }
+      if (entry.leaseUntil - now <= timeoutMs) {
+        this.queue.splice(i, 1);
         void loop.track(this.giveBack(delivery));
         continue;
       }
+      if (limits) {
+        const admission = this.throttle.admit(endpointId!, limits, now, this.paceMs ?? 0);
+        if (admission.kind === 'wait') {
+          entry.waiting = true;
+          i++;
+          continue;
+        }
+        if (admission.kind === 'defer') {
+          this.queue.splice(i, 1);
+          this.expectDue(admission.untilMs);
+          void loop.track(this.giveBack(delivery, new Date(admission.untilMs)));
+          continue;
+        }
+      }
+      this.queue.splice(i, 1);
       this.sending++;
-      void loop.track(this.attempt(delivery));
+      void loop.track(this.attempt(delivery, limits !== null));
     }
   }
 
@@ -213,7 +252,7 @@ export class DeliveryLoop {
     if (this.backlog && this.room() >= this.minClaim && this.unrecorded() < MAX_UNRECORDED) this.loop?.wake();
   }
 
-  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+  private async attempt(delivery: ClaimedDelivery, throttled: boolean): Promise<void> {
     const log = this.log!;
     let outcome: AttemptOutcome;
     const disabled = delivery.endpointId !== null && this.options.endpointEnabled?.(delivery.endpointId) === false;
@@ -240,6 +279,7 @@ export class DeliveryLoop {
     } finally {
       // The slot is free once the response is in; the write goes on beside the next request.
       this.sending--;
+      if (throttled) this.throttle.finished(delivery.endpointId!);
       this.startQueued();
       this.roomChanged();
     }
@@ -278,10 +318,10 @@ export class DeliveryLoop {
     return (await this.options.endpointKeys?.(delivery.endpointId)) ?? null;
   }
 
-  /** A claimed delivery that was never sent, back to due at once; a failure leaves it to its lease. */
-  private async giveBack(delivery: ClaimedDelivery): Promise<void> {
+  /** A claimed delivery that was never sent, back to due at once (or at `dueAt`); a failure leaves it to its lease. */
+  private async giveBack(delivery: ClaimedDelivery, dueAt?: Date): Promise<void> {
     try {
-      await releaseDelivery(this.em(), delivery);
+      await releaseDelivery(this.em(), delivery, new Date(), dueAt);
     } catch (error) {
       this.log!.warn({ err: error, deliveryId: delivery.id }, 'webhook delivery could not be given back; its lease will expire');
     }

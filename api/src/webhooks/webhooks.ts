@@ -73,6 +73,7 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
       allowed: config.allowList,
       endpointKeys: (id) => directory.keysFor(id),
       endpointEnabled: (id) => directory.isEnabled(id),
+      endpointLimits: (id) => directory.limitsOf(id),
       endpointsDisabled: disabled,
     },
     events,

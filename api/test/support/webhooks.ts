@@ -16,7 +16,9 @@ export interface Hit {
 }
 
 /** What a path answers on its n-th request (1-based): a status (and headers, body), or hang forever. */
-export type Script = (n: number, hit: Hit) => { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+export type Answer = { status: number; headers?: Record<string, string>; body?: string };
+/** A promise answers when it settles (a slow receiver). */
+export type Script = (n: number, hit: Hit) => Answer | 'hang' | Promise<Answer>;
 
 /** A real HTTP receiver on 127.0.0.1 whose answers the test scripts per path. */
 export class Receiver {
@@ -43,7 +45,12 @@ export class Receiver {
           this.hanging.add(res);
           return;
         }
-        res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.body ?? `answer ${n} from ${path}`);
+        const send = (a: Answer) =>
+          res.writeHead(a.status, { 'content-type': 'text/plain', ...a.headers }).end(a.body ?? `answer ${n} from ${path}`);
+        if (answer instanceof Promise) {
+          this.hanging.add(res);
+          void answer.then((a) => this.hanging.delete(res) && send(a));
+        } else send(answer);
       });
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));

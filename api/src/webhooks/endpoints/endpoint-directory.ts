@@ -2,6 +2,7 @@ import type { Em, Orm } from '../../db/orm.js';
 import type { Job } from '../../jobs/job.entity.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { Log } from '../../log.js';
+import type { EndpointLimits } from '../endpoint-throttle.js';
 import { signingKeys, type SigningKeys } from '../signatures.js';
 import { JOB_EVENT_OF_STATUS } from '../webhook-body.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
@@ -21,6 +22,8 @@ interface LoadedEndpoint {
   /** The keys with the previous secret too, while its grace lasts. */
   graceKeys: SigningKeys | null;
   graceUntilMs: number;
+  /** Its own delivery limits; null when it has none (the sender's fast path). */
+  limits: EndpointLimits | null;
 }
 
 const EVENT_OF_STATUS: Partial<Record<JobStatus, string>> = JOB_EVENT_OF_STATUS;
@@ -38,7 +41,14 @@ function load(row: WebhookEndpoint): LoadedEndpoint {
     keys: signingKeys(row.secret),
     graceKeys: inGrace ? signingKeys(row.secret, [row.previousSecret!]) : null,
     graceUntilMs,
+    limits: limitsOf(row),
   };
+}
+
+function limitsOf(row: WebhookEndpoint): EndpointLimits | null {
+  const rateLimit = row.rateLimitMax && row.rateLimitPerMs ? { max: row.rateLimitMax, perMs: row.rateLimitPerMs } : null;
+  const concurrency = row.concurrencyLimit ?? null;
+  return concurrency === null && rateLimit === null ? null : { concurrency, rateLimit };
 }
 
 /**
@@ -114,6 +124,11 @@ export class EndpointDirectory {
         (!e.queues || e.queues.has(job.queue)) &&
         (!e.taskNames || e.taskNames.has(job.taskName)),
     );
+  }
+
+  /** A registered endpoint's own delivery limits as last loaded; null: none (or not loaded here yet). */
+  limitsOf(endpointId: number): EndpointLimits | null {
+    return this.byId.get(endpointId)?.limits ?? null;
   }
 
   /** Whether a registered endpoint is enabled as last loaded; an unknown one counts as enabled (its keys decide). */

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../../graphql/scalars.js';
+import { RateLimitInfo, RateLimitInput } from '../../queues/queue.types.js';
 
 @ObjectType('WebhookEndpoint', { description: 'Where webhook messages go; its secret is shown once, when it is created or rotated' })
 export class WebhookEndpointView {
@@ -41,6 +42,18 @@ export class WebhookEndpointView {
     description: 'Those failed messages must span at least this long (ms), first to last; null for the built-in endpoint',
   })
   disableAfterMs!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Attempts in flight to it at once in each sending worker process; null: only WEBHOOK_CONCURRENCY limits',
+  })
+  concurrency!: number | null;
+
+  @Field(() => RateLimitInfo, {
+    nullable: true,
+    description: 'Attempts started per sliding window in each sending worker process; null: no rate limit',
+  })
+  rateLimit!: RateLimitInfo | null;
 
   @Field(() => String, { nullable: true, description: 'Why it was disabled by itself; null while enabled or when disabled by hand' })
   disabledReason!: string | null;
@@ -95,9 +108,15 @@ export class CreateWebhookEndpointInput {
 
   @Field(() => Int, { nullable: true, description: 'Default WEBHOOK_DISABLE_AFTER_MS (86400000, 24 h)' })
   disableAfterMs?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Attempts in flight at once per sending process, 1..1000; null: no limit' })
+  concurrency?: number | null;
+
+  @Field(() => RateLimitInput, { nullable: true, description: 'Attempts started per sliding window per sending process; null: no limit' })
+  rateLimit?: RateLimitInput | null;
 }
 
-@InputType({ description: 'Fields left out stay; queues or taskNames null: no filter' })
+@InputType({ description: 'Fields left out stay; queues or taskNames null: no filter; concurrency or rateLimit null: no limit' })
 export class UpdateWebhookEndpointInput {
   @Field(() => String, { nullable: true })
   url?: string | null;
@@ -125,6 +144,12 @@ export class UpdateWebhookEndpointInput {
 
   @Field(() => Int, { nullable: true })
   disableAfterMs?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Attempts in flight at once per sending process, 1..1000; null: no limit' })
+  concurrency?: number | null;
+
+  @Field(() => RateLimitInput, { nullable: true, description: 'Attempts started per sliding window per sending process; null: no limit' })
+  rateLimit?: RateLimitInput | null;
 }
 
 @ObjectType('WebhookEndpointHealth', {

@@ -20,6 +20,8 @@ import {
   checkDescription,
   checkDisableAfterFailures,
   checkDisableAfterMs,
+  checkEndpointConcurrency,
+  checkEndpointRate,
   checkEventTypes,
   checkGraceMs,
   checkQueues,
@@ -46,6 +48,8 @@ function view(row: WebhookEndpoint): WebhookEndpointView {
     previousSecretExpiresAt: inGrace ? row.previousSecretUntil! : null,
     disableAfterFailures: row.disableAfterFailures,
     disableAfterMs: Number(row.disableAfterMs),
+    concurrency: row.concurrencyLimit ?? null,
+    rateLimit: row.rateLimitMax && row.rateLimitPerMs ? { max: row.rateLimitMax, perMs: row.rateLimitPerMs } : null,
     disabledReason: row.disabledReason ?? null,
     disabledAt: row.disabledAt ?? null,
     consecutiveFailures: row.consecutiveFailures,
@@ -100,6 +104,8 @@ export class EndpointsService {
       input.disableAfterFailures ?? this.defaults.disableAfterFailures,
     );
     const disableAfterMs = checkDisableAfterMs('input.disableAfterMs', input.disableAfterMs ?? this.defaults.disableAfterMs);
+    const concurrencyLimit = checkEndpointConcurrency('input.concurrency', input.concurrency);
+    const rate = checkEndpointRate('input.rateLimit', input.rateLimit);
     await this.checkUrl('input.url', input.url);
     const secret = newEndpointSecret();
     const em = this.em();
@@ -112,6 +118,9 @@ export class EndpointsService {
       enabled: input.enabled ?? true,
       disableAfterFailures,
       disableAfterMs,
+      concurrencyLimit,
+      rateLimitMax: rate?.max ?? null,
+      rateLimitPerMs: rate?.perMs ?? null,
       secret,
     });
     await em.flush();
@@ -136,6 +145,11 @@ export class EndpointsService {
     }
     if (input.disableAfterMs !== undefined && input.disableAfterMs !== null) {
       row.disableAfterMs = checkDisableAfterMs('input.disableAfterMs', input.disableAfterMs);
+    }
+    if (input.concurrency !== undefined) row.concurrencyLimit = checkEndpointConcurrency('input.concurrency', input.concurrency);
+    if (input.rateLimit !== undefined) {
+      const rate = checkEndpointRate('input.rateLimit', input.rateLimit);
+      Object.assign(row, { rateLimitMax: rate?.max ?? null, rateLimitPerMs: rate?.perMs ?? null });
     }
     const reenabled = input.enabled === true && !row.enabled;
     if (input.enabled !== undefined && input.enabled !== null) row.enabled = input.enabled;
@@ -243,6 +257,8 @@ export class EndpointsService {
       previousSecretExpiresAt: null,
       disableAfterFailures: null,
       disableAfterMs: null,
+      concurrency: null,
+      rateLimit: null,
       disabledReason: null,
       disabledAt: null,
       consecutiveFailures: 0,
@@ -251,7 +267,17 @@ export class EndpointsService {
   }
 
   private async updateBuiltIn(input: UpdateWebhookEndpointInput): Promise<WebhookEndpointView> {
-    for (const field of ['url', 'description', 'eventTypes', 'queues', 'taskNames', 'disableAfterFailures', 'disableAfterMs'] as const) {
+    for (const field of [
+      'url',
+      'description',
+      'eventTypes',
+      'queues',
+      'taskNames',
+      'disableAfterFailures',
+      'disableAfterMs',
+      'concurrency',
+      'rateLimit',
+    ] as const) {
       if (input[field] !== undefined) {
         throw new BadUserInputError(`input.${field}`, 'the built-in endpoint comes from OUTBOUND_WEBHOOK: only enabled can change');
       }

@@ -74,6 +74,17 @@ export class WebhookEndpoint {
   @Property({ ...ms(), nullable: true })
   disabledAt?: Date | null;
 
+  /** Attempts in flight to the endpoint at once, per sending process; null: no limit of its own. */
+  @Property({ type: 'integer', nullable: true })
+  concurrencyLimit?: number | null;
+
+  /** At most rateLimitMax attempts start per sliding rateLimitPerMs, per sending process; null: no limit. */
+  @Property({ type: 'integer', nullable: true })
+  rateLimitMax?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  rateLimitPerMs?: number | null;
+
   @Property(ms())
   createdAt: Date = new Date();
 

@@ -214,12 +214,12 @@ function logOf({ delivery, outcome, at }: AttemptRecord): WebhookLog {
 }
 
 /** Gives a claimed delivery back untouched (shutdown cut its attempt short): due again at once. */
-export async function releaseDelivery(em: Em, delivery: ClaimedDelivery, at = new Date()): Promise<void> {
+export async function releaseDelivery(em: Em, delivery: ClaimedDelivery, at = new Date(), dueAt = at): Promise<void> {
   const t = (d: Date) => toDbTime(dialectOf(em), d);
   await run(
     em,
     `update webhook_deliveries set status = 'PENDING', next_attempt_at = ?, lease_owner = null, lease_expires_at = null, updated_at = ?
       where id = ? and lease_owner = ? and status = 'SENDING'`,
-    [t(at), t(at), delivery.id, delivery.leaseToken],
+    [t(dueAt), t(at), delivery.id, delivery.leaseToken],
   );
 }

@@ -9,6 +9,16 @@ export interface EndpointDraft {
   /** null: the server's default on create, unchanged on edit. */
   disableAfterFailures: number | null;
   disableAfterMs: number | null;
+  /** null: no limit of its own (on edit too: a blank field clears the limit). */
+  concurrency: number | null;
+  rateLimit: { max: number; perMs: number } | null;
+}
+
+/** "at most `max` per `seconds`": blank max → no rate limit; a blank window is one second. */
+export function parseRate(max: string | number | null, seconds: string | number | null): { max: number; perMs: number } | null {
+  const n = parseAmount(max);
+  if (n === null) return null;
+  return { max: n, perMs: parseAmount(seconds, 1000) ?? 1000 };
 }
 
 /** A number field's text as a whole number times `scale`; blank → null (the default). */

@@ -13,3 +13,4 @@ export { Migration20261202140532_retention } from './Migration20261202140532_ret
 export { Migration20261202141019_webhook_log_delivery } from './Migration20261202141019_webhook_log_delivery.js';
 export { Migration20261202211559_alerts } from './Migration20261202211559_alerts.js';
 export { Migration20261202213610_schedule_policies } from './Migration20261202213610_schedule_policies.js';
+export { Migration20261203065529_failure_signature } from './Migration20261203065529_failure_signature.js';

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { waitUntil } from './support/engine.js';
 import { MYSQL_SKIP_REASON, serverForSuite, testDatabases, type TestServer } from './support/server.js';
-import { admin, NO_RATE_LIMITS, tasksDirForSuite, TOKENS, viewer } from './support/task-modules.js';
+import { dialectOf, toDbTime } from '../src/db/sql.js';
+import type { Em } from '../src/db/orm.js';
+import { admin, ADMIN, NO_RATE_LIMITS, tasksDirForSuite, TOKENS, viewer } from './support/task-modules.js';
 
 /**
  * failureGroups over the real engine: 3,000 jobs fail through the finish path in 3 error shapes whose
@@ -151,5 +153,62 @@ describe.each(testDatabases())('failure groups on $name', (db) => {
     expect(await countBy(s, 'lock', 'FAILED')).toBe(0);
     expect(await countBy(s, 'card', 'FAILED')).toBe(1200);
     expect((await data(s, GROUPS)).failureGroups.map((g: any) => g.count)).toEqual([1200, 1000]);
+  });
+});
+
+const WORKER = 'failure-groups-worker-token';
+const asWorker = { authorization: `Bearer ${WORKER}` };
+
+describe.each(testDatabases())('the other paths to FAILED sign the job, and a retry clears it, on $name', (db) => {
+  const server = serverForSuite(db, { API_TOKENS: `ops:admin:${ADMIN},svc:worker:${WORKER}`, ...NO_RATE_LIMITS, LEASE_MS: '3000' });
+  const worker = async (query: string, variables?: Record<string, unknown>) => {
+    const res = await server().gql<any>(query, variables, asWorker);
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    return res.data;
+  };
+  const groupsOf = async (taskName: string) =>
+    (await data(server(), GROUPS, { taskName })).failureGroups.map((g: any) => [g.signature, g.count, g.sampleJobIds]);
+
+  it('a remote failJob with a stack: the class from the stack; runJob clears the signature', async () => {
+    const s = server();
+    const workerId = (await worker('mutation { registerWorker(input: { name: "fg", tasks: [{ name: "fg.remote" }] }) }')).registerWorker;
+    const { id } = (await data(s, 'mutation { createJob(input: { taskName: "fg.remote", maxAttempts: 1 }) { id } }')).createJob;
+    const [lease] = (await worker(`mutation { claimJobs(workerId: "${workerId}") { token } }`)).claimJobs;
+    const failed = await worker('mutation($t: String!, $e: JobFailureInput!) { failJob(token: $t, error: $e) { status } }', {
+      t: lease.token,
+      e: {
+        message: 'quota 17 of 20 exceeded for tenant "acme"',
+        stack: 'QuotaExceeded: quota 17 of 20 exceeded\n    at charge (svc.ts:3:9)',
+      },
+    });
+    expect(failed.failJob.status).toBe('FAILED');
+    expect(await groupsOf('fg.remote')).toEqual([['QuotaExceeded: quota <n> of <n> exceeded for tenant <str>', 1, [id]]]);
+
+    await data(s, 'mutation($id: ID!) { runJob(id: $id) { status } }', { id });
+    expect(await groupsOf('fg.remote')).toEqual([]);
+    const rows = (await s.orm.em
+      .fork()
+      .getConnection()
+      .execute('select failure_signature from jobs where id = ?', [Number(id)])) as any[];
+    expect(rows[0].failure_signature).toBeNull();
+  });
+
+  it('a lease that expires on the last attempt ends FAILED with a signature', { timeout: 30_000 }, async () => {
+    const s = server();
+    await worker('mutation { registerWorker(input: { name: "fg-stuck", tasks: [{ name: "fg.stuck" }] }) }');
+    const { id } = (await data(s, 'mutation { createJob(input: { taskName: "fg.stuck", maxAttempts: 1 }) { id } }')).createJob;
+    const em = s.orm.em.fork() as Em;
+    const t = (ms: number) => toDbTime(dialectOf(em), new Date(Date.now() + ms));
+    // A run that started on a worker which then died: RUNNING, its one attempt counted, the lease over.
+    await em
+      .getConnection()
+      .execute(
+        "update jobs set status = 'RUNNING', attempts = 1, started_at = ?, lease_owner = 'gone:4242:a3f9c1', lease_expires_at = ? where id = ?",
+        [t(-5000), t(-1000), Number(id)],
+      );
+    await waitUntil('the lease to be recovered', async () => (await groupsOf('fg.stuck')).length > 0, 20_000, 100);
+    expect(await groupsOf('fg.stuck')).toEqual([
+      ['Error: worker gone:<n>:<hex> stopped responding: its lease expired at <time> during attempt <n>', 1, [id]],
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { describe, expect, it } from 'vitest';
 import { browserSuite } from './support/suite.ts';
 
@@ -58,6 +59,25 @@ describe('the Failures page', () => {
     expect(await countIn('fg-ui', 'PENDING')).toBe(6);
     expect(await countIn('fg-ui', 'FAILED')).toBe(4);
     expect(errors).toEqual([]);
+  });
+
+  it('has no serious or critical axe violations, light and dark, wide and narrow', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const viewport of [
+        { width: 1280, height: 900 },
+        { width: 360, height: 740 },
+      ]) {
+        const { page, context } = await suite.openPage({ colorScheme, ...viewport });
+        await page.goto('/failures');
+        await page.getByTestId('failure-group').first().waitFor();
+        const { violations } = await new AxeBuilder({ page }).analyze();
+        const serious = violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => ({ colorScheme, width: viewport.width, rule: v.id, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+        expect(serious).toEqual([]);
+        await context.close();
+      }
+    }
   });
 });
 

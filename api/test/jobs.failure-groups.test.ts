@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { waitUntil } from './support/engine.js';
 import { MYSQL_SKIP_REASON, serverForSuite, testDatabases, type TestServer } from './support/server.js';
-import { dialectOf, toDbTime } from '../src/db/sql.js';
+import { dialectOf, insertRows, toDbTime } from '../src/db/sql.js';
+import { backfillFailureSignatures } from '../src/jobs/failures/backfill.js';
 import type { Em } from '../src/db/orm.js';
 import { admin, ADMIN, NO_RATE_LIMITS, tasksDirForSuite, TOKENS, viewer } from './support/task-modules.js';
 
@@ -219,5 +220,43 @@ describe.each(testDatabases())('the other paths to FAILED sign the job, and a re
     expect(await groupsOf('fg.stuck')).toEqual([
       ['Error: worker gone:<n>:<hex> stopped responding: its lease expired at <time> during attempt <n>', 1, [id]],
     ]);
+  });
+
+  it("the migration's backfill signs FAILED jobs that have no signature, more than one batch of them, and leaves the rest", async () => {
+    const s = server();
+    const em = s.orm.em.fork() as Em;
+    const at = toDbTime(dialectOf(em), new Date());
+    const columns = [
+      'task_name',
+      'queue',
+      'status',
+      'max_attempts',
+      'attempts',
+      'last_error',
+      'run_at',
+      'created_at',
+      'updated_at',
+      'completed_at',
+    ];
+    const row = (status: string, n: number) => ['fg.old', 'default', status, 1, 1, `user ${n} not found`, at, at, at, at];
+    await insertRows(em, 'jobs', columns, [
+      ...Array.from({ length: 1000 }, (_, n) => row('FAILED', n)),
+      ...Array.from({ length: 5 }, (_, n) => row('COMPLETED', n)),
+    ]);
+    await insertRows(
+      em,
+      'jobs',
+      columns,
+      Array.from({ length: 234 }, (_, n) => row('FAILED', 1000 + n)),
+    );
+    const connection = em.getConnection();
+    const signed = await backfillFailureSignatures((sql, params) => connection.execute(sql, params));
+    expect(signed).toBe(1234);
+    expect(await groupsOf('fg.old')).toEqual([['Error: user <n> not found', 1234, expect.any(Array)]]);
+    const unsigned = (await connection.execute(
+      "select count(*) as n from jobs where task_name = 'fg.old' and status = 'COMPLETED' and failure_signature is null",
+    )) as { n: unknown }[];
+    expect(Number(unsigned[0].n)).toBe(5);
+    expect(await backfillFailureSignatures((sql, params) => connection.execute(sql, params))).toBe(0);
   });
 });

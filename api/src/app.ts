@@ -29,6 +29,7 @@ import { AlertsService } from './alerts/alerts.service.js';
 import { retentionDefaults, type FinalStatus } from './retention/retention.js';
 import { RetentionService } from './retention/retention.service.js';
 import { BulkJobsService } from './jobs/bulk/bulk-jobs.service.js';
+import { FailuresService } from './jobs/failures/failures.service.js';
 import { JobsChangedAction } from './jobs/bulk/bulk.types.js';
 import { SchedulesService } from './schedules/schedules.service.js';
 import { ThroughputService } from './jobs/throughput.service.js';
@@ -184,6 +185,7 @@ export async function bootstrap(config: Config): Promise<App> {
     queue: engine.queue,
     schedules,
     bulk: new BulkJobsService(orm, live.events, cancelRunning, cancelHooks),
+    failures: new FailuresService(orm),
     retention: new RetentionService(orm, retentionDefaults(config), config.PRUNE_BATCH, pruned),
     tasks: engine.tasks,
     workers,

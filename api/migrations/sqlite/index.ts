@@ -14,4 +14,5 @@ export { Migration20261202141019_webhook_log_delivery } from './Migration2026120
 export { Migration20261202211559_alerts } from './Migration20261202211559_alerts.js';
 export { Migration20261202213610_schedule_policies } from './Migration20261202213610_schedule_policies.js';
 export { Migration20261203063906_endpoint_health } from './Migration20261203063906_endpoint_health.js';
+export { Migration20261203065529_failure_signature } from './Migration20261203065529_failure_signature.js';
 export { Migration20261203070056_endpoint_limits } from './Migration20261203070056_endpoint_limits.js';

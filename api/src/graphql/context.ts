@@ -13,6 +13,7 @@ import type { SchedulesService } from '../schedules/schedules.service.js';
 import type { AlertsService } from '../alerts/alerts.service.js';
 import type { RetentionService } from '../retention/retention.service.js';
 import type { BulkJobsService } from '../jobs/bulk/bulk-jobs.service.js';
+import type { FailuresService } from '../jobs/failures/failures.service.js';
 import type { WorkersService } from '../workers/workers.service.js';
 import type { RemoteTasks } from '../workers/remote-tasks.js';
 
@@ -39,6 +40,7 @@ export interface Services {
   retention: RetentionService;
   alerts: AlertsService;
   bulk: BulkJobsService;
+  failures: FailuresService;
   /** Task handlers by name; `createJob` checks payloads against them. */
   tasks: TaskCatalog;
   /** Remote workers and the list of every worker process. */

@@ -50,7 +50,7 @@ export function rootFieldNames(document: DocumentNode, set: SelectionSetNode, se
 }
 
 /** Root mutation fields that count against the runJob limit, one per field. */
-const RATE_LIMITED_FIELDS = ['runJob', 'retryJobs'] as const;
+const RATE_LIMITED_FIELDS = ['runJob', 'retryJobs', 'retryFailureGroup'] as const;
 
 function usesIntrospection(document: DocumentNode): boolean {
   let found = false;

@@ -9,6 +9,7 @@ import { ThroughputResolver } from '../jobs/throughput.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
 import { QueueResolver } from '../queues/queue.resolver.js';
 import { BulkJobsResolver } from '../jobs/bulk/bulk.resolver.js';
+import { FailuresResolver } from '../jobs/failures/failures.resolver.js';
 import { ViewerResolver } from '../http/viewer.resolver.js';
 import { AlertsResolver } from '../alerts/alerts.resolver.js';
 import { RetentionResolver } from '../retention/retention.resolver.js';
@@ -35,6 +36,7 @@ export const resolvers = [
   RetentionResolver,
   AlertsResolver,
   BulkJobsResolver,
+  FailuresResolver,
   ViewerResolver,
   WorkersResolver,
   TaskWorkersResolver,

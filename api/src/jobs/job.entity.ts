@@ -32,6 +32,8 @@ const ms = () => ({ type: 'datetime', length: 3 }) as const;
 @Index({ name: 'jobs_priority_created_idx', properties: ['priority', 'createdAt'] })
 @Index({ name: 'jobs_status_priority_created_idx', properties: ['status', 'priority', 'createdAt'] })
 @Index({ name: 'jobs_task_created_idx', properties: ['taskName', 'createdAt'] })
+// The signature alone, not with completed_at: its entry (NULL until a job fails) then stays put at every other end.
+@Index({ name: 'jobs_failure_signature_idx', properties: ['failureSignature'] })
 @Unique({ name: 'jobs_schedule_tick_unique', properties: ['scheduleId', 'scheduleTickAt'] })
 export class Job {
   [OptionalProps]?:
@@ -101,6 +103,10 @@ export class Job {
   @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
   lastError?: string | null;
+
+  /** FAILED jobs only: the error class and normalized message that failureGroups groups by (jobs/failures/signature.ts). */
+  @Property({ type: 'string', length: 255, nullable: true })
+  failureSignature?: string | null;
 
   @Field(() => Float, { nullable: true, description: 'Share done, 0..1' })
   @Property({ type: 'double', default: 0 })

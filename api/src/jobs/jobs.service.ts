@@ -176,7 +176,17 @@ export class JobsService {
         runAt: now,
         updatedAt: now,
         ...(requeue
-          ? { attempts: 0, snoozes: 0, progress: 0, lastError: null, result: null, startedAt: null, completedAt: null, runDurationMs: null }
+          ? {
+              attempts: 0,
+              snoozes: 0,
+              progress: 0,
+              lastError: null,
+              failureSignature: null,
+              result: null,
+              startedAt: null,
+              completedAt: null,
+              runDurationMs: null,
+            }
           : {}),
       },
     );

@@ -1,5 +1,6 @@
 import type { Em } from '../db/orm.js';
 import { Job } from './job.entity.js';
+import { failureSignature } from './failures/signature.js';
 import { JobStatus, Priority } from './job.enums.js';
 import { WebhookLog } from '../webhooks/webhook-log.entity.js';
 
@@ -56,6 +57,7 @@ export async function seed(
     const runDurationMs = finished ? rand(300, 4800) : null;
     const startedAt = status === JobStatus.PENDING || status === JobStatus.CANCELLED ? null : new Date(createdAt.getTime() + rand(5, 900));
     const completedAt = finished && startedAt ? new Date(startedAt.getTime() + runDurationMs!) : null;
+    const lastError = status === JobStatus.FAILED ? pick(ERRORS) : null;
     const job = em.create(Job, {
       taskName: task.name,
       payload: task.payload(),
@@ -68,7 +70,8 @@ export async function seed(
       // The sample task names have no task of their own: they run the simulation.
       simulated: true,
       progress: status === JobStatus.COMPLETED ? 1 : status === JobStatus.RUNNING ? 0.4 : 0,
-      lastError: status === JobStatus.FAILED ? pick(ERRORS) : null,
+      lastError,
+      failureSignature: lastError === null ? null : failureSignature(lastError),
       result: status === JobStatus.COMPLETED ? { ok: true, processed: rand(1, 500) } : null,
       createdAt,
       updatedAt: completedAt ?? startedAt ?? createdAt,

@@ -4,7 +4,7 @@ import type { JobMessage, WebhookLogMessage } from './pubsub.js';
 import type { WebhookLog } from '../webhooks/webhook-log.entity.js';
 
 /** Job fields with no GraphQL field: they stay out of live messages. */
-type PrivateField = 'snoozes' | 'scheduleTickAt' | 'leaseOwner' | 'leaseExpiresAt';
+type PrivateField = 'snoozes' | 'scheduleTickAt' | 'leaseOwner' | 'leaseExpiresAt' | 'failureSignature';
 
 /** The GraphQL-visible fields of a Job, as plain data; a field added to Job and not here fails to compile. */
 export function toJobMessage(job: Job): JobMessage {

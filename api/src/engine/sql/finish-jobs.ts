@@ -4,6 +4,7 @@ import type { Job } from '../../jobs/job.entity.js';
 import { isFinal, resultToDb } from '../../jobs/job-record.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
+import { failureSignature } from '../../jobs/failures/signature.js';
 import { insertRows, placeholders } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
 import { readCommittedTx } from '../../db/transactions.js';
@@ -12,8 +13,8 @@ import { readCommittedTx } from '../../db/transactions.js';
  * Writes a job's end state if this worker still holds its lease (a cancel or a lease recovery may
  * have taken it meanwhile: then nothing is written). Returns whether it was written.
  */
-export async function writeEndState(tx: Em, dialect: SqlDialect, owner: string, next: Job): Promise<boolean> {
-  const [id, ...values] = endStateValues(dialect, next);
+export async function writeEndState(tx: Em, dialect: SqlDialect, owner: string, next: Job, stacks: Stacks): Promise<boolean> {
+  const [id, ...values] = endStateValues(dialect, next, stacks);
   const changed = await run(
     tx,
     `update jobs set ${END_COLUMNS.slice(1)
@@ -41,9 +42,14 @@ const END_COLUMNS = [
   'updated_at',
   // The claim wrote the claim time; a job claimed ahead (the runner's local queue) started later.
   'started_at',
+  // Set on a final failure, cleared on any other end: failureGroups reads it by its index.
+  'failure_signature',
 ] as const;
 
-function endStateValues(dialect: SqlDialect, next: Job): BoundValue[] {
+/** The stack of each failed run of a batch, by job id: a signature's error class comes from it. */
+type Stacks = ReadonlyMap<number, string | null>;
+
+function endStateValues(dialect: SqlDialect, next: Job, stacks: Stacks): BoundValue[] {
   const t = (d: Date | null | undefined) => (d ? toDbTime(dialect, d) : null);
   return [
     next.id,
@@ -58,6 +64,7 @@ function endStateValues(dialect: SqlDialect, next: Job): BoundValue[] {
     next.runDurationMs ?? null,
     t(next.updatedAt),
     t(next.startedAt),
+    next.status === JobStatus.FAILED ? failureSignature(next.lastError, stacks.get(next.id)) : null,
   ];
 }
 
@@ -82,6 +89,7 @@ async function writeBatchMysql(
   groups: readonly Required<OwnedWrites>[],
   hooks: readonly FinishHook[],
   recordFailures: RecordFailures,
+  stacks: Stacks,
 ): Promise<Job[]> {
   const all = await orm.em
     .fork()
@@ -90,7 +98,7 @@ async function writeBatchMysql(
       for (const { owner, states, starts } of groups) {
         await markStarted(tx as Em, 'mysql', owner, starts);
         if (states.length === 0) continue;
-        if ((await updateBatchMysql(tx as Em, owner, states)) < states.length) throw NOT_ALL_HELD;
+        if ((await updateBatchMysql(tx as Em, owner, states, stacks)) < states.length) throw NOT_ALL_HELD;
         written.push(...states);
       }
       await recordFailures(tx as Em, written);
@@ -115,7 +123,7 @@ async function writeBatchMysql(
       );
       const mine = new Set(held.map((r) => Number(r.id)));
       const writable = states.filter((j) => mine.has(j.id));
-      if (writable.length > 0) await updateBatchMysql(tx as Em, owner, writable);
+      if (writable.length > 0) await updateBatchMysql(tx as Em, owner, writable, stacks);
       written.push(...writable);
     }
     await recordFailures(tx as Em, written);
@@ -128,7 +136,7 @@ async function writeBatchMysql(
 const NOT_ALL_HELD = new Error('a job of the batch is no longer held by this worker');
 
 /** Returns how many rows it changed: the batch's jobs this worker still holds. */
-async function updateBatchMysql(tx: Em, owner: string, jobs: readonly Job[]): Promise<number> {
+async function updateBatchMysql(tx: Em, owner: string, jobs: readonly Job[], stacks: Stacks): Promise<number> {
   const row = (first: boolean) => `select ${END_COLUMNS.map((c) => (first ? `? as ${c}` : '?')).join(', ')}`;
   const values = jobs.map((_, i) => row(i === 0)).join(' union all ');
   return run(
@@ -138,7 +146,7 @@ async function updateBatchMysql(tx: Em, owner: string, jobs: readonly Job[]): Pr
        .map((c) => `j.${c} = v.${c}`)
        .join(', ')}, j.lease_owner = null, j.lease_expires_at = null
      where j.status = '${JobStatus.RUNNING}' and j.lease_owner = ?`,
-    [...jobs.flatMap((j) => endStateValues('mysql', j)), owner],
+    [...jobs.flatMap((j) => endStateValues('mysql', j, stacks)), owner],
   );
 }
 
@@ -212,6 +220,7 @@ export async function writeOwnedEndStates(
   // Primary-key order: two batches that touch the same rows lock them in the same order.
   const groups = owned.map((g) => ({ owner: g.owner, states: [...g.states].sort((a, b) => a.id - b.id), starts: g.starts ?? [] }));
   const count = groups.reduce((n, g) => n + g.states.length, 0);
+  const stacks: Stacks = new Map(failures.map((f) => [f.jobId, f.stack]));
   // A failed run's error is kept when its end state is: after the written jobs are known, in the same transaction.
   const recordFailures: RecordFailures = async (tx, written) => {
     if (failures.length === 0) return;
@@ -222,7 +231,7 @@ export async function writeOwnedEndStates(
       failures.filter((f) => ids.has(f.jobId)),
     );
   };
-  if (dialect === 'mysql' && count > 1) return withLockRetry(() => writeBatchMysql(orm, groups, hooks, recordFailures));
+  if (dialect === 'mysql' && count > 1) return withLockRetry(() => writeBatchMysql(orm, groups, hooks, recordFailures, stacks));
   if (count === 0) {
     await withLockRetry(async () => {
       for (const { owner, starts } of groups) await markStarted(orm.em.fork() as Em, dialect, owner, starts);
@@ -234,7 +243,7 @@ export async function writeOwnedEndStates(
       const written: Job[] = [];
       for (const { owner, states, starts } of groups) {
         await markStarted(tx as Em, dialect, owner, starts);
-        for (const next of states) if (await writeEndState(tx as Em, dialect, owner, next)) written.push(next);
+        for (const next of states) if (await writeEndState(tx as Em, dialect, owner, next, stacks)) written.push(next);
       }
       await recordFailures(tx as Em, written);
       await runHooks(tx as Em, written, hooks);

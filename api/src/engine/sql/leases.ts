@@ -1,6 +1,7 @@
 import type { Em, Orm } from '../../db/orm.js';
 import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
+import { failureSignature } from '../../jobs/failures/signature.js';
 import { JobStatus } from '../../jobs/job.enums.js';
 import type { FinishHook } from '../finish-hooks.js';
 import { insertFailedAttempts, type FailedAttempt } from './finish-jobs.js';
@@ -118,7 +119,7 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
         const n = await run(
           tx,
           `update jobs set status = ?, last_error = ?, progress = ?, run_at = ?, completed_at = ?, run_duration_ms = ?, updated_at = ?,
-             lease_owner = null, lease_expires_at = null
+             failure_signature = ?, lease_owner = null, lease_expires_at = null
            where id = ? and status = ${RUNNING} and lease_expires_at < ?`,
           [
             next.status,
@@ -128,6 +129,7 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
             next.completedAt ? t : null,
             next.runDurationMs,
             t,
+            retry ? null : failureSignature(error, null),
             next.id,
             t,
           ],

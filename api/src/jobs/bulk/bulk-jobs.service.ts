@@ -9,6 +9,7 @@ import { JobStatus } from '../job.enums.js';
 import type { JobFilter } from '../job.input.js';
 import { loadJobs } from '../list-jobs.sql.js';
 import { runCancelHooks, type CancelHook } from '../cancel-hooks.js';
+import { failureGroupIds } from '../failures/failures.sql.js';
 import { cancelPending, lockStatuses, matchingIds, requeue } from './bulk-jobs.sql.js';
 import { JobsChangedAction, LISTED_IDS, type BulkResult } from './bulk.types.js';
 
@@ -17,8 +18,8 @@ export const MAX_BULK_JOBS = 10_000;
 /** Jobs per transaction, and per JobsChanged event. */
 export const BULK_CHUNK = 1000;
 
-/** Which jobs a bulk action is about. */
-export type BulkSelection = { ids: number[] } | { filter: JobFilter };
+/** Which jobs a bulk action is about: these ids, the jobs matching a filter, or a failure group's FAILED jobs. */
+export type BulkSelection = { ids: number[] } | { filter: JobFilter } | { failureGroup: { signature: string; since: Date | null } };
 
 /** What a bulk change announces: one summary per chunk, and each changed job for subscribers of its id. */
 export interface BulkEvents {
@@ -110,6 +111,14 @@ export class BulkJobsService {
         throw new BadUserInputError('ids', `expected at most ${MAX_BULK_JOBS} ids, got ${selection.ids.length}`);
       }
       return [...new Set(selection.ids)].sort((a, b) => a - b);
+    }
+    if ('failureGroup' in selection) {
+      const { signature, since } = selection.failureGroup;
+      const ids = await failureGroupIds(em, signature, since, MAX_BULK_JOBS + 1);
+      if (ids.length > MAX_BULK_JOBS) {
+        throw new BadUserInputError('since', `the group has more than ${MAX_BULK_JOBS} jobs; give a later since`);
+      }
+      return ids;
     }
     const ids = await matchingIds(em, selection.filter, MAX_BULK_JOBS + 1);
     if (ids.length > MAX_BULK_JOBS) {

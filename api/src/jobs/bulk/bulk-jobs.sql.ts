@@ -30,7 +30,7 @@ export async function requeue(tx: Em, pending: readonly number[], finished: read
   if (finished.length === 0) return;
   await run(
     tx,
-    `update jobs set status = ?, run_at = ?, updated_at = ?, attempts = 0, snoozes = 0, progress = 0, last_error = null, result = null,
+    `update jobs set status = ?, run_at = ?, updated_at = ?, attempts = 0, snoozes = 0, progress = 0, last_error = null, failure_signature = null, result = null,
        started_at = null, completed_at = null, run_duration_ms = null
      where id in (${placeholders(finished.length)})`,
     [JobStatus.PENDING, at, at, ...finished],

@@ -1,4 +1,6 @@
+import AxeBuilder from '@axe-core/playwright';
 import { describe, expect, it } from 'vitest';
+import { horizontalOverflow } from './support/browser.ts';
 import { browserSuite } from './support/suite.ts';
 
 const ADMIN = 'schedule-detail-admin-token-0123456789';
@@ -121,7 +123,7 @@ describe('the schedule page', () => {
       await expect.poll(() => asViewer.page.locator('[data-fire="CREATED"]').count()).toBeGreaterThan(0);
       expect(await asViewer.page.getByTestId('schedule-actions').count()).toBe(0);
       expect(await asViewer.page.getByRole('switch').count()).toBe(0);
-      for (const name of ['Trigger every-second now', 'Edit every-second', 'Delete every-second', 'Show more']) {
+      for (const name of ['Trigger now', 'Edit', 'Delete']) {
         expect(await asViewer.page.getByRole('button', { name }).count()).toBe(0);
       }
       expect(asViewer.errors).toEqual([]);
@@ -132,7 +134,7 @@ describe('the schedule page', () => {
     const id = await createSchedule({ name: 'weekly', cron: '0 9 * * 1', timezone: 'Europe/Paris', taskName: 'report' });
     const { page, errors } = await openAs(ADMIN);
     await page.goto(`/schedules/${id}`);
-    await page.getByRole('button', { name: 'Edit weekly' }).click();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
     const form = page.getByRole('form', { name: 'Edit schedule weekly' });
     await form.getByLabel('Cron expression').fill('30 8 * * 2');
     await form.getByLabel('Overlap').selectOption('SKIP');
@@ -143,7 +145,16 @@ describe('the schedule page', () => {
     const stored = (await suite.app.gql(`{ schedule(id: "${id}") { cron overlap } }`, {}, admin)).data.schedule;
     expect(stored).toEqual({ cron: '30 8 * * 2', overlap: 'SKIP' });
 
-    await page.getByRole('button', { name: 'Delete weekly' }).click();
+    await page.getByRole('button', { name: 'Trigger now' }).click();
+    const toast = page.locator('[data-toast="success"]', { hasText: '“weekly” triggered: job #' });
+    await toast.waitFor();
+    const jobId = /job #(\d+)/.exec((await toast.textContent()) ?? '')![1];
+    expect((await suite.app.gql(`{ job(id: "${jobId}") { scheduleId taskName } }`, {}, admin)).data.job).toEqual({
+      scheduleId: id,
+      taskName: 'report',
+    });
+
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete schedule' }).click();
     await page.waitForURL('**/schedules');
     expect((await suite.app.gql(`{ schedule(id: "${id}") { id } }`, {}, admin)).data.schedule).toBeNull();
@@ -154,5 +165,37 @@ describe('the schedule page', () => {
       expect(await page.getByTestId('schedule-not-found').textContent()).toContain(`“${unknown}”`);
     }
     expect(errors).toEqual([]);
+  });
+
+  it('has no serious axe violations and never scrolls sideways on a phone, in light and dark', { timeout: 90_000 }, async () => {
+    const id = await createSchedule({
+      name: 'a-rather-long-schedule-name-that-could-push-a-phone-layout-sideways',
+      cron: '* * * * * *',
+      timezone: SCHEDULE_ZONE,
+      taskName: 'slow',
+      payload: { durationMs: 1500 },
+      overlap: 'SKIP',
+    });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const viewport of [
+        { width: 1280, height: 900 },
+        { width: 360, height: 740 },
+      ]) {
+        const opened = await suite.openPage({ colorScheme, ...viewport, timezoneId: BROWSER_ZONE });
+        await opened.context.addInitScript((t) => localStorage.setItem('jobs.apiToken', t), ADMIN);
+        const { page } = opened;
+        await page.goto(`/schedules/${id}`);
+        await page.locator('[data-connection="live"]').waitFor();
+        await expect.poll(() => page.locator('[data-fire="SKIPPED_OVERLAP"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+        await page.locator('[data-fire="CREATED"] [data-status]').first().waitFor();
+        const { violations } = await new AxeBuilder({ page }).analyze();
+        const serious = violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => ({ rule: v.id, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+        expect({ colorScheme, ...viewport, serious }).toEqual({ colorScheme, ...viewport, serious: [] });
+        expect({ colorScheme, ...viewport, overflow: await horizontalOverflow(page) }).toEqual({ colorScheme, ...viewport, overflow: 0 });
+        await opened.context.close();
+      }
+    }
   });
 });

@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { describe, expect, it } from 'vitest';
+import { ScheduleFire, FireOutcome } from '../../api/src/schedules/fires/schedule-fire.entity.ts';
 import { horizontalOverflow } from './support/browser.ts';
 import { browserSuite } from './support/suite.ts';
 
@@ -197,5 +198,36 @@ describe('the schedule page', () => {
         await opened.context.close();
       }
     }
+  });
+
+  it('shows the newest 100 fires, then 100 more per "Show more" up to the 500 kept', { timeout: 60_000 }, async () => {
+    const id = await createSchedule({ name: 'long-history', cron: '0 * * * *', timezone: 'UTC', taskName: 'hourly', enabled: false });
+    // 520 missed hourly ticks, written as the scheduler would: more than one page, more than the page ever asks for.
+    const em = suite.app.orm.em.fork();
+    const start = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 520; i++) {
+      em.create(ScheduleFire, {
+        scheduleId: Number(id),
+        tickAt: new Date(start + i * 3_600_000),
+        outcome: FireOutcome.MISSED,
+        reason: `tick ${i}`,
+      });
+    }
+    await em.flush();
+
+    const { page, errors } = await openAs(ADMIN);
+    await page.goto(`/schedules/${id}`);
+    const rows = page.locator('[data-fire]');
+    await expect.poll(() => rows.count()).toBe(100);
+    expect(await rows.first().textContent()).toContain('tick 519');
+    expect(await rows.last().textContent()).toContain('tick 420');
+    for (const shown of [200, 300, 400, 500]) {
+      await page.getByRole('button', { name: 'Show more' }).click();
+      await expect.poll(() => rows.count()).toBe(shown);
+    }
+    expect(await rows.last().textContent()).toContain('tick 20');
+    expect(await page.getByRole('button', { name: 'Show more' }).count()).toBe(0);
+    expect(await rows.first().locator('[data-outcome="MISSED"]').textContent()).toBe('Missed');
+    expect(errors).toEqual([]);
   });
 });

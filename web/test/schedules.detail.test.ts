@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ScheduleFire, FireOutcome } from '../../api/src/schedules/fires/schedule-fire.entity.ts';
 import { horizontalOverflow } from './support/browser.ts';
@@ -168,37 +169,49 @@ describe('the schedule page', () => {
     expect(errors).toEqual([]);
   });
 
-  it('has no serious axe violations and never scrolls sideways on a phone, in light and dark', { timeout: 90_000 }, async () => {
-    const id = await createSchedule({
-      name: 'a-rather-long-schedule-name-that-could-push-a-phone-layout-sideways',
-      cron: '* * * * * *',
-      timezone: SCHEDULE_ZONE,
-      taskName: 'slow',
-      payload: { durationMs: 1500 },
-      overlap: 'SKIP',
-    });
-    for (const colorScheme of ['light', 'dark'] as const) {
-      for (const viewport of [
-        { width: 1280, height: 900 },
-        { width: 360, height: 740 },
-      ]) {
-        const opened = await suite.openPage({ colorScheme, ...viewport, timezoneId: BROWSER_ZONE });
-        await opened.context.addInitScript((t) => localStorage.setItem('jobs.apiToken', t), ADMIN);
-        const { page } = opened;
-        await page.goto(`/schedules/${id}`);
-        await page.locator('[data-connection="live"]').waitFor();
-        await expect.poll(() => page.locator('[data-fire="SKIPPED_OVERLAP"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
-        await page.locator('[data-fire="CREATED"] [data-status]').first().waitFor();
-        const { violations } = await new AxeBuilder({ page }).analyze();
-        const serious = violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => ({ rule: v.id, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
-        expect({ colorScheme, ...viewport, serious }).toEqual({ colorScheme, ...viewport, serious: [] });
-        expect({ colorScheme, ...viewport, overflow: await horizontalOverflow(page) }).toEqual({ colorScheme, ...viewport, overflow: 0 });
-        await opened.context.close();
+  /** No serious or critical axe violation, and nothing to scroll sideways. */
+  const expectClean = async (page: Page, where: string) => {
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const serious = violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ rule: v.id, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+    expect({ where, serious, overflow: await horizontalOverflow(page) }).toEqual({ where, serious: [], overflow: 0 });
+  };
+
+  it(
+    'has no serious axe violations and never scrolls sideways on a phone, list and page, in light and dark',
+    { timeout: 90_000 },
+    async () => {
+      const id = await createSchedule({
+        name: 'a-rather-long-schedule-name-that-could-push-a-phone-layout-sideways',
+        cron: '* * * * * *',
+        timezone: SCHEDULE_ZONE,
+        taskName: 'slow',
+        payload: { durationMs: 1500 },
+        overlap: 'SKIP',
+      });
+      for (const colorScheme of ['light', 'dark'] as const) {
+        for (const viewport of [
+          { width: 1280, height: 900 },
+          { width: 360, height: 740 },
+        ]) {
+          const opened = await suite.openPage({ colorScheme, ...viewport, timezoneId: BROWSER_ZONE });
+          await opened.context.addInitScript((t) => localStorage.setItem('jobs.apiToken', t), ADMIN);
+          const { page } = opened;
+          await page.goto(`/schedules/${id}`);
+          await page.locator('[data-connection="live"]').waitFor();
+          await expect.poll(() => page.locator('[data-fire="SKIPPED_OVERLAP"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+          await page.locator('[data-fire="CREATED"] [data-status]').first().waitFor();
+          await expectClean(page, `/schedules/${id} ${colorScheme} ${viewport.width}`);
+          // The list, with its policy badges and the link to the page, in the same conditions.
+          await page.goto('/schedules');
+          await page.locator('[data-schedule-policies]').first().waitFor();
+          await expectClean(page, `/schedules ${colorScheme} ${viewport.width}`);
+          await opened.context.close();
+        }
       }
-    }
-  });
+    },
+  );
 
   it('shows the newest 100 fires, then 100 more per "Show more" up to the 500 kept', { timeout: 60_000 }, async () => {
     const id = await createSchedule({ name: 'long-history', cron: '0 * * * *', timezone: 'UTC', taskName: 'hourly', enabled: false });

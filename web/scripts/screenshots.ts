@@ -1,6 +1,6 @@
 /**
- * Writes the README's screenshots (docs/screenshots/): `/`, `/jobs/new` and `/jobs/[id]` in light and
- * dark, on a desktop and a phone. The data is real: the sample seed (two days of history) plus a burst
+ * Writes the README's screenshots (docs/screenshots/): `/`, `/jobs/new`, `/jobs/[id]` and `/schedules/[id]`
+ * in light and dark, on a desktop and a phone. The data is real: the sample seed (two days of history) plus a burst
  * of jobs run by the engine while the script waits, and one long job caught mid-run.
  *
  * Run: npm run screenshots -w web   (builds the dashboard first when it is missing or stale)
@@ -50,6 +50,21 @@ try {
     payload: { account: 'acct_512', full: true, durationMs: 300_000 },
   });
   await app.gql(`mutation { runJob(id: "${long.id}") { id } }`);
+  // Every second in Tokyo with jobs of 2.5 s and overlap SKIP: the fire history mixes created and skipped ticks.
+  const schedule = await app.gql<{ createSchedule: { id: string } }>(
+    'mutation($input: CreateScheduleInput!) { createSchedule(input: $input) { id } }',
+    {
+      input: {
+        name: 'tokyo-digest',
+        cron: '* * * * * *',
+        timezone: 'Asia/Tokyo',
+        taskName: 'generate-report',
+        payload: { durationMs: 2500, format: 'digest' },
+        overlap: 'SKIP',
+        misfire: 'RUN_ONCE',
+      },
+    },
+  );
 
   // Wait for the detail job's webhook to be delivered and the burst to drain.
   for (;;) {
@@ -67,6 +82,7 @@ try {
         { name: 'dashboard', path: '/' },
         { name: 'new-job', path: '/jobs/new' },
         { name: 'job-detail', path: `/jobs/${detail.id}` },
+        { name: 'schedule-detail', path: `/schedules/${schedule.data.createSchedule.id}` },
       ];
       for (const shot of shots) {
         await page.goto(shot.path);
@@ -74,9 +90,11 @@ try {
         await page.locator('[data-state="loading"]').waitFor({ state: 'detached' });
         if (shot.name === 'dashboard') await page.locator('tbody tr[data-job-id]').first().waitFor();
         if (shot.name === 'job-detail') await page.locator('[data-webhook-attempt]').first().waitFor();
+        if (shot.name === 'schedule-detail') await page.locator('[data-fire="SKIPPED_OVERLAP"]').first().waitFor();
         await page.waitForTimeout(300);
         const file = `${OUT}${shot.name}-${device}-${colorScheme}.png`;
-        await page.screenshot({ path: file });
+        // The schedule page's fire history sits below its settings and next runs: take the whole page.
+        await page.screenshot({ path: file, fullPage: shot.name === 'schedule-detail' });
         console.log(`wrote ${file}`);
       }
       await context.close();

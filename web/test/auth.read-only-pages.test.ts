@@ -78,7 +78,7 @@ describe('every page with a viewer token', () => {
       {
         path: '/schedules',
         loaded: (p) => p.locator('[data-schedule="nightly"]'),
-        adminAction: (p) => p.getByRole('button', { name: 'Trigger nightly now' }),
+        adminAction: (p) => p.getByRole('button', { name: 'Trigger now: nightly' }),
       },
       {
         path: '/tasks',

@@ -50,7 +50,7 @@ describe('the schedules page', () => {
     expect((await stored())[0].enabled).toBe(false);
     await expect.poll(() => item.textContent()).toContain('Disabled');
 
-    await item.getByRole('button', { name: 'Trigger nightly-report now' }).click();
+    await item.getByRole('button', { name: 'Trigger now: nightly-report' }).click();
     const toast = page.locator('[data-toast="success"]', { hasText: '“nightly-report” triggered: job #' });
     await toast.waitFor();
     const jobId = /job #(\d+)/.exec((await toast.textContent()) ?? '')![1];

@@ -58,3 +58,29 @@ export function isoToLocalInput(iso: string | null | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+const zoned = new Map<string, Intl.DateTimeFormat>();
+
+/** A date and time as the clock in `timeZone` shows it, with the zone's short name (e.g. "GMT+9", "EST"). */
+export function formatInZone(iso: string, timeZone: string): string {
+  let format = zoned.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat(undefined, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'short',
+      timeZone,
+    });
+    zoned.set(timeZone, format);
+  }
+  return format.format(new Date(iso));
+}
+
+/** The zone this browser shows times in (IANA name), UTC when it does not say. */
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}

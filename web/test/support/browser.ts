@@ -31,6 +31,9 @@ export interface PageOptions {
   width?: number;
   height?: number;
   colorScheme?: 'light' | 'dark';
+  /** The browser's time zone (IANA name), e.g. to see a page from another zone than the machine's. */
+  timezoneId?: string;
+  locale?: string;
 }
 
 /** A fresh context per test: no shared localStorage (token, theme) between tests. */
@@ -40,6 +43,8 @@ export async function openPage(browser: Browser, options: PageOptions): Promise<
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
     colorScheme: options.colorScheme ?? 'light',
     reducedMotion: 'reduce',
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+    ...(options.locale ? { locale: options.locale } : {}),
   });
   const page = await context.newPage();
   const errors: string[] = [];

@@ -124,7 +124,8 @@ export class WorkersResolver {
   }
 
   @Subscription(() => LeaseStatus, {
-    description: "CANCEL_REQUESTED the moment one of this worker's running jobs is cancelled; LOST the moment one is taken back (its lease expired)",
+    description:
+      "CANCEL_REQUESTED the moment one of this worker's running jobs is cancelled; LOST the moment one is taken back (its lease expired)",
     subscribe: ({ args, context }) =>
       filtered((context as Context).services.live.bus.subscribe(Topic.LEASE_EVENT), (e) => e.workerId === String(args.workerId)),
   })

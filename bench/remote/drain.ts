@@ -4,7 +4,10 @@
  * client package (concurrency 50, a remote-only no-op task), alternating, medians of the rounds. A drain
  * counts from the first start to the last end as the jobs' rows say (`started_at`, `completed_at`).
  *
- *   npm run bench:remote [-- --jobs=5000 --rounds=3]
+ * Then the long poll: a worker waiting in `claimJobs(waitMs: 30000)`, a job created 50 ms later, the
+ * time from sending `createJob` to the claim's answer, over --polls rounds (p50, p95, p99).
+ *
+ *   npm run bench:remote [-- --jobs=5000 --rounds=3 --polls=200]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,8 +17,15 @@ import { bootstrap } from '../../api/src/app.ts';
 import { loadConfig } from '../../api/src/config.ts';
 import { migrate, openOrm } from '../../api/src/db/orm.ts';
 
-const { values } = parseArgs({ options: { jobs: { type: 'string', default: '5000' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '3' },
+    polls: { type: 'string', default: '200' },
+  },
+});
 const JOBS = Number(values.jobs);
+const POLLS = Number(values.polls);
 const ROUNDS = Number(values.rounds);
 const CONCURRENCY = 50;
 const BASE = (process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
@@ -44,15 +54,37 @@ const app = await bootstrap(
   }),
 );
 const db = await mysql.createConnection(`${BASE}/${DB}`);
-const gql = async (query: string, variables: Record<string, unknown>) => {
+const gql = async (query: string, variables: Record<string, unknown> = {}): Promise<any> => {
   const res = await fetch(`${app.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await res.json()) as { errors?: unknown[] };
+  const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
 };
+
+/** createJob sent → the waiting claim answered, in ms, once per poll. */
+async function longPolls(): Promise<number[]> {
+  const { registerWorker: id } = await gql(
+    'mutation { registerWorker(input: { name: "bench-poll", tasks: [{ name: "bench.poll" }], concurrency: 1 }) }',
+  );
+  const latencies: number[] = [];
+  for (let i = 0; i < POLLS; i++) {
+    const claim = gql(`mutation { claimJobs(workerId: "${id}", waitMs: 30000) { token } }`).then((data) => ({
+      data,
+      at: performance.now(),
+    }));
+    await new Promise((r) => setTimeout(r, 50));
+    const sent = performance.now();
+    await gql('mutation { createJob(input: { taskName: "bench.poll" }) { id } }');
+    const { data, at } = await claim;
+    latencies.push(at - sent);
+    await gql('mutation($t: String!) { completeJob(token: $t) { id } }', { t: data.claimJobs[0].token });
+  }
+  return latencies;
+}
 
 /** Creates the jobs, waits until all are COMPLETED, returns jobs/s from the first start to the last end. */
 async function drain(taskName: string): Promise<number> {
@@ -85,21 +117,30 @@ async function remoteWorker(): Promise<ChildProcess> {
 const worker = await remoteWorker();
 const local: number[] = [];
 const remote: number[] = [];
+const polls: number[] = [];
 try {
   for (let round = 0; round < ROUNDS; round++) {
     local.push(await drain('noop'));
     remote.push(await drain('bench.remote-noop'));
     process.stderr.write(`round ${round + 1}: local ${local.at(-1)!.toFixed(0)} jobs/s, remote ${remote.at(-1)!.toFixed(0)} jobs/s\n`);
   }
-} finally {
   worker.kill('SIGTERM');
   await once(worker, 'exit');
+  // With the remote worker gone nothing else runs: the figure is the long poll's own path (event, claim, answer).
+  polls.push(...(await longPolls()));
+} finally {
+  if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGTERM');
   await db.end();
   await app.stop();
   await admin.query(`drop database if exists ${DB}`);
   await admin.end();
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+polls.sort((a, b) => a - b);
+const at = (q: number) => polls[Math.min(polls.length - 1, Math.ceil(polls.length * q) - 1)].toFixed(1);
 console.log(
   `noop drain at concurrency ${CONCURRENCY}, ${JOBS} jobs, MariaDB, medians of ${ROUNDS}: local ${median(local).toFixed(0)} jobs/s, remote ${median(remote).toFixed(0)} jobs/s (${(median(remote) / median(local)).toFixed(2)}× local)`,
+);
+console.log(
+  `long poll, createJob sent → waiting claim answered, ${POLLS} polls: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, p99 ${at(0.99)} ms`,
 );

@@ -1,11 +1,11 @@
-interface Waiting {
+export interface Waiting {
   completion: { token: string; result: unknown };
   resolve: (stale: string | null) => void;
   reject: (error: unknown) => void;
 }
 
 /** At most this many completions in one request (the server's completeJobs limit). */
-const MAX_PER_REQUEST = 500;
+export const MAX_PER_REQUEST = 500;
 
 /**
  * Completions of jobs that end together go to the server together: the first is sent at once, what

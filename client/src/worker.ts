@@ -5,6 +5,7 @@ import type { Client } from 'graphql-ws';
 import {
   AppendJobLogsDocument,
   ClaimJobsDocument,
+  CompleteAndClaimJobsDocument,
   CompleteJobsDocument,
   FailJobDocument,
   LeaseEventsDocument,
@@ -15,7 +16,7 @@ import {
   type JobLogLevel,
 } from './generated/graphql.js';
 import { GraphQLRequestError, request, type Endpoint } from './graphql.js';
-import { CompletionBatches } from './completions.js';
+import { CompletionBatches, MAX_PER_REQUEST, type Waiting } from './completions.js';
 import { subscribe, subscriptions } from './jobs-client.js';
 
 export interface WorkerOptions extends Endpoint {
@@ -73,6 +74,9 @@ export class Worker {
     const { completeJobs } = await request(this.options, CompleteJobsDocument, { completions });
     return completeJobs;
   });
+  /** Completions that ride with the next claim; while a long poll waits they are sent on their own. */
+  private finished: Waiting[] = [];
+  private longPolling = false;
   /** Resolves with the worker's id once the server registered it (its tasks are known there from then on). */
   readonly ready = new Promise<string>((resolve) => (this.registered = resolve));
 
@@ -99,7 +103,7 @@ export class Worker {
       while (!this.stopping) {
         try {
           if (!this.workerId) await this.register();
-          if (this.running.size >= this.concurrency) {
+          if (this.running.size - this.finished.length >= this.concurrency) {
             await new Promise<void>((resolve) => (this.wake = resolve));
             // A few more slots free meanwhile: one claim carries them all instead of one claim per slot.
             await sleep(CLAIM_GATHER_MS);
@@ -115,6 +119,8 @@ export class Worker {
           backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
         }
       }
+      // Completions that were waiting for a claim go on their own now.
+      for (const w of this.finished.splice(0)) this.completions.complete(w.completion.token, w.completion.result).then(w.resolve, w.reject);
       await this.drain();
     } finally {
       clearInterval(renewTimer);
@@ -165,19 +171,55 @@ export class Worker {
     });
   }
 
+  /**
+   * Claims for the free slots. Jobs that finished since the last claim are completed in the same request,
+   * and their slots claimed again there without waiting (one round trip per round of a busy drain); with
+   * none, the claim waits on the server for work (the long poll).
+   */
   private async claim(): Promise<void> {
-    const { claimJobs } = await request(
-      this.options,
-      ClaimJobsDocument,
-      {
-        workerId: this.workerId!,
-        limit: this.concurrency - this.running.size,
-        leaseMs: this.options.leaseMs ?? null,
-        waitMs: this.options.waitMs ?? 30_000,
-      },
-      this.claimAbort.signal,
-    );
-    for (const lease of claimJobs) this.start(lease);
+    const batch = this.finished.splice(0, MAX_PER_REQUEST);
+    // The finished jobs still hold their slots here until their completions are answered.
+    const limit = this.concurrency - this.running.size + batch.length;
+    const leaseMs = this.options.leaseMs ?? null;
+    try {
+      if (batch.length === 0) {
+        this.longPolling = true;
+        const { claimJobs } = await request(
+          this.options,
+          ClaimJobsDocument,
+          { workerId: this.workerId!, limit, leaseMs, waitMs: this.options.waitMs ?? 30_000 },
+          this.claimAbort.signal,
+        );
+        for (const lease of claimJobs) this.start(lease);
+        return;
+      }
+      let answer;
+      try {
+        answer = await request(this.options, CompleteAndClaimJobsDocument, {
+          completions: batch.map((w) => w.completion),
+          workerId: this.workerId!,
+          limit,
+          leaseMs,
+        });
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+        throw error;
+      }
+      batch.forEach((w, i) => w.resolve(answer.completeJobs[i]?.error ?? null));
+      for (const lease of answer.claimJobs) this.start(lease);
+    } finally {
+      this.longPolling = false;
+    }
+  }
+
+  /** A completed job's result: with the next claim, or in a completeJobs request of its own while a long poll waits. */
+  private complete(token: string, result: unknown): Promise<string | null> {
+    if (this.longPolling || this.stopping) return this.completions.complete(token, result);
+    return new Promise((resolve, reject) => {
+      this.finished.push({ completion: { token, result }, resolve, reject });
+      this.wake?.();
+      this.wake = null;
+    });
   }
 
   private start(lease: Lease): void {
@@ -215,7 +257,7 @@ export class Worker {
     await Promise.all([logs.flush(), progress.flush()]);
     try {
       // A stale lease (cancelled or taken back meanwhile) answers why; the server kept its state, as for CONFLICT below.
-      if (outcome.kind === 'completed') await this.completions.complete(lease.token, outcome.result);
+      if (outcome.kind === 'completed') await this.complete(lease.token, outcome.result);
       else if (outcome.kind === 'failed') {
         await request(this.options, FailJobDocument, {
           token: lease.token,

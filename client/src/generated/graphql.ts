@@ -150,6 +150,16 @@ export type ClaimJobsMutationVariables = Exact<{
 
 export type ClaimJobsMutation = { claimJobs: Array<{ token: string, expiresAt: string, job: { id: string, taskName: string, queue: string, payload: unknown, priority: Priority, status: JobStatus, attempts: number, maxAttempts: number, timeoutMs: number | null, runAt: string, createdAt: string, updatedAt: string, startedAt: string | null, concurrencyKey: string | null, idempotencyKey: string | null, scheduleId: string | null, webhookUrl: string | null } }> };
 
+export type CompleteAndClaimJobsMutationVariables = Exact<{
+  completions: Array<JobCompletionInput> | JobCompletionInput;
+  workerId: string | number;
+  limit?: number | null | undefined;
+  leaseMs?: number | null | undefined;
+}>;
+
+
+export type CompleteAndClaimJobsMutation = { completeJobs: Array<{ token: string, error: string | null }>, claimJobs: Array<{ token: string, expiresAt: string, job: { id: string, taskName: string, queue: string, payload: unknown, priority: Priority, status: JobStatus, attempts: number, maxAttempts: number, timeoutMs: number | null, runAt: string, createdAt: string, updatedAt: string, startedAt: string | null, concurrencyKey: string | null, idempotencyKey: string | null, scheduleId: string | null, webhookUrl: string | null } }> };
+
 export type RenewJobLeasesMutationVariables = Exact<{
   tokens: Array<string> | string;
 }>;
@@ -343,6 +353,39 @@ export const ClaimJobsDocument = new TypedDocumentString(`
   scheduleId
   webhookUrl
 }`) as unknown as TypedDocumentString<ClaimJobsMutation, ClaimJobsMutationVariables>;
+export const CompleteAndClaimJobsDocument = new TypedDocumentString(`
+    mutation CompleteAndClaimJobs($completions: [JobCompletionInput!]!, $workerId: ID!, $limit: Int, $leaseMs: Int) {
+  completeJobs(completions: $completions) {
+    token
+    error
+  }
+  claimJobs(workerId: $workerId, limit: $limit, leaseMs: $leaseMs, waitMs: 0) {
+    token
+    expiresAt
+    job {
+      ...LeasedJob
+    }
+  }
+}
+    fragment LeasedJob on Job {
+  id
+  taskName
+  queue
+  payload
+  priority
+  status
+  attempts
+  maxAttempts
+  timeoutMs
+  runAt
+  createdAt
+  updatedAt
+  startedAt
+  concurrencyKey
+  idempotencyKey
+  scheduleId
+  webhookUrl
+}`) as unknown as TypedDocumentString<CompleteAndClaimJobsMutation, CompleteAndClaimJobsMutationVariables>;
 export const RenewJobLeasesDocument = new TypedDocumentString(`
     mutation RenewJobLeases($tokens: [String!]!) {
   renewJobLeases(tokens: $tokens) {

@@ -22,6 +22,13 @@ function table(failOn?: string) {
   };
 }
 
+/** Adds the first job, then the others once its insert is out (as requests arriving one after another do). */
+async function arriving<T>(names: string[], add: (name: string) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+  const first = add(names[0]);
+  await new Promise((r) => setImmediate(r));
+  return Promise.allSettled([first, ...names.slice(1).map(add)]);
+}
+
 describe('SingleInserts', () => {
   it('a create alone is inserted at once, in a statement of its own', async () => {
     const db = table();
@@ -36,7 +43,7 @@ describe('SingleInserts', () => {
     const db = table();
     const inserts = new SingleInserts(db.insert, (e) => (e as Error).message === 'unreachable');
     const jobs = ['a', 'b', 'c', 'd'].map(job);
-    await Promise.all(jobs.map((j) => inserts.add(j)));
+    await arriving(['a', 'b', 'c', 'd'], (n) => inserts.add(jobs['abcd'.indexOf(n)]));
     expect(db.statements).toEqual([['a'], ['b', 'c', 'd']]);
     expect(jobs.map((j) => j.id)).toEqual([1, 2, 3, 4]);
   });
@@ -44,7 +51,7 @@ describe('SingleInserts', () => {
   it('a bad row fails its own create only: the batch is tried again one job at a time', async () => {
     const db = table('c');
     const inserts = new SingleInserts(db.insert, (e) => (e as Error).message === 'unreachable');
-    const outcomes = await Promise.allSettled(['a', 'b', 'c', 'd'].map((n) => inserts.add(job(n))));
+    const outcomes = await arriving(['a', 'b', 'c', 'd'], (n) => inserts.add(job(n)));
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((outcomes[2] as PromiseRejectedResult).reason.message).toBe('bad row c');
     expect(db.statements).toEqual([['a'], ['b', 'c', 'd'], ['b'], ['c'], ['d']]);
@@ -60,9 +67,16 @@ describe('SingleInserts', () => {
       },
       (e) => (e as Error).message === 'unreachable',
     );
-    const outcomes = await Promise.allSettled(['a', 'b', 'c'].map((n) => inserts.add(job(n))));
+    const outcomes = await arriving(['a', 'b', 'c'], (n) => inserts.add(job(n)));
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(statements).toEqual([1, 2]);
+  });
+
+  it('creates added in one turn share the first statement', async () => {
+    const db = table();
+    const inserts = new SingleInserts(db.insert, (e) => (e as Error).message === 'unreachable');
+    await Promise.all(['a', 'b', 'c'].map((n) => inserts.add(job(n))));
+    expect(db.statements).toEqual([['a', 'b', 'c']]);
   });
 
   it('the jobs of one statement are created at its instant, and a default runAt moves with it', async () => {

@@ -14,8 +14,8 @@ export interface CoalescedWritesOptions<T, R> {
 }
 
 /**
- * Writes that requests make one at a time, shared when they arrive together: the first goes at once,
- * alone; what queues while it is out goes next in one write. Idle it adds no wait; under concurrent
+ * Writes that requests make one at a time, shared when they arrive together: the first goes at once
+ * (with what the same turn added), what queues while it is out goes next in one write. Idle it adds no wait; under concurrent
  * requests one statement and one commit cover many. A failed batch is tried again item by item, so a
  * bad item fails only its own request; while the database is unreachable the whole batch fails at once
  * (the caller answers its request; nothing waits on a backoff as the engine's BatchWriter does).
@@ -29,7 +29,10 @@ export class CoalescedWrites<T, R> {
   add(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.busy) void this.drain();
+      if (this.busy) return;
+      // Started a microtask later, so the items of one request (added in one turn) go in one write.
+      this.busy = true;
+      queueMicrotask(() => void this.drain());
     });
   }
 
@@ -39,7 +42,6 @@ export class CoalescedWrites<T, R> {
   }
 
   private async drain(): Promise<void> {
-    this.busy = true;
     const { maxBatch, write, isUnavailable } = this.options;
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, maxBatch);

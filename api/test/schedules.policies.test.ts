@@ -84,6 +84,17 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('schedule ove
       expect(created.map((f) => f.jobId).sort()).toEqual(mine.map((j) => j.id).sort());
       expect(skipped.length).toBeGreaterThanOrEqual(4);
       expect(skipped.every((f) => f.jobId === null)).toBe(true);
+      // Each fire answers with its job (read in one query for the whole list), or null when it made none.
+      const withJobs = (
+        await server.gql('query($id: ID!) { schedule(id: $id) { fires(limit: 500) { outcome jobId job { id status scheduleId } } } }', {
+          id: schedule.id,
+        })
+      ).data.schedule.fires as { outcome: string; jobId: string | null; job: { id: string; status: string; scheduleId: string } | null }[];
+      for (const fire of withJobs) {
+        if (fire.jobId === null) expect(fire.job).toBeNull();
+        else expect(fire.job).toMatchObject({ id: fire.jobId, scheduleId: schedule.id });
+      }
+      expect(withJobs.filter((f) => f.job).length).toBe(mine.length);
     } finally {
       await server.stop();
       rmSync(tasksDir, { recursive: true, force: true });

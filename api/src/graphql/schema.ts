@@ -13,7 +13,7 @@ import { FailuresResolver } from '../jobs/failures/failures.resolver.js';
 import { ViewerResolver } from '../http/viewer.resolver.js';
 import { AlertsResolver } from '../alerts/alerts.resolver.js';
 import { RetentionResolver } from '../retention/retention.resolver.js';
-import { SchedulesResolver } from '../schedules/schedules.resolver.js';
+import { ScheduleFireResolver, SchedulesResolver } from '../schedules/schedules.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 import { EndpointsResolver } from '../webhooks/endpoints/endpoints.resolver.js';
 import { DeliveriesResolver } from '../webhooks/deliveries/deliveries.resolver.js';
@@ -33,6 +33,7 @@ export const resolvers = [
   WebhookEventTypesResolver,
   QueueResolver,
   SchedulesResolver,
+  ScheduleFireResolver,
   RetentionResolver,
   AlertsResolver,
   BulkJobsResolver,

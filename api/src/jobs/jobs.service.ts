@@ -99,6 +99,11 @@ export class JobsService {
     return this.em().findOne(Job, { id });
   }
 
+  /** The jobs of these ids that exist, in one query. */
+  async byIds(ids: readonly number[]): Promise<Map<number, Job>> {
+    return new Map((await loadJobs(this.em(), ids)).map((job) => [Number(job.id), job]));
+  }
+
   async require(id: number, em: Em = this.em()): Promise<Job> {
     const job = await em.findOne(Job, { id });
     if (!job) throw new NotFoundError('job', id);

@@ -8,6 +8,18 @@ import { Schedule } from './schedule.entity.js';
 import { ScheduleFire } from './fires/schedule-fire.entity.js';
 import { checkCount, MAX_FIRES, MAX_NEXT_RUNS } from './schedule.validate.js';
 
+const JOB_OF = Symbol('jobOf');
+type FireWithJob = ScheduleFire & { [JOB_OF]?: (id: number) => Promise<Job | null> };
+
+@Resolver(() => ScheduleFire)
+export class ScheduleFireResolver {
+  @FieldResolver(() => Job, { nullable: true, description: 'The job the tick created, while it exists (CREATED, CAUGHT_UP)' })
+  async job(@Root() fire: FireWithJob, @Ctx() { services }: Context): Promise<Job | null> {
+    if (!fire.jobId) return null;
+    return fire[JOB_OF] ? fire[JOB_OF](fire.jobId) : services.jobs.get(fire.jobId);
+  }
+}
+
 @Resolver(() => Schedule)
 export class SchedulesResolver {
   @Query(() => [Schedule], { description: 'Every schedule, by name' })
@@ -54,8 +66,13 @@ export class SchedulesResolver {
     @Root() schedule: Schedule,
     @Ctx() { services }: Context,
     @Arg('limit', () => Int, { nullable: true, defaultValue: 50, description: `1..${MAX_FIRES}` }) limit: number | null,
-  ): Promise<ScheduleFire[]> {
-    return services.schedules.fires(Number(schedule.id), checkCount('limit', limit ?? 50, MAX_FIRES));
+  ): Promise<FireWithJob[]> {
+    const fires = await services.schedules.fires(Number(schedule.id), checkCount('limit', limit ?? 50, MAX_FIRES));
+    // The fires' jobs are read in one query, and only when a fire's `job` is asked for.
+    const ids = [...new Set(fires.flatMap((fire) => (fire.jobId ? [fire.jobId] : [])))];
+    let jobs: Promise<Map<number, Job>> | null = null;
+    const jobOf = async (id: number) => (await (jobs ??= services.jobs.byIds(ids))).get(id) ?? null;
+    return fires.map((fire) => Object.assign(fire, { [JOB_OF]: jobOf }));
   }
 
   @FieldResolver(() => [DateTimeScalar], { description: 'The next ticks of its rule from now, also while it is disabled' })

@@ -1,26 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { browserSuite } from './support/suite.ts';
+import { receiverForFile } from './support/receiver.ts';
 
-/** A receiver outside the app that keeps what arrives, so the job.cancelled message can be verified here. */
-const hits: { headers: IncomingHttpHeaders; body: string }[] = [];
-let receiver: Server;
-let receiverUrl = '';
-beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      hits.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/cancels`;
-});
-afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
+/** Keeps what arrives, so the job.cancelled message can be verified here. */
+const receiver = receiverForFile('/cancels');
 
 describe('the endpoint form’s event types', () => {
   const suite = browserSuite({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
@@ -40,14 +24,14 @@ describe('the endpoint form’s event types', () => {
       'alert.resolved',
     ]);
 
-    await form.getByLabel('URL').fill(receiverUrl);
+    await form.getByLabel('URL').fill(receiver.url);
     await form.getByLabel('job.completed').uncheck();
     await form.getByLabel('job.failed').uncheck();
     await form.getByLabel('job.cancelled').check();
     await form.getByRole('button', { name: 'Create endpoint' }).click();
     const secret = (await page.locator('[data-secret-reveal] [data-secret]').textContent())!.trim();
     const endpoints = (await suite.app.gql('{ webhookEndpoints { url eventTypes } }')).data.webhookEndpoints;
-    expect(endpoints).toContainEqual({ url: receiverUrl, eventTypes: ['job.cancelled'] });
+    expect(endpoints).toContainEqual({ url: receiver.url, eventTypes: ['job.cancelled'] });
     await page.locator('[data-secret-reveal]').getByRole('button', { name: 'Done' }).click();
 
     const runAt = new Date(Date.now() + 3_600_000).toISOString();
@@ -57,8 +41,8 @@ describe('the endpoint form’s event types', () => {
 
     const delivered = page.locator('[data-event-type="job.cancelled"]', { has: page.locator('[data-delivery-status="DELIVERED"]') });
     await delivered.waitFor({ timeout: 15_000 });
-    expect(hits).toHaveLength(1);
-    expect(new Webhook(secret).verify(hits[0].body, hits[0].headers as Record<string, string>)).toMatchObject({
+    expect(receiver.hits).toHaveLength(1);
+    expect(new Webhook(secret).verify(receiver.hits[0].body, receiver.hits[0].headers as Record<string, string>)).toMatchObject({
       type: 'job.cancelled',
       jobId: Number(jobId),
       status: 'CANCELLED',

@@ -1,26 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { browserSuite } from './support/suite.ts';
+import { receiverForFile } from './support/receiver.ts';
 
-/** A receiver that answers 500 until the test makes it healthy, keeping what arrives. */
-const hits: { headers: IncomingHttpHeaders; status: number }[] = [];
+/** Answers 500 until the test makes it healthy, keeping what arrives. */
 let healthy = false;
-let receiver: Server;
-let receiverUrl = '';
-beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const status = healthy ? 200 : 500;
-      hits.push({ headers: req.headers, status });
-      res.writeHead(status).end(healthy ? 'ok' : 'down');
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-});
-afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
+const receiver = receiverForFile('/hook', () => (healthy ? 200 : 500));
 
 async function until<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -39,7 +23,7 @@ describe('endpoint health on the webhooks page', () => {
   it('shows a disabled endpoint with its health and reason, re-enables it, and replays its failed messages after a confirmation', async () => {
     const created = await suite.app.gql(
       'mutation($in: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $in) { endpoint { id } } }',
-      { in: { url: receiverUrl, eventTypes: ['job.completed'], disableAfterFailures: 2, disableAfterMs: 0 } },
+      { in: { url: receiver.url, eventTypes: ['job.completed'], disableAfterFailures: 2, disableAfterMs: 0 } },
     );
     const id: string = created.data.createWebhookEndpoint.endpoint.id;
     for (let i = 0; i < 2; i++) {
@@ -47,7 +31,7 @@ describe('endpoint health on the webhooks page', () => {
         in: { taskName: 'noop', payload: { durationMs: 1 } },
       });
       expect(job.errors).toBeUndefined();
-      await until(() => (hits.length > i ? true : undefined), `message ${i + 1}`);
+      await until(() => (receiver.hits.length > i ? true : undefined), `message ${i + 1}`);
     }
     const endpointOf = async () =>
       (await suite.app.gql('query($id: ID!) { webhookEndpoint(id: $id) { enabled disabledReason } }', { id })).data.webhookEndpoint;
@@ -64,24 +48,24 @@ describe('endpoint health on the webhooks page', () => {
     expect(await item.locator('[data-health-error]').textContent()).toBe('HTTP 500');
     expect(await item.locator('[data-health-p50]').textContent()).toMatch(/^\d+ ms$/);
     expect(await item.locator('[data-sparkline]').getAttribute('aria-label')).toBe(
-      `Messages to ${receiverUrl}: 0 delivered, 2 failed over the last 24 hours`,
+      `Messages to ${receiver.url}: 0 delivered, 2 failed over the last 24 hours`,
     );
-    expect(await item.getByRole('button', { name: `Replay failed messages to ${receiverUrl}` }).isDisabled()).toBe(true);
+    expect(await item.getByRole('button', { name: `Replay failed messages to ${receiver.url}` }).isDisabled()).toBe(true);
 
     healthy = true;
-    await item.getByRole('button', { name: `Re-enable ${receiverUrl}` }).click();
-    await page.locator('[data-toast="success"]', { hasText: `Endpoint ${receiverUrl} enabled again` }).waitFor();
+    await item.getByRole('button', { name: `Re-enable ${receiver.url}` }).click();
+    await page.locator('[data-toast="success"]', { hasText: `Endpoint ${receiver.url} enabled again` }).waitFor();
     expect(await endpointOf()).toEqual({ enabled: true, disabledReason: null });
     await expect.poll(() => item.locator('[data-disabled-reason]').count()).toBe(0);
     await expect.poll(() => item.locator('[data-health-streak]').textContent()).toBe('0');
 
-    await item.getByRole('button', { name: `Replay failed messages to ${receiverUrl}` }).click();
+    await item.getByRole('button', { name: `Replay failed messages to ${receiver.url}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Replay failed' }).click();
-    await page.locator('[data-toast="success"]', { hasText: `2 failed messages queued again for ${receiverUrl}` }).waitFor();
-    const failedIds = hits.filter((h) => h.status === 500).map((h) => h.headers['webhook-id']);
-    await until(() => (hits.filter((h) => h.status === 200).length >= 2 ? true : undefined), 'the replayed messages');
+    await page.locator('[data-toast="success"]', { hasText: `2 failed messages queued again for ${receiver.url}` }).waitFor();
+    const failedIds = receiver.hits.filter((h) => h.status === 500).map((h) => h.headers['webhook-id']);
+    await until(() => (receiver.hits.filter((h) => h.status === 200).length >= 2 ? true : undefined), 'the replayed messages');
     expect(
-      hits
+      receiver.hits
         .filter((h) => h.status === 200)
         .map((h) => h.headers['webhook-id'])
         .sort(),
@@ -92,7 +76,7 @@ describe('endpoint health on the webhooks page', () => {
     expect(await item.locator('[data-health-counts]').textContent()).toBe('2 delivered · 0 failed');
 
     // The thresholds are edited in the endpoint's form; a bad one is named beside its field.
-    await item.getByRole('button', { name: `Edit ${receiverUrl}` }).click();
+    await item.getByRole('button', { name: `Edit ${receiver.url}` }).click();
     expect(await item.getByLabel('Disable after failed messages').inputValue()).toBe('2');
     await item.getByLabel('Disable after failed messages').fill('0');
     await item.getByRole('button', { name: 'Save endpoint' }).click();
@@ -102,14 +86,14 @@ describe('endpoint health on the webhooks page', () => {
     await item.getByLabel('Disable after failed messages').fill('5');
     await item.getByLabel('…spanning at least (hours)').fill('1.5');
     await item.getByRole('button', { name: 'Save endpoint' }).click();
-    await page.locator('[data-toast="success"]', { hasText: `Endpoint ${receiverUrl} saved` }).waitFor();
+    await page.locator('[data-toast="success"]', { hasText: `Endpoint ${receiver.url} saved` }).waitFor();
     expect(
       (await suite.app.gql('query($id: ID!) { webhookEndpoint(id: $id) { disableAfterFailures disableAfterMs } }', { id })).data
         .webhookEndpoint,
     ).toEqual({ disableAfterFailures: 5, disableAfterMs: 5_400_000 });
 
     // Its own delivery limits: a concurrency and a rate, shown on the endpoint; blank clears them.
-    await item.getByRole('button', { name: `Edit ${receiverUrl}` }).click();
+    await item.getByRole('button', { name: `Edit ${receiver.url}` }).click();
     await item.getByLabel('Concurrency').fill('3');
     await item.getByLabel('Rate: at most').fill('10');
     await item.getByLabel('…per (seconds)').fill('2');
@@ -117,7 +101,7 @@ describe('endpoint health on the webhooks page', () => {
     await expect.poll(() => item.locator('[data-endpoint-limits]').textContent()).toContain('3 at once · at most 10 per 2 s');
     const limits = 'query($id: ID!) { webhookEndpoint(id: $id) { concurrency rateLimit { max perMs } } }';
     expect((await suite.app.gql(limits, { id })).data.webhookEndpoint).toEqual({ concurrency: 3, rateLimit: { max: 10, perMs: 2000 } });
-    await item.getByRole('button', { name: `Edit ${receiverUrl}` }).click();
+    await item.getByRole('button', { name: `Edit ${receiver.url}` }).click();
     await item.getByLabel('Concurrency').fill('');
     await item.getByLabel('Rate: at most').fill('');
     await item.getByRole('button', { name: 'Save endpoint' }).click();

@@ -1,26 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { browserSuite } from './support/suite.ts';
+import { receiverForFile } from './support/receiver.ts';
 
 /** A receiver outside the app: it keeps what arrives and answers 200, so the signature can be checked here. */
-const hits: { headers: IncomingHttpHeaders; body: string }[] = [];
-let receiver: Server;
-let receiverUrl = '';
-beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      hits.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-});
-afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
+const receiver = receiverForFile('/hook');
 
 describe('the webhooks page', () => {
   // The endpoint points at the app's own test receiver, on this machine: allowed for the test.
@@ -39,7 +23,7 @@ describe('the webhooks page', () => {
     // The built-in endpoint (here: the app's own receiver) is listed from the start.
     await page.locator('[data-endpoint="outbound"]', { hasText: 'Built-in' }).waitFor();
 
-    const url = receiverUrl;
+    const url = receiver.url;
     await page.getByRole('button', { name: 'New endpoint' }).click();
     const form = page.getByRole('form', { name: 'New endpoint' });
     await form.getByLabel('URL').fill('http://10.0.0.7/hook');
@@ -71,8 +55,8 @@ describe('the webhooks page', () => {
     await delivered.getByRole('button').click();
     await expect.poll(() => delivered.textContent()).toContain('Attempt 1: 200');
     // What the receiver got verifies with the secret the page showed (and copied).
-    expect(hits).toHaveLength(1);
-    const body = new Webhook(secret).verify(hits[0].body, hits[0].headers as Record<string, string>);
+    expect(receiver.hits).toHaveLength(1);
+    const body = new Webhook(secret).verify(receiver.hits[0].body, receiver.hits[0].headers as Record<string, string>);
     expect(body).toMatchObject({ type: 'webhook.test', endpointId: created.id });
 
     await item.getByRole('button', { name: `Edit ${url}` }).click();

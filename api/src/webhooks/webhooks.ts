@@ -95,7 +95,23 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
     (id) => endpoints.isEnabled(id),
     () => loop.notify(),
   );
-  const record = async (em: Em, items: readonly { job: Job; target: DeliveryTarget }[]) => {
+  /**
+   * The jobs' messages, in the caller's transaction: to OUTBOUND_WEBHOOK or the job's own URL when
+   * `ownTargets` (finishes), and to the registered endpoints that want them — recorded FAILED, unsent,
+   * for the disabled ones.
+   */
+  const recordFor = async (em: Em, jobs: readonly Job[], ownTargets: boolean) => {
+    const items: { job: Job; target: DeliveryTarget }[] = [];
+    const unsent: { job: Job; endpoint: { id: number; url: string } }[] = [];
+    for (const job of jobs) {
+      const target = ownTargets ? targets.forJob(job) : null;
+      if (target) items.push({ job, target });
+      // Registered endpoints are user-supplied URLs: SSRF-guarded on every connect, as per-job ones.
+      for (const endpoint of directory.matching(job))
+        items.push({ job, target: { url: endpoint.url, trusted: false, endpointId: endpoint.id } });
+      for (const endpoint of directory.disabledMatching(job)) unsent.push({ job, endpoint });
+    }
+    if (unsent.length > 0) await recordUnsentFor(em, unsent);
     if (items.length === 0) return;
     await recordDeliveries(em, items);
     // The row is visible once the caller commits; a short delay lets that happen before we look.
@@ -106,31 +122,10 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
     endpoints,
     deliveries,
     wake: () => loop.notify(),
-    async recordOnFinish(em, jobs) {
-      const items: { job: Job; target: DeliveryTarget }[] = [];
-      const unsent: { job: Job; endpoint: { id: number; url: string } }[] = [];
-      for (const job of jobs) {
-        const target = targets.forJob(job);
-        if (target) items.push({ job, target });
-        // Registered endpoints are user-supplied URLs: SSRF-guarded on every connect, as per-job ones.
-        for (const endpoint of directory.matching(job))
-          items.push({ job, target: { url: endpoint.url, trusted: false, endpointId: endpoint.id } });
-        for (const endpoint of directory.disabledMatching(job)) unsent.push({ job, endpoint });
-      }
-      if (unsent.length > 0) await recordUnsentFor(em, unsent);
-      await record(em, items);
-    },
+    recordOnFinish: (em, jobs) => recordFor(em, jobs, true),
     async recordOnCancel(em, jobIds) {
       if (!directory.subscribed('job.cancelled')) return;
-      const items: { job: Job; target: DeliveryTarget }[] = [];
-      const unsent: { job: Job; endpoint: { id: number; url: string } }[] = [];
-      for (const job of await loadJobs(em, jobIds)) {
-        for (const endpoint of directory.matching(job))
-          items.push({ job, target: { url: endpoint.url, trusted: false, endpointId: endpoint.id } });
-        for (const endpoint of directory.disabledMatching(job)) unsent.push({ job, endpoint });
-      }
-      if (unsent.length > 0) await recordUnsentFor(em, unsent);
-      await record(em, items);
+      await recordFor(em, await loadJobs(em, jobIds), false);
     },
     registerReceiver: (http) => registerWebhookReceiver(http, config.WEBHOOK_SECRET, received),
     alertWith(endpointAlerts) {

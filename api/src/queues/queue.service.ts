@@ -1,6 +1,7 @@
 import type { Orm } from '../db/orm.js';
-import { BadUserInputError, describe } from '../graphql/errors.js';
+import { BadUserInputError } from '../graphql/errors.js';
 import { endedLastMinute } from '../jobs/throughput.sql.js';
+import { checkLimit, checkRate } from './limit-input.js';
 import { checkQueueName, DEFAULT_QUEUE } from './queue-name.js';
 import {
   countByQueue,
@@ -21,8 +22,6 @@ import type { QueueRetention } from './queue-state.sql.js';
 
 const WAIT_SAMPLE = 500;
 const MAX_LIMIT = 100_000;
-const MAX_RATE = 1_000_000;
-const MAX_WINDOW_MS = 86_400_000;
 
 /**
  * Named queues: pause and resume, cluster-wide limits, and how busy each is; stored in queue_state so
@@ -68,17 +67,10 @@ export class QueueService {
     const em = this.orm.em.fork();
     const current = (await readSettings(em, name)) ?? unlimited(name);
     const next: QueueSettings = { ...current };
-    if (input.concurrencyLimit !== undefined) next.concurrencyLimit = limit('input.concurrencyLimit', input.concurrencyLimit, MAX_LIMIT);
-    if (input.keyConcurrency !== undefined) next.keyConcurrency = limit('input.keyConcurrency', input.keyConcurrency, MAX_LIMIT);
-    if (input.rateLimit !== undefined) {
-      next.rateLimit =
-        input.rateLimit === null
-          ? null
-          : {
-              max: limit('input.rateLimit.max', input.rateLimit.max, MAX_RATE)!,
-              perMs: limit('input.rateLimit.perMs', input.rateLimit.perMs, MAX_WINDOW_MS)!,
-            };
-    }
+    if (input.concurrencyLimit !== undefined)
+      next.concurrencyLimit = checkLimit('input.concurrencyLimit', input.concurrencyLimit, MAX_LIMIT);
+    if (input.keyConcurrency !== undefined) next.keyConcurrency = checkLimit('input.keyConcurrency', input.keyConcurrency, MAX_LIMIT);
+    if (input.rateLimit !== undefined) next.rateLimit = checkRate('input.rateLimit', input.rateLimit);
     if (input.paused !== undefined && input.paused !== null) next.paused = input.paused;
     if (input.retention !== undefined) next.retention = ownRetention(current.retention, input.retention);
     await writeSettings(em, next);
@@ -141,15 +133,6 @@ export class QueueService {
     const waits = await recentWaits(this.orm.em.fork(), name, WAIT_SAMPLE);
     return { p50: percentile(waits, 0.5), p95: percentile(waits, 0.95) };
   }
-}
-
-/** A limit from input: null clears it, otherwise a whole number 1..max. */
-function limit(field: string, value: number | null, max: number): number | null {
-  if (value === null) return null;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new BadUserInputError(field, `expected a whole number 1..${max}, or null for no limit, got ${describe(value)}`);
-  }
-  return value;
 }
 
 /** A queue's retention after an update: null clears every status, a status left out stays, null clears one. */

@@ -1,5 +1,6 @@
 import { BadUserInputError, describe } from '../../graphql/errors.js';
 import { checkTaskName } from '../../jobs/job.validate.js';
+import { checkLimit, checkRate } from '../../queues/limit-input.js';
 import { checkQueueName } from '../../queues/queue-name.js';
 import { SUBSCRIBABLE_EVENT_TYPES } from '../event-types.js';
 
@@ -69,24 +70,9 @@ export function checkDisableAfterMs(field: string, value: unknown): number {
 
 /** The most attempts in flight to one endpoint a limit may allow (WEBHOOK_CONCURRENCY caps the process anyway). */
 export const MAX_ENDPOINT_CONCURRENCY = 1000;
-const MAX_RATE = 1_000_000;
-const MAX_WINDOW_MS = 86_400_000;
-
-function wholeOrNull(field: string, value: unknown, max: number): number | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new BadUserInputError(field, `expected a whole number 1..${max}, or null for no limit, got ${describe(value)}`);
-  }
-  return value;
-}
 
 export const checkEndpointConcurrency = (field: string, value: unknown): number | null =>
-  wholeOrNull(field, value, MAX_ENDPOINT_CONCURRENCY);
+  checkLimit(field, value, MAX_ENDPOINT_CONCURRENCY);
 
-export function checkEndpointRate(
-  field: string,
-  value: { max: unknown; perMs: unknown } | null | undefined,
-): { max: number; perMs: number } | null {
-  if (value === null || value === undefined) return null;
-  return { max: wholeOrNull(`${field}.max`, value.max, MAX_RATE)!, perMs: wholeOrNull(`${field}.perMs`, value.perMs, MAX_WINDOW_MS)! };
-}
+export const checkEndpointRate = (field: string, value: { max: unknown; perMs: unknown } | null | undefined) =>
+  checkRate(field, value ?? null);

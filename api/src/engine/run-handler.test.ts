@@ -59,6 +59,14 @@ describe('runHandler', () => {
     expect(seen).toBeInstanceOf(StopReason);
   });
 
+  it('times out no earlier than startedAt + timeoutMs by the clock the run duration is read with', async () => {
+    // A start 40 ms ahead of the timer stands in for the timer and Date clocks disagreeing.
+    const startedAt = new Date(Date.now() + 40);
+    const outcome = await runHandler(never, Object.assign(job(50), { startedAt }), new AbortController(), context);
+    expect(outcome).toMatchObject({ kind: 'failed', error: 'timed out after 50 ms (timeoutMs)' });
+    expect(Date.now() - startedAt.getTime()).toBeGreaterThanOrEqual(50);
+  });
+
   it('a cancel stops the run without an outcome of its own', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(StopReason.cancelled()), 20);

@@ -55,6 +55,21 @@ export function errorText(error: unknown): string {
 }
 
 /**
+ * Node's timers and `Date` round separately, so a timer can fire a millisecond before `startedAt +
+ * timeoutMs` by the clock the run's duration is measured with: it re-arms for what is left instead.
+ */
+function armTimeout(ms: number, startedAt: number, controller: AbortController): () => void {
+  let timer: NodeJS.Timeout;
+  const check = () => {
+    const left = startedAt + ms - Date.now();
+    if (left > 0) timer = setTimeout(check, left);
+    else controller.abort(StopReason.timeout(ms));
+  };
+  timer = setTimeout(check, ms);
+  return () => clearTimeout(timer);
+}
+
+/**
  * Runs a handler until it settles or its signal fires, whichever is first: a handler that ignores its
  * signal cannot keep a slot (or a cancelled job) busy. A timeout counts as a failed run; a cancel,
  * a lost lease or a shutdown stop the run without an outcome of its own.
@@ -66,7 +81,7 @@ export async function runHandler(
   context: Omit<TaskContext, 'signal'>,
 ): Promise<HandlerOutcome> {
   const { signal } = controller;
-  const timer = job.timeoutMs ? setTimeout(() => controller.abort(StopReason.timeout(job.timeoutMs!)), job.timeoutMs) : undefined;
+  const disarm = job.timeoutMs ? armTimeout(job.timeoutMs, job.startedAt?.getTime() ?? Date.now(), controller) : undefined;
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal.reason);
@@ -91,7 +106,7 @@ export async function runHandler(
     if (snoozeMs !== null) return { kind: 'snoozed', ms: snoozeMs };
     return { kind: 'failed', error: errorText(error), stack: stackText(error), retryable: !isNonRetryable(error) };
   } finally {
-    clearTimeout(timer);
+    disarm?.();
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ReceivedWebhooks } from './received-webhooks.js';
+import { signingKeys } from './signatures.js';
 import { verifyDelivery } from './verify-signatures.js';
 
 /** Bodies kept for the dashboard: a job's payload (≤ 64 KiB) plus the envelope fits; 100 of them stay small. */
@@ -25,12 +26,13 @@ function pick(body: unknown, key: string): unknown {
  * that leaves every other route's parsers alone) and remembers what it got for the dashboard.
  */
 export async function registerWebhookReceiver(app: FastifyInstance, secret: string, received: ReceivedWebhooks): Promise<void> {
+  const keys = signingKeys(secret);
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     scope.post('/api/webhook-test', async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const verdict = verifyDelivery(raw, req.headers, secret);
+      const verdict = verifyDelivery(raw, req.headers, keys);
       const body = parseBody(raw);
       const jobId = Number(pick(body, 'jobId'));
       const webhookId = req.headers['webhook-id'];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromDbTime } from '../src/db/sql.js';
 import type { AppProcess } from './support/app-process.js';
 import { sleep, waitUntil } from './support/engine.js';
-import { createMany, drained, gql, maxOverlap, maxStartsInWindow, runsOf, sql, updateQueue } from './support/queues.js';
+import { createMany, drained, drainSpan, gql, maxOverlap, maxStartsInWindow, runsOf, sql, updateQueue } from './support/queues.js';
 import { mariadb, MYSQL_SKIP_REASON, startedByTests, type TestServer } from './support/server.js';
 
 /**
@@ -23,38 +23,31 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('queue limits across worker processes on ma
     return started.process({ DATABASE_URL: url, ROLE: 'worker', WORKER_CONCURRENCY: '8', WORKER_POLL_MS: '200', LEASE_MS: '2000', ...env });
   }
 
-  it('concurrencyLimit 3 over four workers at concurrency 8: never more than 3 of 60 jobs overlap, and the queue drains at ≥ 80 % of the limit', async () => {
+  /** `jobs` 300 ms jobs in a queue with concurrencyLimit 3, drained by `workers` processes of `concurrency` slots each. */
+  async function drainUnderLimit(queue: string, workers: number, concurrency: number, jobs: number) {
     const { url, api } = await setup();
-    await updateQueue(api, 'limited', { concurrencyLimit: 3 });
-    const workers = [worker(url), worker(url), worker(url), worker(url)];
-    await Promise.all(workers.map((w) => w.ready));
+    await updateQueue(api, queue, { concurrencyLimit: 3 });
+    const processes = Array.from({ length: workers }, () => worker(url, { WORKER_CONCURRENCY: String(concurrency) }));
+    await Promise.all(processes.map((w) => w.ready));
     await createMany(
       api,
-      Array.from({ length: 60 }, () => ({ taskName: 'sleepy', queue: 'limited', payload: { durationMs: 300 } })),
+      Array.from({ length: jobs }, () => ({ taskName: 'sleepy', queue, payload: { durationMs: 300 } })),
     );
+    return { api, runs: await drained(api, queue, jobs, 60_000) };
+  }
 
-    const runs = await drained(api, 'limited', 60, 60_000);
+  it('concurrencyLimit 3 over four workers at concurrency 8: never more than 3 of 60 jobs overlap, and the queue drains at ≥ 80 % of the limit', async () => {
+    const { runs } = await drainUnderLimit('limited', 4, 8, 60);
     expect(maxOverlap(runs)).toBeLessThanOrEqual(3);
-    const span = Math.max(...runs.map((r) => r.end)) - Math.min(...runs.map((r) => r.start));
     // 60 jobs × 300 ms / 3 slots = 6 s at the full limit; 80 % of that pace is 7.5 s.
-    expect(span).toBeLessThanOrEqual(7_500);
+    expect(drainSpan(runs)).toBeLessThanOrEqual(7_500);
   });
 
   it('concurrencyLimit 3 over three workers at concurrency 2: the limit is the cluster’s, held while no one process could reach it alone', async () => {
-    const { url, api } = await setup();
-    await updateQueue(api, 'shared', { concurrencyLimit: 3 });
-    const workers = [1, 2, 3].map(() => worker(url, { WORKER_CONCURRENCY: '2' }));
-    await Promise.all(workers.map((w) => w.ready));
-    await createMany(
-      api,
-      Array.from({ length: 30 }, () => ({ taskName: 'sleepy', queue: 'shared', payload: { durationMs: 300 } })),
-    );
-
-    const runs = await drained(api, 'shared', 30, 60_000);
+    const { api, runs } = await drainUnderLimit('shared', 3, 2, 30);
     expect(maxOverlap(runs)).toBeLessThanOrEqual(3);
     // 3 s at the limit's pace; one process at its 2 slots needs 4.5 s, so a shorter drain took several.
-    const span = Math.max(...runs.map((r) => r.end)) - Math.min(...runs.map((r) => r.start));
-    expect(span).toBeLessThan(4_400);
+    expect(drainSpan(runs)).toBeLessThan(4_400);
     const owners = await sql(api, "select count(distinct worker) as n from jobs where queue = 'shared'");
     expect(Number(owners[0].n)).toBeGreaterThan(1);
   });

@@ -57,6 +57,9 @@ export async function drained(api: TestServer, queue: string, n: number, timeout
   return runsOf(api, queue);
 }
 
+/** From the first start to the last end, in ms. */
+export const drainSpan = (runs: readonly Run[]): number => Math.max(...runs.map((r) => r.end)) - Math.min(...runs.map((r) => r.start));
+
 /** The most runs that overlap at any instant (an end and a start at the same millisecond do not). */
 export function maxOverlap(runs: readonly Run[]): number {
   const events = runs.flatMap((r) => [

@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
-import { createApollo } from './graphql/apollo.js';
+import { createApollo, formatError } from './graphql/apollo.js';
+import { createDirectExecution } from './graphql/direct-execution.js';
 import type { Context, Services } from './graphql/context.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { attachGraphqlWs } from './graphql/ws.js';
@@ -198,17 +199,16 @@ export async function bootstrap(config: Config): Promise<App> {
   registerMetrics(http, metrics);
   const guard = { config, runJobLimiter: security.runJobLimiter };
   const schema = await buildAppSchema();
-  const apollo = createApollo(schema, config, (err) => http.log.error({ err }, 'graphql resolver failed'), [
-    fastifyApolloDrainPlugin(http),
-    operationGuardPlugin(guard),
-  ]);
+  const logResolverError = (err: unknown) => http.log.error({ err }, 'graphql resolver failed');
+  const apollo = createApollo(schema, config, logResolverError, [fastifyApolloDrainPlugin(http), operationGuardPlugin(guard)]);
   await apollo.start();
 
   const context = async (req: FastifyRequest): Promise<Context> => {
     const viewer = requireViewer(config, req.headers.authorization);
     return { services, viewer, clientId: clientIdOf(viewer, req.ip, config), gone: connectionClosed(req.raw.socket) };
   };
-  registerGraphql(http, apollo, context);
+  const direct = createDirectExecution({ schema, guard, context, formatError: formatError(logResolverError) });
+  registerGraphql(http, apollo, context, direct, (executor) => metrics.countGraphqlRequest(executor));
   registerHealth(http, orm);
   await webhooks.registerReceiver(http);
   await registerDashboard(http, config.WEB_DIST ?? defaultWebDist());

@@ -50,7 +50,7 @@ export function rootFieldNames(document: DocumentNode, set: SelectionSetNode, se
 }
 
 /** Root mutation fields that count against the runJob limit, one per field. */
-const RATE_LIMITED_FIELDS = ['runJob', 'retryJobs', 'retryFailureGroup'] as const;
+export const RATE_LIMITED_FIELDS: ReadonlySet<string> = new Set(['runJob', 'retryJobs', 'retryFailureGroup']);
 
 function usesIntrospection(document: DocumentNode): boolean {
   let found = false;
@@ -73,7 +73,7 @@ export async function guardOperation(guard: OperationGuard, request: GuardReques
   }
   if (operation.operation === OperationTypeNode.MUTATION) {
     // A bulk retry counts once, like one runJob, however many jobs it queues again.
-    const runJobs = rootFields.filter((name) => (RATE_LIMITED_FIELDS as readonly string[]).includes(name)).length;
+    const runJobs = rootFields.filter((name) => RATE_LIMITED_FIELDS.has(name)).length;
     if (runJobs > 0) await guard.runJobLimiter.enforce(request.clientId, runJobs);
   }
 }

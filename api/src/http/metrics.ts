@@ -28,6 +28,8 @@ export interface Metrics extends EngineMetrics {
   countPruned(status: string, count: number): void;
   /** One pass over the alert rules, run by this process (the one holding the evaluator lease). */
   countAlertEvaluation(): void;
+  /** One HTTP GraphQL request and who executed it: graphql-js directly, or Apollo's pipeline. */
+  countGraphqlRequest(executor: 'direct' | 'apollo'): void;
 }
 
 /** How one recorded webhook attempt went, from its log row (status, or the sender's error text). */
@@ -143,8 +145,18 @@ export function createMetrics(orm: Orm): Metrics {
     registers: [registry],
   });
 
+  const graphqlRequests = new Counter({
+    name: 'graphql_http_requests_total',
+    help: 'GraphQL requests over HTTP by executor: direct (a JSON POST of a known document) or apollo (everything else)',
+    labelNames: ['executor'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
+    countGraphqlRequest(executor) {
+      graphqlRequests.inc({ executor });
+    },
     countAlertEvaluation() {
       alertEvaluations.inc();
     },

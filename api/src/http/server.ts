@@ -3,6 +3,7 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Context } from '../graphql/context.js';
+import type { DirectExecution } from '../graphql/direct-execution.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -31,15 +32,26 @@ export function createFastify(config: Config): FastifyInstance {
   return app;
 }
 
+/** `/graphql`: the common request executed directly (see DirectExecution), the rest by Apollo. */
 export function registerGraphql(
   app: FastifyInstance,
   apollo: ApolloServer<Context>,
   context: (req: import('fastify').FastifyRequest) => Promise<Context>,
+  direct: DirectExecution,
+  counted: (executor: 'direct' | 'apollo') => void,
 ) {
+  const viaApollo = fastifyApolloHandler(apollo, { context: async (req) => context(req) });
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    handler: fastifyApolloHandler(apollo, { context: async (req) => context(req) }),
+    handler: async function (req, reply) {
+      if (await direct.answer(req, reply)) {
+        counted('direct');
+        return reply;
+      }
+      counted('apollo');
+      return viaApollo.call(this, req, reply);
+    },
   });
 }
 

@@ -1,0 +1,154 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { execute, getOperationAST, OperationTypeNode, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import Negotiator from 'negotiator';
+import type { Context } from './context.js';
+import { checkDocument } from './limits.js';
+import { guardOperation, rootFieldNames, RATE_LIMITED_FIELDS, type OperationGuard } from './operation-guard.js';
+
+/**
+ * The common GraphQL request — a JSON POST of a document already seen — executed by graphql-js
+ * directly instead of through Apollo's request pipeline (its query hash, plugin hooks, header maps and
+ * content negotiation per request). Everything else, and every request that would end in a parse,
+ * validation, variable or context error, goes to Apollo, which answers it as before; the bytes of what
+ * this path answers are Apollo's (api/test/graphql.direct-execution.test.ts compares them).
+ */
+export interface DirectExecution {
+  /** Answers the request and returns true; false leaves it to Apollo, with nothing executed. */
+  answer(req: FastifyRequest, reply: FastifyReply): Promise<boolean>;
+}
+
+export interface DirectExecutionOptions {
+  schema: GraphQLSchema;
+  guard: OperationGuard;
+  context: (req: FastifyRequest) => Promise<Context>;
+  /** Apollo's `formatError` (apollo.ts), so errors read the same on both paths. */
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+}
+
+/** Validated documents kept by text; a full cache is cleared (Apollo keeps its own for the rest). */
+const MAX_DOCUMENTS = 1000;
+/** Longer texts are executed the same way but not kept. */
+const MAX_CACHED_QUERY_CHARS = 20_000;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const RESPONSE_TYPES = [JSON_TYPE, 'application/graphql-response+json; charset=utf-8', 'application/json; callbackSpec=1.0; charset=utf-8'];
+const MAX_ACCEPT_VALUES = 100;
+
+const BODY_KEYS = new Set(['query', 'variables', 'operationName']);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+export function createDirectExecution(options: DirectExecutionOptions): DirectExecution {
+  const { schema, guard, context, formatError } = options;
+  const documents = new Map<string, DocumentNode>();
+  const responseTypes = new Map<string, string | null>();
+
+  /** Apollo's choice of response type for an Accept header, remembered per distinct value. */
+  const responseType = (accept: string | undefined): string | null => {
+    if (!accept) return JSON_TYPE;
+    let type = responseTypes.get(accept);
+    if (type === undefined) {
+      type = new Negotiator({ headers: { accept } }).mediaType(RESPONSE_TYPES) ?? null;
+      // The callback protocol (subscriptions over HTTP callbacks) is Apollo's to answer.
+      if (type === RESPONSE_TYPES[2]) type = null;
+      if (responseTypes.size >= MAX_ACCEPT_VALUES) responseTypes.clear();
+      responseTypes.set(accept, type);
+    }
+    return type;
+  };
+
+  /** The parsed, validated document, or undefined when Apollo should report what is wrong with it. */
+  const documentOf = (query: string, operationName: string | undefined): DocumentNode | undefined => {
+    const cached = documents.get(query);
+    if (cached) return cached;
+    const checked = checkDocument(schema, query, operationName);
+    if ('errors' in checked) return undefined;
+    if (query.length <= MAX_CACHED_QUERY_CHARS) {
+      if (documents.size >= MAX_DOCUMENTS) documents.clear();
+      documents.set(query, checked.document);
+    }
+    return checked.document;
+  };
+
+  const answer = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+    if (req.method !== 'POST' || !isJson(req.headers['content-type'])) return false;
+    const body = req.body;
+    if (!isRecord(body)) return false;
+    for (const key in body) if (!BODY_KEYS.has(key)) return false; // extensions (persisted queries) and the like
+    const { query, variables, operationName } = body;
+    if (typeof query !== 'string' || query === '') return false;
+    if (variables != null && !isRecord(variables)) return false;
+    if (operationName != null && typeof operationName !== 'string') return false;
+    const type = responseType(req.headers.accept);
+    if (!type) return false;
+
+    const document = documentOf(query, operationName ?? undefined);
+    if (!document) return false;
+    const operation = getOperationAST(document, operationName ?? undefined);
+    if (!operation || operation.operation === OperationTypeNode.SUBSCRIPTION) return false;
+    // The runJob limit counts as the guard runs: those operations run the guard once, in Apollo.
+    const rootFields = rootFieldNames(document, operation.selectionSet);
+    if (operation.operation === OperationTypeNode.MUTATION && rootFields.some((f) => RATE_LIMITED_FIELDS.has(f))) return false;
+
+    let contextValue: Context;
+    try {
+      contextValue = await context(req);
+      await guardOperation(guard, { viewer: contextValue.viewer, clientId: contextValue.clientId, document, operation });
+    } catch {
+      return false; // no token, a wrong one, a forbidden field: nothing ran, Apollo says which
+    }
+
+    const result = await execute({
+      schema,
+      document,
+      contextValue,
+      variableValues: (variables as Record<string, unknown> | null) ?? undefined,
+      operationName: operationName ?? undefined,
+    });
+    // No data: the variables did not coerce, so nothing was resolved and Apollo may answer it.
+    if (result.data === undefined) return false;
+
+    let status: number | undefined;
+    const headers = new Map<string, string>();
+    const errors = result.errors?.map((error) => {
+      const { http, ...rest } = error.extensions;
+      const extensions: Record<string, unknown> = { ...rest, code: rest.code ?? 'INTERNAL_SERVER_ERROR' };
+      if (isHttpHead(http)) {
+        if (http.status) status = http.status;
+        for (const [name, value] of http.headers ?? []) headers.set(name, value);
+      } else if (http !== undefined) {
+        extensions.http = http;
+      }
+      try {
+        return formatError({ ...error.toJSON(), extensions }, error);
+      } catch {
+        return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      }
+    });
+    void reply.header('content-type', type);
+    for (const [name, value] of headers) void reply.header(name, value);
+    void reply.code(status ?? 200);
+    await reply.send(JSON.stringify({ errors, data: result.data, extensions: result.extensions }) + '\n');
+    return true;
+  };
+
+  return { answer };
+}
+
+/** Apollo's test for a status or headers an error asks for (`extensions.http`). */
+function isHttpHead(x: unknown): x is { status?: number; headers?: Map<string, string> } {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    (!('status' in x) || typeof x.status === 'number') &&
+    (!('headers' in x) || x.headers instanceof Map)
+  );
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const semicolon = contentType.indexOf(';');
+  return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
+}

@@ -25,10 +25,10 @@ export interface DirectExecutionOptions {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
 
-/** Validated documents kept by text; a full cache is cleared (Apollo keeps its own for the rest). */
-const MAX_DOCUMENTS = 1000;
+/** Validated documents kept by text, up to this much text in all; a full cache is cleared (Apollo keeps its own). */
+const MAX_CACHED_CHARS = 1_000_000;
 /** Longer texts are executed the same way but not kept. */
-const MAX_CACHED_QUERY_CHARS = 20_000;
+const MAX_CACHED_QUERY_CHARS = 10_000;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const RESPONSE_TYPES = [JSON_TYPE, 'application/graphql-response+json; charset=utf-8', 'application/json; callbackSpec=1.0; charset=utf-8'];
@@ -43,6 +43,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function createDirectExecution(options: DirectExecutionOptions): DirectExecution {
   const { schema, guard, context, formatError } = options;
   const documents = new Map<string, DocumentNode>();
+  let cachedChars = 0;
   const responseTypes = new Map<string, string | null>();
 
   /** Apollo's choice of response type for an Accept header, remembered per distinct value. */
@@ -66,8 +67,12 @@ export function createDirectExecution(options: DirectExecutionOptions): DirectEx
     const checked = checkDocument(schema, query, operationName);
     if ('errors' in checked) return undefined;
     if (query.length <= MAX_CACHED_QUERY_CHARS) {
-      if (documents.size >= MAX_DOCUMENTS) documents.clear();
+      if (cachedChars + query.length > MAX_CACHED_CHARS) {
+        documents.clear();
+        cachedChars = 0;
+      }
       documents.set(query, checked.document);
+      cachedChars += query.length;
     }
     return checked.document;
   };
@@ -84,6 +89,13 @@ export function createDirectExecution(options: DirectExecutionOptions): DirectEx
     const type = responseType(req.headers.accept);
     if (!type) return false;
 
+    // The token first: only a client that may call the API gets a document parsed and kept here.
+    let contextValue: Context;
+    try {
+      contextValue = await context(req);
+    } catch {
+      return false; // no token or a wrong one: Apollo answers 401
+    }
     const document = documentOf(query, operationName ?? undefined);
     if (!document) return false;
     const operation = getOperationAST(document, operationName ?? undefined);
@@ -91,13 +103,10 @@ export function createDirectExecution(options: DirectExecutionOptions): DirectEx
     // The runJob limit counts as the guard runs: those operations run the guard once, in Apollo.
     const rootFields = rootFieldNames(document, operation.selectionSet);
     if (operation.operation === OperationTypeNode.MUTATION && rootFields.some((f) => RATE_LIMITED_FIELDS.has(f))) return false;
-
-    let contextValue: Context;
     try {
-      contextValue = await context(req);
       await guardOperation(guard, { viewer: contextValue.viewer, clientId: contextValue.clientId, document, operation });
     } catch {
-      return false; // no token, a wrong one, a forbidden field: nothing ran, Apollo says which
+      return false; // a forbidden field or introspection: nothing ran, Apollo says which
     }
 
     const result = await execute({

@@ -8,6 +8,7 @@
  *   none); nor is publishing to subscribers (none are connected).
  */
 import 'reflect-metadata';
+import { join } from 'node:path';
 import { bootstrap, type App } from '../../api/src/app.js';
 import { loadConfig } from '../../api/src/config.js';
 import type { Em } from '../../api/src/db/orm.js';
@@ -54,6 +55,8 @@ export async function open({ db, via, timeoutMs }: Options) {
       loadConfig({
         DATABASE_URL: databaseUrl,
         ROLE: 'api',
+        // createJob checks task names: the API must know bench.noop (the deployed bench's task module).
+        TASKS_DIR: join(import.meta.dirname, '../deployed/tasks'),
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'silent',

@@ -66,8 +66,9 @@ export async function open({ timeoutMs }: { timeoutMs: number }) {
             const ids = await retryDeadlock(async () => {
               await conn.beginTransaction();
               try {
+                // The claim index leads with (status, queue): without the queue every claim sorts all PENDING rows.
                 const [rows] = await conn.query(
-                  `select id from jobs where status = 'PENDING' and run_at <= ? order by priority desc, run_at, id limit ? for update skip locked`,
+                  `select id from jobs where status = 'PENDING' and queue = 'default' and run_at <= ? order by priority desc, run_at, id limit ? for update skip locked`,
                   [dbNow(), perClaim],
                 );
                 const picked = (rows as { id: number }[]).map((r) => r.id);

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
-import { createApollo, formatError } from './graphql/apollo.js';
+import { createApollo } from './graphql/apollo.js';
 import { createDirectExecution } from './graphql/direct-execution.js';
 import type { Context, Services } from './graphql/context.js';
 import { buildAppSchema } from './graphql/schema.js';
@@ -207,7 +207,7 @@ export async function bootstrap(config: Config): Promise<App> {
     const viewer = requireViewer(config, req.headers.authorization);
     return { services, viewer, clientId: clientIdOf(viewer, req.ip, config), gone: connectionClosed(req.raw.socket) };
   };
-  const direct = createDirectExecution({ schema, guard, context, formatError: formatError(logResolverError) });
+  const direct = createDirectExecution({ schema, guard, context, log: logResolverError });
   registerGraphql(http, apollo, context, direct, (executor) => metrics.countGraphqlRequest(executor));
   registerHealth(http, orm);
   await webhooks.registerReceiver(http);

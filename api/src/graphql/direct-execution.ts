@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { execute, getOperationAST, OperationTypeNode, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { execute, getOperationAST, OperationTypeNode, type DocumentNode, type GraphQLSchema } from 'graphql';
 import Negotiator from 'negotiator';
 import type { Context } from './context.js';
+import { formatError } from './apollo.js';
 import { checkDocument } from './limits.js';
-import { guardOperation, rootFieldNames, RATE_LIMITED_FIELDS, type OperationGuard } from './operation-guard.js';
+import { checkOperation, type OperationGuard } from './operation-guard.js';
 
 /**
  * The common GraphQL request — a JSON POST of a document already seen — executed by graphql-js
@@ -19,10 +20,10 @@ export interface DirectExecution {
 
 export interface DirectExecutionOptions {
   schema: GraphQLSchema;
-  guard: OperationGuard;
+  guard: Pick<OperationGuard, 'config'>;
   context: (req: FastifyRequest) => Promise<Context>;
-  /** Apollo's `formatError` (apollo.ts), so errors read the same on both paths. */
-  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Where internal resolver errors are logged; they are answered as Apollo answers them (apollo.ts `formatError`). */
+  log: (err: unknown) => void;
 }
 
 /** Validated documents kept by text, up to this much text in all; a full cache is cleared (Apollo keeps its own). */
@@ -41,7 +42,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function createDirectExecution(options: DirectExecutionOptions): DirectExecution {
-  const { schema, guard, context, formatError } = options;
+  const { schema, guard, context } = options;
+  const format = formatError(options.log);
   const documents = new Map<string, DocumentNode>();
   let cachedChars = 0;
   const responseTypes = new Map<string, string | null>();
@@ -100,11 +102,9 @@ export function createDirectExecution(options: DirectExecutionOptions): DirectEx
     if (!document) return false;
     const operation = getOperationAST(document, operationName ?? undefined);
     if (!operation || operation.operation === OperationTypeNode.SUBSCRIPTION) return false;
-    // The runJob limit counts as the guard runs: those operations run the guard once, in Apollo.
-    const rootFields = rootFieldNames(document, operation.selectionSet);
-    if (operation.operation === OperationTypeNode.MUTATION && rootFields.some((f) => RATE_LIMITED_FIELDS.has(f))) return false;
     try {
-      await guardOperation(guard, { viewer: contextValue.viewer, clientId: contextValue.clientId, document, operation });
+      // The runJob limit counts as Apollo's guard runs: those operations go there, to be counted once.
+      if (checkOperation(guard, { viewer: contextValue.viewer, document, operation }) > 0) return false;
     } catch {
       return false; // a forbidden field or introspection: nothing ran, Apollo says which
     }
@@ -131,7 +131,7 @@ export function createDirectExecution(options: DirectExecutionOptions): DirectEx
         extensions.http = http;
       }
       try {
-        return formatError({ ...error.toJSON(), extensions }, error);
+        return format({ ...error.toJSON(), extensions }, error);
       } catch {
         return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
       }

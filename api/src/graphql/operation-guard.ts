@@ -50,7 +50,7 @@ export function rootFieldNames(document: DocumentNode, set: SelectionSetNode, se
 }
 
 /** Root mutation fields that count against the runJob limit, one per field. */
-export const RATE_LIMITED_FIELDS: ReadonlySet<string> = new Set(['runJob', 'retryJobs', 'retryFailureGroup']);
+const RATE_LIMITED_FIELDS: ReadonlySet<string> = new Set(['runJob', 'retryJobs', 'retryFailureGroup']);
 
 function usesIntrospection(document: DocumentNode): boolean {
   let found = false;
@@ -62,7 +62,11 @@ function usesIntrospection(document: DocumentNode): boolean {
   return found;
 }
 
-export async function guardOperation(guard: OperationGuard, request: GuardRequest): Promise<void> {
+/**
+ * The checks that need no I/O (roles, introspection); throws what they refuse. Returns how many root
+ * fields of a mutation count against the runJob limit, which `guardOperation` then enforces.
+ */
+export function checkOperation(guard: Pick<OperationGuard, 'config'>, request: Omit<GuardRequest, 'clientId'>): number {
   const { viewer, operation, document } = request;
   const rootFields = rootFieldNames(document, operation.selectionSet);
   assertMayExecute(viewer, operation.operation, rootFields);
@@ -71,11 +75,13 @@ export async function guardOperation(guard: OperationGuard, request: GuardReques
       extensions: { code: 'FORBIDDEN', http: { status: 403 } },
     });
   }
-  if (operation.operation === OperationTypeNode.MUTATION) {
-    // A bulk retry counts once, like one runJob, however many jobs it queues again.
-    const runJobs = rootFields.filter((name) => RATE_LIMITED_FIELDS.has(name)).length;
-    if (runJobs > 0) await guard.runJobLimiter.enforce(request.clientId, runJobs);
-  }
+  // A bulk retry counts once, like one runJob, however many jobs it queues again.
+  return operation.operation === OperationTypeNode.MUTATION ? rootFields.filter((name) => RATE_LIMITED_FIELDS.has(name)).length : 0;
+}
+
+export async function guardOperation(guard: OperationGuard, request: GuardRequest): Promise<void> {
+  const runJobs = checkOperation(guard, request);
+  if (runJobs > 0) await guard.runJobLimiter.enforce(request.clientId, runJobs);
 }
 
 /** The HTTP side: Apollo calls this after choosing the operation and before executing it. */

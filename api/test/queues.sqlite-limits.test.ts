@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sleep } from './support/engine.js';
-import { createMany, drained, drainSpan, gql, maxOverlap, maxStartsInWindow, runsOf, updateQueue } from './support/queues.js';
+import { createMany, drained, gql, maxOverlap, maxStartsInWindow, runsOf, slotUse, updateQueue } from './support/queues.js';
 import { serverForSuite, sqlite } from './support/server.js';
 
 /** SQLite runs one worker process: the same queue limits hold inside it (ROLE=all, in-process). */
@@ -11,12 +11,12 @@ describe('queue limits in one process on sqlite', () => {
     await updateQueue(server(), 'sq-limited', { concurrencyLimit: 2 });
     await createMany(
       server(),
-      Array.from({ length: 12 }, () => ({ taskName: 'sleepy', queue: 'sq-limited', payload: { durationMs: 200 } })),
+      Array.from({ length: 12 }, () => ({ taskName: 'sleepy', queue: 'sq-limited', payload: { durationMs: 400 } })),
     );
     const runs = await drained(server(), 'sq-limited', 12, 20_000);
     expect(maxOverlap(runs)).toBe(2);
-    // 12 × 200 ms / 2 = 1.2 s at the full limit; 80 % of that pace is 1.5 s.
-    expect(drainSpan(runs)).toBeLessThanOrEqual(1_500);
+    // Measured against the jobs' own run time, so a loaded machine stretching the sleeps does not count against the limiter.
+    expect(slotUse(runs, 2)).toBeGreaterThanOrEqual(0.8);
   });
 
   it('rate limit 5 per 500 ms: 20 jobs take ≥ 1.5 s and no 500 ms window has more than 5 starts', async () => {

@@ -60,6 +60,10 @@ export async function drained(api: TestServer, queue: string, n: number, timeout
 /** From the first start to the last end, in ms. */
 export const drainSpan = (runs: readonly Run[]): number => Math.max(...runs.map((r) => r.end)) - Math.min(...runs.map((r) => r.start));
 
+/** How much of `limit` slots the runs kept busy from the first start to the last end (1 = every slot, all the time). */
+export const slotUse = (runs: readonly Run[], limit: number): number =>
+  runs.reduce((sum, r) => sum + (r.end - r.start), 0) / (drainSpan(runs) * limit);
+
 /** The most runs that overlap at any instant (an end and a start at the same millisecond do not). */
 export function maxOverlap(runs: readonly Run[]): number {
   const events = runs.flatMap((r) => [

@@ -1,3 +1,4 @@
+import { TableNotFoundException } from '@mikro-orm/core';
 import { bootstrap } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { TaskDefinitionError } from './tasks/catalog.js';
@@ -22,6 +23,13 @@ const app = await bootstrap(config).catch((error: unknown) => {
   // A task module that does not load stops the start with its file named, not a stack trace.
   if (error instanceof TaskDefinitionError) {
     console.error(`Invalid task module: ${error.message}`);
+    process.exit(1);
+  }
+  // A database nobody migrated yet: say what to run instead of a driver stack trace.
+  if (error instanceof TableNotFoundException) {
+    console.error(
+      `The database has no schema yet (${error.message.split('\n')[0]}): run \`npm run migrate\` first, or set MIGRATE_ON_START=true on one API process.`,
+    );
     process.exit(1);
   }
   throw error;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getIntrospectionQuery } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { serverForSuite, sqlite, type TestServer } from './support/server.js';
+import { MYSQL_SKIP_REASON, serverForSuite, sqlite, unmigratedMariadb, type TestServer } from './support/server.js';
 import { wsClient } from './support/ws.js';
 
 /**
@@ -262,6 +262,17 @@ describe('starting', () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/API_TOKENS/);
     expect(run.stderr).toMatch(/AUTH_DISABLED/);
+    expect(run.stdout).not.toMatch(/listening/);
+  });
+
+  it.skipIf(MYSQL_SKIP_REASON)('a MariaDB database nobody migrated: exits non-zero, saying to run the migrations', async () => {
+    const run = await runMain({ PORT: '0', HOST: '127.0.0.1', ROLE: 'api', DATABASE_URL: await unmigratedMariadb() });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no schema yet \(Table '[^']+' doesn't exist\)/);
+    expect(run.stderr).toMatch(/npm run migrate/);
+    expect(run.stderr).toMatch(/MIGRATE_ON_START=true/);
+    // One line for the operator, not a driver stack trace.
+    expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stdout).not.toMatch(/listening/);
   });
 

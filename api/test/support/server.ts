@@ -24,7 +24,7 @@ export const MYSQL_SKIP_REASON = mysqlBase
   ? undefined
   : 'MySQL-family tests skipped: set TEST_MYSQL_URL=mysql://root@127.0.0.1:3306 to run them (.ci/run does)';
 
-async function createMysqlDatabase(scheme: 'mariadb' | 'mysql'): Promise<string> {
+async function createMysqlDatabase(scheme: 'mariadb' | 'mysql', migrated = true): Promise<string> {
   const base = new URL(mysqlBase!);
   const name = `jobs_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const conn = await createConnection({
@@ -36,11 +36,15 @@ async function createMysqlDatabase(scheme: 'mariadb' | 'mysql'): Promise<string>
   await conn.query(`create database \`${name}\``);
   await conn.end();
   const url = `${scheme}://${base.username || 'root'}${base.password ? `:${base.password}` : ''}@${base.hostname}:${base.port || 3306}/${name}`;
+  if (!migrated) return url;
   const orm = await openOrm(loadConfig({ DATABASE_URL: url }).database);
   await migrate(orm);
   await orm.close(true);
   return url;
 }
+
+/** A DATABASE_URL for a brand-new MariaDB database nobody migrated (MySQL-family suites only). */
+export const unmigratedMariadb = (): Promise<string> => createMysqlDatabase('mariadb', false);
 
 export const sqlite: TestDatabase = {
   name: 'sqlite',

@@ -82,7 +82,7 @@ export async function bootstrap(config: Config): Promise<App> {
   const webhooks = createWebhooks(orm, config, countingWebhookAttempts(live.events, metrics));
   // Run inside the transaction that writes COMPLETED or a final FAILED: the webhook outbox row and the
   // throughput counters commit with it. Counters last: their rows are the ones finish batches share.
-  const finishHooks: FinishHook[] = [(em, jobs) => webhooks.recordOnFinish(em, jobs), recordEnds];
+  const finishHooks: FinishHook[] = [(em, jobs, outcome) => webhooks.recordOnFinish(em, jobs, outcome), recordEnds];
   // Run inside the transaction that writes CANCELLED, on every cancel path: `job.cancelled` for endpoints.
   const cancelHooks: CancelHook[] = [(em, ids) => webhooks.recordOnCancel(em, ids)];
   const http = createFastify(config);

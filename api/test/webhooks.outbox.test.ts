@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { serverForSuite, testDatabases } from './support/server.js';
 import type { Em } from '../src/db/orm.js';
-import { dialectOf, query, run, toDbTime } from '../src/db/sql.js';
+import { dialectOf, fromDbTime, query, run, toDbTime } from '../src/db/sql.js';
 import type { Job } from '../src/jobs/job.entity.js';
 import { JobStatus, Priority } from '../src/jobs/job.enums.js';
 import { recordDeliveries } from '../src/webhooks/outbox.js';
@@ -61,5 +61,44 @@ describe.each(testDatabases())('recordDeliveries on $name', (db) => {
       runDurationMs: 7,
       attempts: 1,
     });
+  });
+
+  it('with a lease: the first rows are written SENDING under it and returned as claimed, the rest PENDING', async () => {
+    await run(em(), 'delete from webhook_deliveries');
+    const until = new Date('2026-12-01T10:05:00.250Z');
+    const items = Array.from({ length: 5 }, (_, i) => ({
+      job: ended(100 + i),
+      target: { url: `http://127.0.0.1:9/hook/${i}`, trusted: i === 0, endpointId: i === 1 ? 7 : null },
+    }));
+    const claimed = await recordDeliveries(em(), items, { token: 'sender-1#4', until, count: 3 });
+
+    const rows = await query<Record<string, unknown>>(
+      em(),
+      'select id, job_id, message_id, body, url, trusted, endpoint_id, status, attempts, first_attempt, lease_owner, lease_expires_at from webhook_deliveries order by job_id',
+    );
+    expect(rows.map((r) => [Number(r.job_id), r.status, r.lease_owner ?? null])).toEqual([
+      [100, 'SENDING', 'sender-1#4'],
+      [101, 'SENDING', 'sender-1#4'],
+      [102, 'SENDING', 'sender-1#4'],
+      [103, 'PENDING', null],
+      [104, 'PENDING', null],
+    ]);
+    for (const r of rows.slice(0, 3)) expect(fromDbTime(r.lease_expires_at)?.toISOString()).toBe(until.toISOString());
+    // What the sender gets is what a claim of those rows would have read.
+    expect(claimed).toEqual(
+      rows.slice(0, 3).map((r) => ({
+        id: Number(r.id),
+        jobId: Number(r.job_id),
+        messageId: r.message_id,
+        body: String(r.body),
+        url: r.url,
+        trusted: Number(r.trusted) === 1,
+        endpointId: r.endpoint_id === null ? null : Number(r.endpoint_id),
+        attempts: 0,
+        firstAttempt: 1,
+        leaseToken: 'sender-1#4',
+      })),
+    );
+    expect(JSON.parse(claimed[2].body)).toMatchObject({ type: 'job.completed', jobId: 102 });
   });
 });

@@ -41,7 +41,7 @@ export function noopEngine(
     orm,
     config: { ...base, ROLE: 'worker', WORKER_CONCURRENCY: concurrency } as Config,
     events: silentJobEvents,
-    finishHooks: [(tx, finished) => webhooks.recordOnFinish(tx, finished), recordEnds],
+    finishHooks: [(tx, finished, outcome) => webhooks.recordOnFinish(tx, finished, outcome), recordEnds],
     log: silentLog,
     tasks: { 'bench.noop': { handler: (job) => handler(job.payload ?? {}) } },
   });

@@ -101,6 +101,29 @@ export async function insertRows(
   await run(em, `insert into ${table} (${columns.join(', ')}) values ${rows.map(() => row).join(', ')}`, rows.flat());
 }
 
+/**
+ * Runs a plain multi-row `insert … values` of `count` rows and returns their ids in row order.
+ * SQLite returns them (`RETURNING id` lists rows in insertion order for such an insert); MySQL/MariaDB
+ * report the first id of the statement, and a multi-row INSERT of known size takes consecutive ids
+ * (InnoDB `innodb_autoinc_lock_mode` 0 or 1; MikroORM's own batch inserts rely on the same), stepping
+ * by `auto_increment_increment`.
+ */
+export async function insertReturningIds(em: Em, sql: string, params: readonly BoundValue[], count: number): Promise<number[]> {
+  if (dialectOf(em) === 'sqlite') return (await query<{ id: unknown }>(em, `${sql} returning id`, params)).map((r) => Number(r.id));
+  const step = await autoIncrementStep(em);
+  const first = Number((await executeBound(em, sql, params)).insertId);
+  return Array.from({ length: count }, (_, i) => first + i * step);
+}
+
+let cachedStep: number | undefined;
+async function autoIncrementStep(em: Em): Promise<number> {
+  if (cachedStep === undefined) {
+    const { rows } = await executeBound(em, 'select @@auto_increment_increment as step', []);
+    cachedStep = Number(rows[0]?.step ?? 1) || 1;
+  }
+  return cachedStep;
+}
+
 /** `?, ?, ?` for an IN list. */
 export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 

@@ -1,5 +1,5 @@
 import type { Em } from '../db/orm.js';
-import { dialectOf, executeBound, timeLiteral, toDbTime, type BoundValue, type SqlDialect } from '../db/sql.js';
+import { dialectOf, insertReturningIds, timeLiteral, toDbTime, type BoundValue, type SqlDialect } from '../db/sql.js';
 import type { Job } from './job.entity.js';
 import { JobStatus } from './job.enums.js';
 
@@ -59,7 +59,7 @@ function insertStatement(dialect: SqlDialect, t: DbTime, jobs: readonly Job[], a
   const params: BoundValue[] = [];
   for (const job of jobs) for (const c of columns) params.push(c.value(job, t));
   const rows = jobs.map(() => row).join(', ');
-  return { sql: `insert into jobs (${names.join(', ')}) values ${rows}${dialect === 'sqlite' ? ' returning id' : ''}`, params };
+  return { sql: `insert into jobs (${names.join(', ')}) values ${rows}`, params };
 }
 
 /**
@@ -67,37 +67,16 @@ function insertStatement(dialect: SqlDialect, t: DbTime, jobs: readonly Job[], a
  * INSERT per 1,000 and sets their ids, without the ORM's unit of work: computing change sets and
  * hydrating entities cost more than the INSERT itself for a `createJobs` of 1,000. Parameters are bound by the driver (`executeBound`). A single statement is
  * atomic, so up to 1,000 jobs need no explicit transaction (two round trips fewer for `createJob`);
- * callers that pass more use `em` inside a transaction.
- *
- * Ids: SQLite returns them (`RETURNING id`); MySQL/MariaDB report the first id of the statement, and
- * a multi-row INSERT of known size takes consecutive ids (InnoDB `innodb_autoinc_lock_mode` 0 or 1;
- * MikroORM's own batch inserts rely on the same), stepping by `auto_increment_increment`.
+ * callers that pass more use `em` inside a transaction. Ids as `insertReturningIds` learns them.
  * Constraint violations are thrown as MikroORM's exceptions (UniqueConstraintViolationException).
  */
 export async function insertJobs(em: Em, jobs: readonly Job[], createdAt: Date): Promise<void> {
   const dialect = dialectOf(em);
-  const sqlite = dialect === 'sqlite';
   const t = timeFormatter(dialect);
-  const step = sqlite ? 1 : await autoIncrementStep(em);
   for (let start = 0; start < jobs.length; start += INSERT_ROWS_PER_STATEMENT) {
     const chunk = jobs.slice(start, start + INSERT_ROWS_PER_STATEMENT);
     const { sql, params } = insertStatement(dialect, t, chunk, createdAt);
-    const res = await executeBound(em, sql, params);
-    if (sqlite) {
-      // RETURNING lists rows in insertion order for a plain multi-row VALUES insert.
-      chunk.forEach((job, i) => (job.id = Number(res.rows[i].id)));
-    } else {
-      const first = Number(res.insertId);
-      chunk.forEach((job, i) => (job.id = first + i * step));
-    }
+    const ids = await insertReturningIds(em, sql, params, chunk.length);
+    chunk.forEach((job, i) => (job.id = ids[i]));
   }
-}
-
-let cachedStep: number | undefined;
-async function autoIncrementStep(em: Em): Promise<number> {
-  if (cachedStep === undefined) {
-    const { rows } = await executeBound(em, 'select @@auto_increment_increment as step', []);
-    cachedStep = Number(rows[0]?.step ?? 1) || 1;
-  }
-  return cachedStep;
 }

@@ -11,6 +11,7 @@ import { sendAttempt, type AttemptOutcome } from './send-attempt.js';
 import { signingKeys, type SigningKeys } from './signatures.js';
 import { EndpointThrottle, type EndpointLimits } from './endpoint-throttle.js';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claim-deliveries.js';
+import type { DeliveryLease } from './outbox.js';
 import type { DisabledEndpoint } from './sql/endpoint-streak.js';
 import { ENDPOINT_DISABLED_ERROR } from './endpoints/disabled-deliveries.js';
 import { DeliveryStatus } from './webhook-delivery.entity.js';
@@ -97,6 +98,8 @@ export class DeliveryLoop {
   private notified = 0;
   /** Recent attempt duration (ms, moving average); null until one finished. */
   private paceMs: number | null = null;
+  /** Room promised to finishes writing deliveries leased to this sender, until they commit or not. */
+  private reserved = 0;
 
   constructor(
     private readonly orm: Orm,
@@ -169,7 +172,37 @@ export class DeliveryLoop {
 
   /** Deliveries a claim may take now: free slots plus those to hold ahead, minus what waits already. */
   private room(): number {
-    return this.options.concurrency + this.ahead() - this.sending - this.queue.length;
+    return this.options.concurrency + this.ahead() - this.sending - this.queue.length - this.reserved;
+  }
+
+  /**
+   * A lease for up to `wanted` deliveries a finish in this process is about to write, as much as there
+   * is room for; null when there is none or this process does not send. The caller then `adopt`s what it
+   * wrote once its transaction committed, or `unreserve`s the lease when it did not.
+   */
+  lease(wanted: number): DeliveryLease | null {
+    if (!this.loop || this.loop.stopping || this.stopped) return null;
+    const count = Math.min(wanted, this.room());
+    if (count <= 0) return null;
+    this.reserved += count;
+    return { token: `${this.owner}#${++this.claims}`, until: new Date(Date.now() + this.options.leaseMs), count };
+  }
+
+  /** The committed deliveries written under `lease`: queued for a slot like claimed ones, without a claim. */
+  adopt(lease: DeliveryLease, deliveries: readonly ClaimedDelivery[]): void {
+    this.reserved -= lease.count;
+    // Stopped meanwhile (the engine stops first, so hardly ever): their lease runs out and any sender takes them.
+    if (this.stopped) return;
+    const leaseUntil = lease.until.getTime();
+    for (const delivery of deliveries) this.queue.push({ delivery, leaseUntil, waiting: false });
+    this.startQueued();
+    this.roomChanged();
+  }
+
+  /** The finish that asked for `lease` did not commit: its room is free again. */
+  unreserve(lease: DeliveryLease): void {
+    this.reserved -= lease.count;
+    this.roomChanged();
   }
 
   /** One round: claim into free slots and the few ahead; resolves with how long to wait before the next look. */

@@ -1,5 +1,6 @@
 import type { Em } from '../db/orm.js';
-import { dialectOf, query, run, timeLiteral, type BoundValue } from '../db/sql.js';
+import { dialectOf, insertReturningIds, query, run, timeLiteral, type BoundValue } from '../db/sql.js';
+import type { ClaimedDelivery } from './sql/claim-deliveries.js';
 import type { Job } from '../jobs/job.entity.js';
 import { DeliveryStatus, WebhookDelivery } from './webhook-delivery.entity.js';
 import { serializeWebhookBody } from './webhook-body.js';
@@ -116,44 +117,77 @@ export async function recordMessage(
   return Number(id);
 }
 
+/** Outbox rows a finish writes already leased to this process's sender, which sends them after the commit. */
+export interface DeliveryLease {
+  token: string;
+  until: Date;
+  /** How many of the call's rows, from the first, the sender has room for. */
+  count: number;
+}
+
 /**
  * `recordDelivery` for every job a finish batch ended: one query for the attempt numbers and one
  * multi-row INSERT, instead of two round trips per job inside the finishing transaction. The INSERT is
  * hand-written and bound by the driver: the ORM's `insertMany` formats every value into the SQL text
  * and the text is scanned again, a visible share of a draining worker's CPU.
+ * With a lease, its first `count` rows are written SENDING under it, as a claim would leave them, and
+ * returned as claimed: the sender skips claiming what it just wrote. The rows commit with the finish
+ * all the same, and a sender that dies before sending them loses them to lease expiry, as any claim.
  */
-export async function recordDeliveries(em: Em, items: readonly { job: Job; target: DeliveryTarget }[]): Promise<void> {
-  if (items.length === 0) return;
+export async function recordDeliveries(
+  em: Em,
+  items: readonly { job: Job; target: DeliveryTarget }[],
+  lease: DeliveryLease | null = null,
+): Promise<ClaimedDelivery[]> {
+  const claimed: ClaimedDelivery[] = [];
+  if (items.length === 0) return claimed;
   const dialect = dialectOf(em);
   const firstAttempts = await nextAttemptNumbers(
     em,
     items.map(({ job }) => Number(job.id)),
   );
   const at = timeLiteral(dialect, new Date());
-  const row = `(?, ?, ?, ?, ?, ?, ?, '${DeliveryStatus.PENDING}', 0, ${at}, ${at}, ${at})`;
-  // 7 parameters a row: 1,000 rows stay far below SQLite's 32,766 and MySQL's 65,535 (a finish batch holds up to 500).
+  const pending = `(?, ?, ?, ?, ?, ?, ?, '${DeliveryStatus.PENDING}', 0, ${at}, ${at}, ${at}, null, null)`;
+  const leased =
+    lease && `(?, ?, ?, ?, ?, ?, ?, '${DeliveryStatus.SENDING}', 0, ${at}, ${at}, ${at}, ?, ${timeLiteral(dialect, lease.until)})`;
+  const leasedCount = lease ? Math.min(lease.count, items.length) : 0;
+  // 8 parameters a row at most: 1,000 rows stay far below SQLite's 32,766 and MySQL's 65,535 (a finish batch holds up to 500).
   for (let start = 0; start < items.length; start += DELIVERY_ROWS_PER_STATEMENT) {
     const chunk = items.slice(start, start + DELIVERY_ROWS_PER_STATEMENT);
     const params: BoundValue[] = [];
-    for (const { job, target } of chunk) {
+    const rows: string[] = [];
+    const mine: ClaimedDelivery[] = [];
+    for (const [k, { job, target }] of chunk.entries()) {
       const id = Number(job.id);
-      params.push(
-        id,
-        newMessageId(),
-        serializeWebhookBody(job),
-        target.url,
-        target.trusted ? 1 : 0,
-        target.endpointId ?? null,
-        firstAttempts.get(id) ?? 1,
-      );
+      const message = { messageId: newMessageId(), body: serializeWebhookBody(job) };
+      const firstAttempt = firstAttempts.get(id) ?? 1;
+      params.push(id, message.messageId, message.body, target.url, target.trusted ? 1 : 0, target.endpointId ?? null, firstAttempt);
+      if (start + k < leasedCount) {
+        params.push(lease!.token);
+        rows.push(leased!);
+        mine.push({
+          id: 0,
+          jobId: id,
+          ...message,
+          url: target.url,
+          trusted: target.trusted,
+          endpointId: target.endpointId ?? null,
+          attempts: 0,
+          firstAttempt,
+          leaseToken: lease!.token,
+        });
+      } else rows.push(pending);
     }
-    await run(
-      em,
-      `insert into webhook_deliveries (job_id, message_id, body, url, trusted, endpoint_id, first_attempt, status, attempts, next_attempt_at, created_at, updated_at)
-       values ${chunk.map(() => row).join(', ')}`,
-      params,
-    );
+    const sql = `insert into webhook_deliveries (job_id, message_id, body, url, trusted, endpoint_id, first_attempt, status, attempts, next_attempt_at, created_at, updated_at, lease_owner, lease_expires_at)
+       values ${rows.join(', ')}`;
+    if (mine.length === 0) await run(em, sql, params);
+    else {
+      const ids = await insertReturningIds(em, sql, params, chunk.length);
+      mine.forEach((delivery, k) => (delivery.id = ids[k]));
+      claimed.push(...mine);
+    }
   }
+  return claimed;
 }
 
 const DELIVERY_ROWS_PER_STATEMENT = 1000;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Em, Orm } from '../db/orm.js';
+import type { FinishOutcome } from '../engine/finish-hooks.js';
 import type { Job } from '../jobs/job.entity.js';
 import type { Log } from '../log.js';
 import { DeliveryLoop } from './delivery-loop.js';
@@ -27,7 +28,7 @@ export interface Webhooks {
   /** Wakes the sender: outbox rows written outside a finish (alerts) are sent at once. */
   wake(): void;
   /** Finish hook: records the finished jobs' deliveries in the transaction that finishes them. */
-  recordOnFinish(em: Em, jobs: readonly Job[]): Promise<void>;
+  recordOnFinish(em: Em, jobs: readonly Job[], outcome: FinishOutcome): Promise<void>;
   /**
    * Cancel hook: records `job.cancelled` for the registered endpoints subscribed to it, in the cancelling
    * transaction. OUTBOUND_WEBHOOK and per-job URLs get no cancel messages (the seed's contract).
@@ -98,9 +99,10 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
   /**
    * The jobs' messages, in the caller's transaction: to OUTBOUND_WEBHOOK or the job's own URL when
    * `ownTargets` (finishes), and to the registered endpoints that want them — recorded FAILED, unsent,
-   * for the disabled ones.
+   * for the disabled ones. A finish (`outcome`) in a sending process writes as many as its sender has
+   * room for leased to it and hands them over once they commit: no claim, no wait for the next look.
    */
-  const recordFor = async (em: Em, jobs: readonly Job[], ownTargets: boolean) => {
+  const recordFor = async (em: Em, jobs: readonly Job[], ownTargets: boolean, outcome?: FinishOutcome) => {
     const items: { job: Job; target: DeliveryTarget }[] = [];
     const unsent: { job: Job; endpoint: { id: number; url: string } }[] = [];
     for (const job of jobs) {
@@ -113,16 +115,19 @@ export function createWebhooks(orm: Orm, config: Config, events: WebhookEvents):
     }
     if (unsent.length > 0) await recordUnsentFor(em, unsent);
     if (items.length === 0) return;
-    await recordDeliveries(em, items);
-    // The row is visible once the caller commits; a short delay lets that happen before we look.
-    if (sends) setTimeout(() => loop.notify(), 5).unref();
+    const lease = outcome && sends ? loop.lease(items.length) : null;
+    if (lease) outcome!.onAbandon(() => loop.unreserve(lease));
+    const claimed = await recordDeliveries(em, items, lease);
+    if (lease) outcome!.onCommit(() => loop.adopt(lease, claimed));
+    // The rows are visible once the caller commits; a short delay lets that happen before we look.
+    if (sends && claimed.length < items.length) setTimeout(() => loop.notify(), 5).unref();
   };
   return {
     service,
     endpoints,
     deliveries,
     wake: () => loop.notify(),
-    recordOnFinish: (em, jobs) => recordFor(em, jobs, true),
+    recordOnFinish: (em, jobs, outcome) => recordFor(em, jobs, true, outcome),
     async recordOnCancel(em, jobIds) {
       if (!directory.subscribed('job.cancelled')) return;
       await recordFor(em, await loadJobs(em, jobIds), false);

@@ -3,7 +3,7 @@ import { dialectOf, query, run, toDbTime, type BoundValue, type SqlDialect } fro
 import type { Job } from '../../jobs/job.entity.js';
 import { isFinal, resultToDb } from '../../jobs/job-record.js';
 import { JobStatus } from '../../jobs/job.enums.js';
-import type { FinishHook } from '../finish-hooks.js';
+import { FinishOutcome, type FinishHook } from '../finish-hooks.js';
 import { failureSignature } from '../../jobs/failures/signature.js';
 import { insertRows, placeholders } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
@@ -91,9 +91,8 @@ async function writeBatchMysql(
   recordFailures: RecordFailures,
   stacks: Stacks,
 ): Promise<Job[]> {
-  const all = await orm.em
-    .fork()
-    .transactional(async (tx) => {
+  const all = await FinishOutcome.of((outcome) =>
+    orm.em.fork().transactional(async (tx) => {
       const written: Job[] = [];
       for (const { owner, states, starts } of groups) {
         await markStarted(tx as Em, 'mysql', owner, starts);
@@ -102,34 +101,36 @@ async function writeBatchMysql(
         written.push(...states);
       }
       await recordFailures(tx as Em, written);
-      await runHooks(tx as Em, written, hooks);
+      await runHooks(tx as Em, written, hooks, outcome);
       return written;
-    }, readCommittedTx('mysql'))
-    .catch((error: unknown) => {
-      if (error === NOT_ALL_HELD) return null;
-      throw error;
-    });
+    }, readCommittedTx('mysql')),
+  ).catch((error: unknown) => {
+    if (error === NOT_ALL_HELD) return null;
+    throw error;
+  });
   if (all) return all;
-  return orm.em.fork().transactional(async (tx) => {
-    const written: Job[] = [];
-    for (const { owner, states, starts } of groups) {
-      await markStarted(tx as Em, 'mysql', owner, starts);
-      if (states.length === 0) continue;
-      const ids = states.map((j) => j.id);
-      const held = await query<{ id: number }>(
-        tx as Em,
-        `select id from jobs where id in (${placeholders(ids.length)}) and status = '${JobStatus.RUNNING}' and lease_owner = ? order by id for update`,
-        [...ids, owner],
-      );
-      const mine = new Set(held.map((r) => Number(r.id)));
-      const writable = states.filter((j) => mine.has(j.id));
-      if (writable.length > 0) await updateBatchMysql(tx as Em, owner, writable, stacks);
-      written.push(...writable);
-    }
-    await recordFailures(tx as Em, written);
-    await runHooks(tx as Em, written, hooks);
-    return written;
-  }, readCommittedTx('mysql'));
+  return FinishOutcome.of((outcome) =>
+    orm.em.fork().transactional(async (tx) => {
+      const written: Job[] = [];
+      for (const { owner, states, starts } of groups) {
+        await markStarted(tx as Em, 'mysql', owner, starts);
+        if (states.length === 0) continue;
+        const ids = states.map((j) => j.id);
+        const held = await query<{ id: number }>(
+          tx as Em,
+          `select id from jobs where id in (${placeholders(ids.length)}) and status = '${JobStatus.RUNNING}' and lease_owner = ? order by id for update`,
+          [...ids, owner],
+        );
+        const mine = new Set(held.map((r) => Number(r.id)));
+        const writable = states.filter((j) => mine.has(j.id));
+        if (writable.length > 0) await updateBatchMysql(tx as Em, owner, writable, stacks);
+        written.push(...writable);
+      }
+      await recordFailures(tx as Em, written);
+      await runHooks(tx as Em, written, hooks, outcome);
+      return written;
+    }, readCommittedTx('mysql')),
+  );
 }
 
 /** Thrown inside the optimistic transaction to roll it back; never leaves this module. */
@@ -150,9 +151,9 @@ async function updateBatchMysql(tx: Em, owner: string, jobs: readonly Job[], sta
   );
 }
 
-async function runHooks(tx: Em, written: readonly Job[], hooks: readonly FinishHook[]): Promise<void> {
+async function runHooks(tx: Em, written: readonly Job[], hooks: readonly FinishHook[], outcome: FinishOutcome): Promise<void> {
   const finals = written.filter(isFinal);
-  if (finals.length > 0) for (const hook of hooks) await hook(tx, finals);
+  if (finals.length > 0) for (const hook of hooks) await hook(tx, finals, outcome);
 }
 
 /** A failed run, kept in `job_errors` (the job's error history). */
@@ -239,15 +240,17 @@ export async function writeOwnedEndStates(
     return [];
   }
   return withLockRetry(() =>
-    orm.em.fork().transactional(async (tx) => {
-      const written: Job[] = [];
-      for (const { owner, states, starts } of groups) {
-        await markStarted(tx as Em, dialect, owner, starts);
-        for (const next of states) if (await writeEndState(tx as Em, dialect, owner, next, stacks)) written.push(next);
-      }
-      await recordFailures(tx as Em, written);
-      await runHooks(tx as Em, written, hooks);
-      return written;
-    }, readCommittedTx(dialect)),
+    FinishOutcome.of((outcome) =>
+      orm.em.fork().transactional(async (tx) => {
+        const written: Job[] = [];
+        for (const { owner, states, starts } of groups) {
+          await markStarted(tx as Em, dialect, owner, starts);
+          for (const next of states) if (await writeEndState(tx as Em, dialect, owner, next, stacks)) written.push(next);
+        }
+        await recordFailures(tx as Em, written);
+        await runHooks(tx as Em, written, hooks, outcome);
+        return written;
+      }, readCommittedTx(dialect)),
+    ),
   );
 }

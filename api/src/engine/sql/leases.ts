@@ -3,7 +3,7 @@ import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
 import { failureSignature } from '../../jobs/failures/signature.js';
 import { JobStatus } from '../../jobs/job.enums.js';
-import type { FinishHook } from '../finish-hooks.js';
+import { FinishOutcome, type FinishHook } from '../finish-hooks.js';
 import { insertFailedAttempts, type FailedAttempt } from './finish-jobs.js';
 import { jobRowMapper } from '../../jobs/job-record.js';
 import { placeholders } from '../../db/sql.js';
@@ -88,61 +88,63 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
   const t = toDbTime(dialect, now);
   const lock = dialect === 'sqlite' ? '' : ' for update skip locked';
   return withLockRetry(() =>
-    em.transactional(async (tx) => {
-      const rows = await query(
-        tx,
-        `select * from jobs where status = ${RUNNING} and lease_expires_at < ? order by lease_expires_at limit ${RECOVER_BATCH}${lock}`,
-        [t],
-      );
-      const changed: RecoveredLease[] = [];
-      const lost: FailedAttempt[] = [];
-      for (const job of rows.map(jobRowMapper(tx))) {
-        const owner = job.leaseOwner ?? null;
-        const worker = owner ?? 'unknown';
-        const started = job.startedAt !== null;
-        const error = started
-          ? `worker ${worker} stopped responding: its lease expired at ${job.leaseExpiresAt?.toISOString()} during attempt ${job.attempts}`
-          : `worker ${worker} stopped responding before the job started; returned to the queue`;
-        const retry = !started || job.attempts < job.maxAttempts;
-        const next = Object.assign(job, {
-          status: retry ? JobStatus.PENDING : JobStatus.FAILED,
-          lastError: error,
-          progress: retry ? 0 : job.progress,
-          runAt: retry ? now : job.runAt,
-          completedAt: retry ? null : now,
-          runDurationMs: job.startedAt ? Math.max(0, now.getTime() - job.startedAt.getTime()) : null,
-          startedAt: started ? job.startedAt : null,
-          updatedAt: now,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-        });
-        const n = await run(
+    FinishOutcome.of((outcome) =>
+      em.transactional(async (tx) => {
+        const rows = await query(
           tx,
-          `update jobs set status = ?, last_error = ?, progress = ?, run_at = ?, completed_at = ?, run_duration_ms = ?, updated_at = ?,
+          `select * from jobs where status = ${RUNNING} and lease_expires_at < ? order by lease_expires_at limit ${RECOVER_BATCH}${lock}`,
+          [t],
+        );
+        const changed: RecoveredLease[] = [];
+        const lost: FailedAttempt[] = [];
+        for (const job of rows.map(jobRowMapper(tx))) {
+          const owner = job.leaseOwner ?? null;
+          const worker = owner ?? 'unknown';
+          const started = job.startedAt !== null;
+          const error = started
+            ? `worker ${worker} stopped responding: its lease expired at ${job.leaseExpiresAt?.toISOString()} during attempt ${job.attempts}`
+            : `worker ${worker} stopped responding before the job started; returned to the queue`;
+          const retry = !started || job.attempts < job.maxAttempts;
+          const next = Object.assign(job, {
+            status: retry ? JobStatus.PENDING : JobStatus.FAILED,
+            lastError: error,
+            progress: retry ? 0 : job.progress,
+            runAt: retry ? now : job.runAt,
+            completedAt: retry ? null : now,
+            runDurationMs: job.startedAt ? Math.max(0, now.getTime() - job.startedAt.getTime()) : null,
+            startedAt: started ? job.startedAt : null,
+            updatedAt: now,
+            leaseOwner: null,
+            leaseExpiresAt: null,
+          });
+          const n = await run(
+            tx,
+            `update jobs set status = ?, last_error = ?, progress = ?, run_at = ?, completed_at = ?, run_duration_ms = ?, updated_at = ?,
              failure_signature = ?, lease_owner = null, lease_expires_at = null
            where id = ? and status = ${RUNNING} and lease_expires_at < ?`,
-          [
-            next.status,
-            error,
-            next.progress,
-            toDbTime(dialect, next.runAt),
-            next.completedAt ? t : null,
-            next.runDurationMs,
-            t,
-            retry ? null : failureSignature(error, null),
-            next.id,
-            t,
-          ],
-        );
-        if (n === 0) continue;
-        changed.push({ job: next, owner });
-        if (started) lost.push({ jobId: next.id, attempt: next.attempts, at: now, message: error, stack: null, worker });
-      }
-      // A started run that was lost is a failed attempt like any other: it joins the job's error history.
-      await insertFailedAttempts(tx as Em, dialect, lost);
-      const failed = changed.map((r) => r.job).filter((job) => job.status === JobStatus.FAILED);
-      if (failed.length > 0) for (const hook of hooks) await hook(tx as Em, failed);
-      return changed;
-    }, readCommittedTx(dialect)),
+            [
+              next.status,
+              error,
+              next.progress,
+              toDbTime(dialect, next.runAt),
+              next.completedAt ? t : null,
+              next.runDurationMs,
+              t,
+              retry ? null : failureSignature(error, null),
+              next.id,
+              t,
+            ],
+          );
+          if (n === 0) continue;
+          changed.push({ job: next, owner });
+          if (started) lost.push({ jobId: next.id, attempt: next.attempts, at: now, message: error, stack: null, worker });
+        }
+        // A started run that was lost is a failed attempt like any other: it joins the job's error history.
+        await insertFailedAttempts(tx as Em, dialect, lost);
+        const failed = changed.map((r) => r.job).filter((job) => job.status === JobStatus.FAILED);
+        if (failed.length > 0) for (const hook of hooks) await hook(tx as Em, failed, outcome);
+        return changed;
+      }, readCommittedTx(dialect)),
+    ),
   );
 }

@@ -1,5 +1,5 @@
 import type { Em, Orm } from '../../db/orm.js';
-import { dialectOf, executeBound, placeholders, query, run, toDbTime, type BoundValue, type SqlDialect } from '../../db/sql.js';
+import { dialectOf, insertReturningIds, placeholders, query, run, toDbTime, type BoundValue, type SqlDialect } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
 import { readCommittedTx } from '../../db/transactions.js';
 import type { WebhookLog } from '../webhook-log.entity.js';
@@ -139,9 +139,7 @@ const LOG_ROWS_PER_STATEMENT = 1000;
 /**
  * The attempts' WebhookLog rows in one hand-written, driver-bound multi-row INSERT (the ORM's
  * `insertMany` builds an entity per row and formats every value into the SQL text). The stored body is
- * JSON text already: it goes in as it is. Ids: SQLite returns them; MySQL/MariaDB report the first of
- * the statement and a multi-row INSERT of known size takes consecutive ids (`innodb_autoinc_lock_mode`
- * 0 or 1, as MikroORM's own batch inserts assume), stepping by `auto_increment_increment`.
+ * JSON text already: it goes in as it is. Ids as `insertReturningIds` learns them.
  */
 async function insertLogs(
   tx: Em,
@@ -150,7 +148,6 @@ async function insertLogs(
   order: readonly number[],
 ): Promise<Written['written']> {
   const written: Written['written'] = [];
-  const step = dialect === 'sqlite' ? 1 : await autoIncrementStep(tx);
   for (let start = 0; start < order.length; start += LOG_ROWS_PER_STATEMENT) {
     const chunk = order.slice(start, start + LOG_ROWS_PER_STATEMENT);
     const params: BoundValue[] = [];
@@ -171,26 +168,11 @@ async function insertLogs(
       );
     }
     const sql = `insert into webhook_logs (${LOG_COLUMNS}) values ${chunk.map(() => LOG_ROW).join(', ')}`;
-    if (dialect === 'sqlite') {
-      // RETURNING lists rows in insertion order for a plain multi-row VALUES insert.
-      const rows = await query<{ id: number }>(tx, `${sql} returning id`, params);
-      logs.forEach((log, k) => (log.id = Number(rows[k].id)));
-    } else {
-      const first = Number((await executeBound(tx, sql, params)).insertId);
-      logs.forEach((log, k) => (log.id = first + k * step));
-    }
+    const ids = await insertReturningIds(tx, sql, params, chunk.length);
+    logs.forEach((log, k) => (log.id = ids[k]));
     chunk.forEach((i, k) => written.push([i, logs[k]]));
   }
   return written;
-}
-
-let cachedStep: number | undefined;
-async function autoIncrementStep(em: Em): Promise<number> {
-  if (cachedStep === undefined) {
-    const { rows } = await executeBound(em, 'select @@auto_increment_increment as step', []);
-    cachedStep = Number(rows[0]?.step ?? 1) || 1;
-  }
-  return cachedStep;
 }
 
 /**

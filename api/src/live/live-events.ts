@@ -13,6 +13,9 @@ import { LISTED_IDS, type JobsChangedAction } from '../jobs/bulk/bulk.types.js';
 /** At most this often per job for updates that only move progress; status changes go out at once. */
 export const PROGRESS_INTERVAL_MS = 100;
 
+/** Jobs whose coalescing state is kept before the finished ones' is dropped. */
+const FORGET_AT = 10_000;
+
 interface JobState {
   status: string;
   lastSentAt: number;
@@ -28,6 +31,8 @@ interface JobState {
 export class LiveEvents implements JobEvents, WebhookEvents, JobLogEvents, BulkEvents {
   private readonly jobs = new Map<number, JobState>();
   private readonly listeners = new Set<(job: Job | null) => void>();
+  /** The size at which `forget` looks next: twice what a look kept, so many running jobs do not make every event scan. */
+  private forgetAt = FORGET_AT;
 
   constructor(private readonly bus: EventBus) {}
 
@@ -89,10 +94,19 @@ export class LiveEvents implements JobEvents, WebhookEvents, JobLogEvents, BulkE
     }
   }
 
-  /** Drops coalescing state of jobs that have finished. */
+  /** Jobs whose coalescing state is held now: bounded, whichever process publishes. */
+  get tracked(): number {
+    return this.jobs.size;
+  }
+
+  /**
+   * Drops coalescing state of jobs that have finished. Called on every send, not only on creates: a
+   * worker process publishes every job's transitions and creates none.
+   */
   private forget(): void {
-    if (this.jobs.size < 10_000) return;
+    if (this.jobs.size < this.forgetAt) return;
     for (const [id, s] of this.jobs) if (!s.pending && s.status !== 'RUNNING') this.jobs.delete(id);
+    this.forgetAt = Math.max(FORGET_AT, this.jobs.size * 2);
   }
 
   private flush(id: number): void {
@@ -109,6 +123,7 @@ export class LiveEvents implements JobEvents, WebhookEvents, JobLogEvents, BulkE
     const state = this.jobs.get(job.id);
     if (state?.timer) clearTimeout(state.timer);
     this.jobs.set(job.id, { status: job.status, lastSentAt: Date.now() });
+    this.forget();
     this.bus.publish(Topic.JOB_UPDATED, toJobMessage(job));
     for (const l of this.listeners) l(job);
   }

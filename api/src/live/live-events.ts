@@ -7,7 +7,7 @@ import type { JobLogLine } from '../jobs/job-log.entity.js';
 import type { JobLogEvents } from '../jobs/job-logs.js';
 import type { WebhookEvents } from '../webhooks/webhook.events.js';
 import type { WebhookLog } from '../webhooks/webhook-log.entity.js';
-import { toJobMessage, toWebhookLogMessage } from './job-message.js';
+import { isoOf, toJobMessage, toWebhookLogMessage } from './job-message.js';
 import { LISTED_IDS, type JobsChangedAction } from '../jobs/bulk/bulk.types.js';
 
 /** At most this often per job for updates that only move progress; status changes go out at once. */
@@ -86,7 +86,7 @@ export class LiveEvents implements JobEvents, WebhookEvents, JobLogEvents, BulkE
       this.bus.publish(Topic.JOB_LOG_ADDED, {
         jobId: line.jobId,
         seq: line.seq,
-        at: line.at,
+        at: isoOf(line.at),
         level: line.level,
         message: line.message,
         data: line.data ?? null,

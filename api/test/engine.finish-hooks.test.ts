@@ -9,7 +9,7 @@ import { Engine } from '../src/engine/engine.js';
 import type { FinishHook } from '../src/engine/finish-hooks.js';
 import { silentLog } from '../src/log.js';
 import { WebhookLog } from '../src/webhooks/webhook-log.entity.js';
-import { sleep, waitUntil } from './support/engine.js';
+import { serviceJob, sleep, waitUntil } from './support/engine.js';
 import { forSuite, testDatabases } from './support/server.js';
 
 /**
@@ -47,26 +47,12 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
   const orm = () => engine().orm;
   const jobs = () => engine().jobs;
 
-  const newJob = (taskName: string, payload: Record<string, unknown> = {}, maxAttempts = 3) => ({
-    taskName,
-    payload,
-    priority: 0,
-    runAt: new Date(),
-    maxAttempts,
-    timeoutMs: null,
-    webhookUrl: null,
-    idempotencyKey: null,
-    queue: 'default',
-    concurrencyKey: null,
-    // Made straight through the service, so flagged here as the API flags names with no task: they simulate.
-    simulated: true,
-  });
   const read = (id: number) => orm().em.fork().findOneOrFail(Job, { id });
   const logsOf = (id: number) => orm().em.fork().count(WebhookLog, { jobId: id });
 
   it('runs hooks in the finishing transaction for COMPLETED and final FAILED, not for retries', async () => {
-    const [ok] = await jobs().create([newJob('noop')]);
-    const [bad] = await jobs().create([newJob('flaky', { fail: true, durationMs: 5 }, 2)]);
+    const [ok] = await jobs().create([serviceJob('noop')]);
+    const [bad] = await jobs().create([serviceJob('flaky', { fail: true, durationMs: 5 }, 2)]);
     await waitUntil(
       'both jobs to finish',
       async () => (await read(ok.id)).status === JobStatus.COMPLETED && (await read(bad.id)).status === JobStatus.FAILED,
@@ -80,8 +66,8 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
   });
 
   it('a throwing hook rolls the finish back: the job is not COMPLETED and the hook’s row is not there', async () => {
-    const [failing] = await jobs().create([newJob('hook-fails')]);
-    const [fine] = await jobs().create([newJob('noop')]);
+    const [failing] = await jobs().create([serviceJob('hook-fails')]);
+    const [fine] = await jobs().create([serviceJob('noop')]);
     await waitUntil('the healthy job to complete', async () => (await read(fine.id)).status === JobStatus.COMPLETED, 20_000);
     await waitUntil('the hook to be tried', async () => hookCalls.some((c) => c.id === failing.id));
     await sleep(300);
@@ -92,7 +78,7 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('finish hooks
   });
 
   it('publishes each transition after its commit with the whole job', async () => {
-    const [job] = await jobs().create([newJob('progressing', { durationMs: 300 })]);
+    const [job] = await jobs().create([serviceJob('progressing', { durationMs: 300 })]);
     await waitUntil('completion', async () => (await read(job.id)).status === JobStatus.COMPLETED, 20_000);
     // The event follows the commit, so a read may see COMPLETED a moment before it is published.
     await waitUntil('the completion to be published', async () => published.some((j) => j.id === job.id && j.status === 'COMPLETED'));

@@ -8,6 +8,7 @@ import { JobsService } from '../src/jobs/jobs.service.js';
 import { silentLog } from '../src/log.js';
 import { silentWebhookEvents } from '../src/webhooks/webhook.events.js';
 import { createWebhooks } from '../src/webhooks/webhooks.js';
+import { serviceJob } from './support/engine.js';
 import { eventually, receiverForSuite } from './support/webhooks.js';
 import { forSuite, testDatabases } from './support/server.js';
 
@@ -60,23 +61,9 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('deliveries h
     },
   );
 
-  const newJob = (i: number) => ({
-    taskName: 'noop',
-    payload: { i },
-    priority: 0,
-    runAt: new Date(),
-    maxAttempts: 3,
-    timeoutMs: null,
-    webhookUrl: null,
-    idempotencyKey: null,
-    queue: 'default',
-    concurrencyKey: null,
-    simulated: true,
-  });
-
   it('finishes that roll back send nothing; the finish that commits sends each job’s webhook once, with its row’s webhook-id', async () => {
     failures = 3;
-    const created = await app().jobs.create(Array.from({ length: 20 }, (_, i) => newJob(i)));
+    const created = await app().jobs.create(Array.from({ length: 20 }, (_, i) => serviceJob('noop', { i })));
     const ids = created.map((j) => Number(j.id));
     const rows = await eventually(
       async () => {
@@ -103,7 +90,7 @@ describe.each(testDatabases().filter((db) => db.name !== 'mysql'))('deliveries h
   });
 
   it('600 jobs through a sender of two slots, handed over or claimed: every webhook sent exactly once', async () => {
-    const created = await app().jobs.create(Array.from({ length: 600 }, (_, i) => newJob(i)));
+    const created = await app().jobs.create(Array.from({ length: 600 }, (_, i) => serviceJob('noop', { i })));
     const ids = created.map((j) => Number(j.id));
     await eventually(
       async () => {

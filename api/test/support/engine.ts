@@ -1,3 +1,4 @@
+import type { NewJob } from '../../src/jobs/job.validate.js';
 import type { TestServer } from './server.js';
 
 /** Helpers for engine tests: read jobs back and wait for states, against the real server. */
@@ -76,3 +77,21 @@ export async function waitUntil<T>(
     await sleep(everyMs);
   }
 }
+
+/**
+ * A job as `JobsService.create` receives it after `createJob`'s checks, for suites that build the engine
+ * themselves. Flagged simulated as the API flags names with no task module: these tasks only simulate.
+ */
+export const serviceJob = (taskName: string, payload: Record<string, unknown> = {}, maxAttempts = 3): NewJob => ({
+  taskName,
+  payload,
+  priority: 0,
+  runAt: new Date(),
+  maxAttempts,
+  timeoutMs: null,
+  webhookUrl: null,
+  idempotencyKey: null,
+  queue: 'default',
+  concurrencyKey: null,
+  simulated: true,
+});

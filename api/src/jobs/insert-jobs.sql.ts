@@ -1,9 +1,8 @@
 import type { Em } from '../db/orm.js';
 import { dialectOf, insertReturningIds, timeLiteral, toDbTime, type BoundValue, type SqlDialect } from '../db/sql.js';
 import type { Job } from './job.entity.js';
-import { JobStatus } from './job.enums.js';
 
-/** Rows per statement: at most 12 parameters each stays far below MySQL's 65,535 and SQLite's 32,766 limits. */
+/** Rows per statement: at most 13 parameters each stays far below MySQL's 65,535 and SQLite's 32,766 limits. */
 export const INSERT_ROWS_PER_STATEMENT = 1000;
 
 type DbTime = (d: Date | null | undefined) => BoundValue;
@@ -11,22 +10,22 @@ type DbTime = (d: Date | null | undefined) => BoundValue;
 interface Column {
   name: string;
   value: (job: Job, t: DbTime) => BoundValue;
-  /** Left out of a statement when every row has the column's default (NULL unless `fallback` says). */
+  /** Left out of a statement when every row has the column's table default (NULL unless `fallback` says). */
   optional?: true;
   fallback?: BoundValue;
 }
 
-// A new job starts PENDING, with no attempts and no progress, and createdAt = updatedAt: those four
-// are written as literals (below), not parameters.
+// A new job starts PENDING, with no attempts and no progress: the table's defaults, so left out. Its
+// createdAt = updatedAt is the batch's one instant, written as a literal (below), not a parameter.
 const COLUMNS: readonly Column[] = [
   { name: 'task_name', value: (j) => j.taskName },
   { name: 'queue', value: (j) => j.queue, optional: true, fallback: 'default' },
   { name: 'concurrency_key', value: (j) => j.concurrencyKey ?? null, optional: true },
   { name: 'payload', value: (j) => (j.payload == null ? null : JSON.stringify(j.payload)) },
-  { name: 'priority', value: (j) => j.priority },
-  { name: 'max_attempts', value: (j) => j.maxAttempts },
+  { name: 'priority', value: (j) => j.priority, optional: true, fallback: 0 },
+  { name: 'max_attempts', value: (j) => j.maxAttempts, optional: true, fallback: 3 },
   { name: 'run_at', value: (j, t) => t(j.runAt) },
-  { name: 'simulated', value: (j) => (j.simulated ? 1 : 0) },
+  { name: 'simulated', value: (j) => (j.simulated ? 1 : 0), optional: true, fallback: 0 },
   { name: 'timeout_ms', value: (j) => j.timeoutMs ?? null, optional: true },
   { name: 'webhook_url', value: (j) => j.webhookUrl ?? null, optional: true },
   { name: 'idempotency_key', value: (j) => j.idempotencyKey ?? null, optional: true },
@@ -54,8 +53,8 @@ function insertStatement(dialect: SqlDialect, t: DbTime, jobs: readonly Job[], a
   const columns = COLUMNS.filter((c) => !c.optional || jobs.some((j) => c.value(j, t) !== (c.fallback ?? null)));
   // created_at = updated_at: the batch's one instant, as a literal.
   const createdAt = timeLiteral(dialect, at);
-  const row = `(${columns.map(() => '?').join(', ')}, '${JobStatus.PENDING}', 0, 0, ${createdAt}, ${createdAt})`;
-  const names = [...columns.map((c) => c.name), 'status', 'attempts', 'progress', 'created_at', 'updated_at'];
+  const row = `(${columns.map(() => '?').join(', ')}, ${createdAt}, ${createdAt})`;
+  const names = [...columns.map((c) => c.name), 'created_at', 'updated_at'];
   const params: BoundValue[] = [];
   for (const job of jobs) for (const c of columns) params.push(c.value(job, t));
   const rows = jobs.map(() => row).join(', ');

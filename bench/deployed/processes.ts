@@ -1,11 +1,10 @@
 /**
- * The processes of `npm run bench:deployed`: the product's API and worker (`api/src/main.ts` with
- * ROLE=api or ROLE=worker, as the Dockerfile runs `api/dist/src/main.js`), and the receiver and client
+ * The processes of `npm run bench:deployed`: the product's API and worker (`api/dist/src/main.js`, as the
+ * Dockerfile runs it, with ROLE=api or ROLE=worker), and the receiver and client
  * helpers (forked, IPC). Every process started here is tracked: `stopAll` sends SIGTERM and waits for
  * each to exit (SIGKILL after a minute), and runs on any exit path of the parent.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -92,13 +91,20 @@ function watchLines(stream: NodeJS.ReadableStream, onLine: (line: string) => voi
 }
 
 /**
- * Starts `api/src/main.ts` (through tsx's loader in the same node process, so SIGTERM reaches the
- * server) or, with `dist`, the compiled `api/dist/src/main.js` the image runs; resolves once it prints
+ * Compiles the API as the image's build does (`npm run build -w api`), so the compiled run measures
+ * today's source, never a stale `api/dist`.
+ */
+export function buildApi(): void {
+  execFileSync('npm', ['run', 'build', '-w', 'api'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * Starts the compiled `api/dist/src/main.js` the image runs or, without `dist`, `api/src/main.ts`
+ * (through tsx's loader in the same node process, so SIGTERM reaches the server); resolves once it prints
  * that it listens. Its JSON log lines of level warn (40) and above, and anything on stderr, are kept.
  */
 export function startProduct(name: string, env: Record<string, string>, dist: boolean): Promise<Product> {
   const main = dist ? [join(API_DIR, 'dist', 'src', 'main.js')] : ['--import', 'tsx', 'src/main.ts'];
-  if (dist && !existsSync(main[0])) throw new Error(`--dist: ${main[0]} is missing; run \`npm run build\` first`);
   // A CPU profile of every product process (written when it exits), to see where a figure's time goes.
   const profile = process.env.BENCH_CPU_PROF_DIR;
   const entry = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`, ...main] : main;

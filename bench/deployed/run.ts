@@ -1,7 +1,8 @@
 /**
  * `npm run bench:deployed` — the product as it is deployed, beside the peers in-process: separate API
  * and worker processes (`api/src/main.ts` with NODE_ENV=production, ROLE=api and ROLE=worker, on a fresh
- * MariaDB database, migrated by the API's MIGRATE_ON_START as in docker-compose.yml), Redis for pub/sub
+ * MariaDB database, migrated by the API's MIGRATE_ON_START as in docker-compose.yml; compiled first, as the
+ * image runs `api/dist/src/main.js`), Redis for pub/sub
  * and rate limits as in the compose file, a client process creating `bench.noop` jobs over HTTP with an
  * API token, and webhooks (OUTBOUND_WEBHOOK) delivered to a receiver process that verifies every
  * signature. BullMQ, graphile-worker, pg-boss and our internal enqueue run in-process through
@@ -11,7 +12,7 @@
  *   npm run bench:deployed -- --quick      small sizes, one run each (< 2 min): a smoke check
  *   npm run bench:deployed -- --only=ours,bullmq   a subset: ours (deployed), internal, bullmq, graphile, pgboss
  *   npm run bench:deployed -- --no-redis   API and worker without REDIS_URL (in-process pub/sub, per-process limits)
- *   npm run bench:deployed -- --dist       the compiled api/dist/src/main.js (`npm run build` first), as the image runs it
+ *   npm run bench:deployed -- --no-dist    api/src/main.ts through tsx instead of the compiled build (no build step)
  *
  * One benchmark process at a time: the phases run one after another, and every process started is
  * stopped (SIGTERM, awaited) before the run ends, whatever happens.
@@ -24,7 +25,7 @@ import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { sleep } from '../lib/measure.mjs';
 import { runInProcess, type DriverResult, type DriverTask, type InProcessSystem } from './peers.ts';
-import { ROOT, startHelper, startProduct, stopAll, type Helper, type Product } from './processes.ts';
+import { buildApi, ROOT, startHelper, startProduct, stopAll, type Helper, type Product } from './processes.ts';
 import { pidOf, Watch, type Usage } from './procs.ts';
 import { formatTable, ratioLines, type Figures, type TableInput } from './report.ts';
 
@@ -33,7 +34,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     redis: { type: 'boolean', default: true },
-    dist: { type: 'boolean', default: false },
+    dist: { type: 'boolean', default: true },
   },
   allowNegative: true,
 });
@@ -507,6 +508,7 @@ try {
     log(
       `ours deployed (API and worker processes, ${args.dist ? 'api/dist' : 'api/src through tsx'}, ${args.redis ? 'Redis' : 'no Redis'})`,
     );
+    if (args.dist) buildApi();
     deployed = await runDeployed(problems);
   }
   for (const system of IN_PROCESS) {

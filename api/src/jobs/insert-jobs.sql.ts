@@ -1,6 +1,7 @@
 import type { Em } from '../db/orm.js';
 import { dialectOf, insertReturningIds, timeLiteral, toDbTime, type BoundValue, type SqlDialect } from '../db/sql.js';
 import type { Job } from './job.entity.js';
+import { DEFAULT_MAX_ATTEMPTS } from './job.enums.js';
 
 /** Rows per statement: at most 13 parameters each stays far below MySQL's 65,535 and SQLite's 32,766 limits. */
 export const INSERT_ROWS_PER_STATEMENT = 1000;
@@ -23,7 +24,7 @@ const COLUMNS: readonly Column[] = [
   { name: 'concurrency_key', value: (j) => j.concurrencyKey ?? null, optional: true },
   { name: 'payload', value: (j) => (j.payload == null ? null : JSON.stringify(j.payload)) },
   { name: 'priority', value: (j) => j.priority, optional: true, fallback: 0 },
-  { name: 'max_attempts', value: (j) => j.maxAttempts, optional: true, fallback: 3 },
+  { name: 'max_attempts', value: (j) => j.maxAttempts, optional: true, fallback: DEFAULT_MAX_ATTEMPTS },
   { name: 'run_at', value: (j, t) => t(j.runAt) },
   { name: 'simulated', value: (j) => (j.simulated ? 1 : 0), optional: true, fallback: 0 },
   { name: 'timeout_ms', value: (j) => j.timeoutMs ?? null, optional: true },

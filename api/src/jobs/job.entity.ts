@@ -2,7 +2,7 @@ import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorato
 import { OptionalProps } from '@mikro-orm/core';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../graphql/scalars.js';
-import { JobStatus, Priority } from './job.enums.js';
+import { DEFAULT_MAX_ATTEMPTS, JobStatus, Priority } from './job.enums.js';
 
 // A fresh object per property: MikroORM writes into the options it is given.
 const ms = () => ({ type: 'datetime', length: 3 }) as const;
@@ -86,8 +86,8 @@ export class Job {
   attempts = 0;
 
   @Field(() => Int)
-  @Property({ type: 'integer', default: 3 })
-  maxAttempts = 3;
+  @Property({ type: 'integer', default: DEFAULT_MAX_ATTEMPTS })
+  maxAttempts = DEFAULT_MAX_ATTEMPTS;
 
   @Field(() => Boolean, {
     description:

@@ -23,6 +23,9 @@ export enum JobSort {
   UPDATED_AT_DESC = 'UPDATED_AT_DESC',
 }
 
+/** Attempts a job gets when neither its input nor its task's defaults say; the column's default too. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
 export const FINISHED_STATUSES: readonly JobStatus[] = [JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED];
 
 registerEnumType(Priority, { name: 'Priority' });

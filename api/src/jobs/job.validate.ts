@@ -1,5 +1,5 @@
 import { BadUserInputError, describe } from '../graphql/errors.js';
-import { Priority } from './job.enums.js';
+import { DEFAULT_MAX_ATTEMPTS, Priority } from './job.enums.js';
 import type { CreateJobInput } from './job.input.js';
 import { checkQueueName, DEFAULT_QUEUE } from '../queues/queue-name.js';
 
@@ -114,7 +114,7 @@ function parseFields(input: CreateJobInput, path: string, defaultsOf?: CreateChe
     payload: checkPayload(`${path}.payload`, input.payload),
     priority: input.priority ?? Priority.LOW,
     runAt,
-    maxAttempts: checkInt(`${path}.maxAttempts`, input.maxAttempts, 1, 100, defaults?.maxAttempts ?? 3),
+    maxAttempts: checkInt(`${path}.maxAttempts`, input.maxAttempts, 1, 100, defaults?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
     timeoutMs: checkInt(`${path}.timeoutMs`, input.timeoutMs, 1, 2_147_483_647, defaults?.timeoutMs ?? null),
     webhookUrl: url === undefined || url === null || url === '' ? null : url,
     idempotencyKey: key,

@@ -1,7 +1,7 @@
 import type { Em } from '../db/orm.js';
 import { Job } from './job.entity.js';
 import { failureSignature } from './failures/signature.js';
-import { JobStatus, Priority } from './job.enums.js';
+import { DEFAULT_MAX_ATTEMPTS, JobStatus, Priority } from './job.enums.js';
 import { WebhookLog } from '../webhooks/webhook-log.entity.js';
 
 const TASKS: { name: string; payload: () => Record<string, unknown> }[] = [
@@ -65,8 +65,8 @@ export async function seed(
       status,
       // Sample jobs that look PENDING are due tomorrow so a running worker doesn't pick them all up at once.
       runAt: status === JobStatus.PENDING ? new Date(now + 86_400_000 + i * 60_000) : createdAt,
-      attempts: status === JobStatus.FAILED ? 3 : status === JobStatus.PENDING || status === JobStatus.CANCELLED ? 0 : 1,
-      maxAttempts: 3,
+      attempts: status === JobStatus.FAILED ? DEFAULT_MAX_ATTEMPTS : status === JobStatus.PENDING || status === JobStatus.CANCELLED ? 0 : 1,
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
       // The sample task names have no task of their own: they run the simulation.
       simulated: true,
       progress: status === JobStatus.COMPLETED ? 1 : status === JobStatus.RUNNING ? 0.4 : 0,

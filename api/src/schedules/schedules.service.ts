@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em, Orm } from '../db/orm.js';
 import { BadUserInputError, NotFoundError } from '../graphql/errors.js';
 import type { Job } from '../jobs/job.entity.js';
+import { DEFAULT_MAX_ATTEMPTS } from '../jobs/job.enums.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import type { TaskCatalog } from '../tasks/catalog.js';
 import { parseCronRule } from './cron.js';
@@ -124,7 +125,7 @@ export class SchedulesService {
         payload: schedule.payload ?? {},
         priority: schedule.priority,
         runAt: now,
-        maxAttempts: defaults.maxAttempts ?? 3,
+        maxAttempts: defaults.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         timeoutMs: defaults.timeoutMs ?? null,
         webhookUrl: null,
         idempotencyKey: null,

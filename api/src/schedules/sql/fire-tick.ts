@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em, Orm } from '../../db/orm.js';
 import { dialectOf, fromDbTime, jsonColumnReader, query, run, toDbTime } from '../../db/sql.js';
 import { Job } from '../../jobs/job.entity.js';
-import { JobStatus, type Priority } from '../../jobs/job.enums.js';
+import { DEFAULT_MAX_ATTEMPTS, JobStatus, type Priority } from '../../jobs/job.enums.js';
 import type { FirePlan } from '../fires/fire-plan.js';
 import { FireOutcome, ScheduleFire } from '../fires/schedule-fire.entity.js';
 import { MisfirePolicy, OverlapPolicy } from '../schedule.policies.js';
@@ -102,7 +102,7 @@ export async function fireTick(orm: Orm, due: DueSchedule, plan: FirePlan, now: 
             queue: due.queue,
             priority: due.priority,
             runAt: planned.tickAt,
-            maxAttempts: defaults.maxAttempts ?? 3,
+            maxAttempts: defaults.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
             timeoutMs: defaults.timeoutMs ?? null,
             simulated: defaults.simulated ?? false,
             scheduleId: due.id,

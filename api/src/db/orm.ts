@@ -6,6 +6,7 @@ import { MariaDbDriver } from '@mikro-orm/mariadb';
 import { Migrator } from '@mikro-orm/migrations';
 import { MySqlDriver } from '@mikro-orm/mysql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
+import { CompiledQuery, type DatabaseConnection } from 'kysely';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import type { Database } from '../config.js';
 import { entities } from '../entities.js';
@@ -49,7 +50,22 @@ export function ormOptions(database: Database, poolMax = 20): Partial<Options> {
     user: database.user,
     password: database.password,
     pool: { min: 0, max: poolMax },
+    onCreateConnection: readCommittedSession,
   };
+}
+
+/**
+ * Every MySQL/MariaDB connection runs READ COMMITTED, set once when the pool opens it: a level given per
+ * transaction costs a `SET TRANSACTION` round trip before each `BEGIN`. Under the default REPEATABLE READ
+ * a `FOR UPDATE SKIP LOCKED` claim takes next-key (gap) locks along the claim index, and the gap just
+ * before the first PENDING entry is where every newly COMPLETED row's index entry goes: with several
+ * workers claiming non-stop, finishing transactions queued behind those gap locks until lock-wait
+ * timeouts. READ COMMITTED takes record locks only. Redeliveries and deletes need it too: their locking
+ * reads of a job's webhook rows would otherwise hold the gap where a concurrent transaction's outbox
+ * INSERT goes (a deadlock, seen in tests). No transaction here needs one snapshot across its statements.
+ */
+async function readCommittedSession(connection: unknown): Promise<void> {
+  await (connection as DatabaseConnection).executeQuery(CompiledQuery.raw('set session transaction isolation level read committed'));
 }
 
 export async function openOrm(database: Database, poolMax?: number): Promise<Orm> {

@@ -22,8 +22,6 @@ import type { PageInfo } from '../webhooks/deliveries/delivery.types.js';
 import { countByStatus, countTask, type StatusCounts } from './job-stats.sql.js';
 import { lockJob } from './lock-job.sql.js';
 import { deleteJobRows } from './delete-jobs.sql.js';
-import { dialectOf } from '../db/sql.js';
-import { readCommittedTx } from '../db/transactions.js';
 import { QueueRegistry } from '../queues/queue-registry.js';
 import { runCancelHooks, type CancelHook } from './cancel-hooks.js';
 
@@ -210,18 +208,15 @@ export class JobsService {
       throw new ConflictError(`job ${id} is ${job.status}; only PENDING or RUNNING jobs can be cancelled`, job.status);
     }
     const now = new Date();
-    const changed = await em.fork().transactional(
-      async (tx) => {
-        const n = await (tx as Em).nativeUpdate(
-          Job,
-          { id, status: JobStatus.PENDING },
-          { status: JobStatus.CANCELLED, completedAt: now, updatedAt: now },
-        );
-        if (n > 0) await runCancelHooks(tx as Em, this.cancelHooks, [id]);
-        return n;
-      },
-      readCommittedTx(dialectOf(em)),
-    );
+    const changed = await em.fork().transactional(async (tx) => {
+      const n = await (tx as Em).nativeUpdate(
+        Job,
+        { id, status: JobStatus.PENDING },
+        { status: JobStatus.CANCELLED, completedAt: now, updatedAt: now },
+      );
+      if (n > 0) await runCancelHooks(tx as Em, this.cancelHooks, [id]);
+      return n;
+    });
     if (changed === 0) return this.cancel(id, cancelRunning);
     const fresh = await this.require(id, this.em());
     this.events.updated(fresh);
@@ -230,17 +225,14 @@ export class JobsService {
 
   async delete(id: number): Promise<boolean> {
     const em = this.em();
-    await em.transactional(
-      async (tx) => {
-        // The job's row first, as a redelivery or a finish batch locks: a delete racing one of them waits
-        // for it instead of deadlocking, and a job claimed meanwhile is not deleted under its worker.
-        const job = await lockJob(tx, id);
-        if (!job) throw new NotFoundError('job', id);
-        if (job.status === JobStatus.RUNNING) throw new ConflictError(`job ${id} is RUNNING; cancel it before deleting it`, job.status);
-        await deleteJobRows(tx as Em, [id]);
-      },
-      readCommittedTx(dialectOf(em)),
-    );
+    await em.transactional(async (tx) => {
+      // The job's row first, as a redelivery or a finish batch locks: a delete racing one of them waits
+      // for it instead of deadlocking, and a job claimed meanwhile is not deleted under its worker.
+      const job = await lockJob(tx, id);
+      if (!job) throw new NotFoundError('job', id);
+      if (job.status === JobStatus.RUNNING) throw new ConflictError(`job ${id} is RUNNING; cancel it before deleting it`, job.status);
+      await deleteJobRows(tx as Em, [id]);
+    });
     return true;
   }
 }

@@ -1,6 +1,5 @@
 import type { Em } from '../db/orm.js';
 import { dialectOf, fromDbTime, placeholders, query, toDbTime, type BoundValue } from '../db/sql.js';
-import { readCommittedTx } from '../db/transactions.js';
 import { deleteJobRows } from '../jobs/delete-jobs.sql.js';
 import type { JobStatus } from '../jobs/job.enums.js';
 
@@ -73,6 +72,6 @@ export async function pruneStep(em: Em, plan: PrunePlan, after: ScanCursor | nul
     const ids = held.map((r) => Number(r.id));
     await deleteJobRows(tx as Em, ids);
     return ids;
-  }, readCommittedTx(dialect));
+  });
   return { deleted, cursor };
 }

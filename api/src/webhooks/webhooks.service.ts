@@ -4,7 +4,6 @@ import { ConflictError, NotFoundError } from '../graphql/errors.js';
 import type { Job } from '../jobs/job.entity.js';
 import { JobStatus } from '../jobs/job.enums.js';
 import { lockJob } from '../jobs/lock-job.sql.js';
-import { readCommittedTx } from '../db/transactions.js';
 import { recordDelivery, type WebhookTargets } from './outbox.js';
 import type { ReceivedWebhook, ReceivedWebhooks } from './received-webhooks.js';
 import { DeliveryStatus } from './webhook-delivery.entity.js';
@@ -42,29 +41,26 @@ export class WebhooksService {
    */
   async redeliver(jobId: number): Promise<Job> {
     const em = this.em();
-    const job = await em.transactional(
-      async (tx) => {
-        // Concurrent redeliveries of this job wait here for each other; the one that follows sees the
-        // message the first queued and makes it due instead of queueing another.
-        const job = await lockJob(tx, jobId);
-        if (!job) throw new NotFoundError('job', jobId);
-        const last = await this.lastDelivery(tx, jobId);
-        if (!last) await this.firstMessage(tx, job);
-        else if (last.status === DeliveryStatus.SENDING) {
-          throw new ConflictError(`job ${jobId}'s webhook is being sent right now; its attempts appear in webhookLogs`);
-        } else if (last.status === DeliveryStatus.PENDING) {
-          await run(tx, 'update webhook_deliveries set next_attempt_at = ? where id = ? and status = ?', [
-            toDbTime(dialectOf(tx), new Date()),
-            last.id,
-            DeliveryStatus.PENDING,
-          ]);
-        } else {
-          await recordDelivery(tx, job, { url: last.url, trusted: last.trusted }, { messageId: last.messageId, body: last.body });
-        }
-        return job;
-      },
-      readCommittedTx(dialectOf(em)),
-    );
+    const job = await em.transactional(async (tx) => {
+      // Concurrent redeliveries of this job wait here for each other; the one that follows sees the
+      // message the first queued and makes it due instead of queueing another.
+      const job = await lockJob(tx, jobId);
+      if (!job) throw new NotFoundError('job', jobId);
+      const last = await this.lastDelivery(tx, jobId);
+      if (!last) await this.firstMessage(tx, job);
+      else if (last.status === DeliveryStatus.SENDING) {
+        throw new ConflictError(`job ${jobId}'s webhook is being sent right now; its attempts appear in webhookLogs`);
+      } else if (last.status === DeliveryStatus.PENDING) {
+        await run(tx, 'update webhook_deliveries set next_attempt_at = ? where id = ? and status = ?', [
+          toDbTime(dialectOf(tx), new Date()),
+          last.id,
+          DeliveryStatus.PENDING,
+        ]);
+      } else {
+        await recordDelivery(tx, job, { url: last.url, trusted: last.trusted }, { messageId: last.messageId, body: last.body });
+      }
+      return job;
+    });
     this.wakeSender();
     return job;
   }

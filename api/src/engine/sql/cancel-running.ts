@@ -1,5 +1,4 @@
 import type { Em, Orm } from '../../db/orm.js';
-import { readCommittedTx } from '../../db/transactions.js';
 import { runCancelHooks, type CancelHook } from '../../jobs/cancel-hooks.js';
 import { dialectOf, query, run, toDbTime } from '../../db/sql.js';
 import type { Job } from '../../jobs/job.entity.js';
@@ -28,5 +27,5 @@ export async function cancelRunningJob(orm: Orm, job: Job, now: Date, hooks: rea
     await runCancelHooks(tx as Em, hooks, [job.id]);
     const rows = await query(tx as Em, 'select * from jobs where id = ?', [job.id]);
     return rows.length ? jobRowMapper(tx as Em)(rows[0]) : null;
-  }, readCommittedTx(dialect));
+  });
 }

@@ -5,7 +5,6 @@ import { JobStatus } from '../../jobs/job.enums.js';
 import { jobRowMapper, type JobRow } from '../../jobs/job-record.js';
 import { placeholders } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
-import { readCommittedTx } from '../../db/transactions.js';
 import { rowToSettings, type QueueSettings } from '../../queues/queue-state.sql.js';
 import { claimIndexed } from '../../jobs/claim-index.js';
 
@@ -128,9 +127,7 @@ export async function claimJobs(orm: Orm, req: ClaimRequest): Promise<Job[]> {
     const select =
       shares.length === 1 ? `${due} for update skip locked` : shares.map(() => `(${due} for update skip locked)`).join(' union all ');
     const params = shares.flatMap((s) => [s.queue, now, ...tasks.params, s.limit]);
-    rows = await withLockRetry(() =>
-      em.fork().transactional(async (tx) => markRunning(tx, await query(tx, select, params), mark), readCommittedTx(dialect)),
-    );
+    rows = await withLockRetry(() => em.fork().transactional(async (tx) => markRunning(tx, await query(tx, select, params), mark)));
   }
   return rows.map(jobRowMapper(em)).sort(claimOrder);
 }
@@ -198,7 +195,7 @@ export async function claimLimited(orm: Orm, req: LimitedClaimRequest): Promise<
   const em = orm.em.fork();
   const dialect = dialectOf(em);
   if (dialect === 'sqlite') return serialized(orm, () => claimLimitedIn(em, dialect, req));
-  return withLockRetry(() => em.fork().transactional((tx) => claimLimitedIn(tx, dialect, req), readCommittedTx(dialect)));
+  return withLockRetry(() => em.fork().transactional((tx) => claimLimitedIn(tx, dialect, req)));
 }
 
 const MAX_KEY_ROUNDS = 4;

@@ -7,7 +7,6 @@ import { FinishOutcome, type FinishHook } from '../finish-hooks.js';
 import { failureSignature } from '../../jobs/failures/signature.js';
 import { insertRows, placeholders } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
-import { readCommittedTx } from '../../db/transactions.js';
 
 /**
  * Writes a job's end state if this worker still holds its lease (a cancel or a lease recovery may
@@ -103,7 +102,7 @@ async function writeBatchMysql(
       await recordFailures(tx as Em, written);
       await runHooks(tx as Em, written, hooks, outcome);
       return written;
-    }, readCommittedTx('mysql')),
+    }),
   ).catch((error: unknown) => {
     if (error === NOT_ALL_HELD) return null;
     throw error;
@@ -129,7 +128,7 @@ async function writeBatchMysql(
       await recordFailures(tx as Em, written);
       await runHooks(tx as Em, written, hooks, outcome);
       return written;
-    }, readCommittedTx('mysql')),
+    }),
   );
 }
 
@@ -250,7 +249,7 @@ export async function writeOwnedEndStates(
         await recordFailures(tx as Em, written);
         await runHooks(tx as Em, written, hooks, outcome);
         return written;
-      }, readCommittedTx(dialect)),
+      }),
     ),
   );
 }

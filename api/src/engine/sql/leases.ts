@@ -8,7 +8,6 @@ import { insertFailedAttempts, type FailedAttempt } from './finish-jobs.js';
 import { jobRowMapper } from '../../jobs/job-record.js';
 import { placeholders } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
-import { readCommittedTx } from '../../db/transactions.js';
 
 const RUNNING = `'${JobStatus.RUNNING}'`;
 
@@ -63,7 +62,7 @@ export async function releaseJobs(orm: Orm, owner: string, ids: readonly number[
       );
       const rows = await query(tx, `select * from jobs where id in (${list}) and status = '${JobStatus.PENDING}'`, ids);
       return rows.map(jobRowMapper(tx));
-    }, readCommittedTx(dialect)),
+    }),
   );
 }
 
@@ -144,7 +143,7 @@ export async function recoverExpiredLeases(orm: Orm, now: Date, hooks: readonly 
         const failed = changed.map((r) => r.job).filter((job) => job.status === JobStatus.FAILED);
         if (failed.length > 0) for (const hook of hooks) await hook(tx as Em, failed, outcome);
         return changed;
-      }, readCommittedTx(dialect)),
+      }),
     ),
   );
 }

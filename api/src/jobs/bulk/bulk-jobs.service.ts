@@ -1,7 +1,5 @@
 import type { Em, Orm } from '../../db/orm.js';
 import { withLockRetry } from '../../db/lock-retry.js';
-import { dialectOf } from '../../db/sql.js';
-import { readCommittedTx } from '../../db/transactions.js';
 import { BadUserInputError } from '../../graphql/errors.js';
 import { deleteJobRows } from '../delete-jobs.sql.js';
 import type { Job } from '../job.entity.js';
@@ -73,21 +71,18 @@ export class BulkJobsService {
     for (let start = 0; start < ids.length; start += BULK_CHUNK) {
       const chunk = ids.slice(start, start + BULK_CHUNK);
       const sorted = await withLockRetry(() =>
-        em.fork().transactional(
-          async (tx) => {
-            const statuses = await lockStatuses(tx as Em, chunk);
-            const s = sort(action, statuses);
-            const now = new Date();
-            if (action === JobsChangedAction.RETRIED) await requeue(tx as Em, s.requeuePending, s.change, now);
-            else if (action === JobsChangedAction.CANCELLED) {
-              await cancelPending(tx as Em, s.change, now);
-              await runCancelHooks(tx as Em, this.cancelHooks, s.change);
-            } else await deleteJobRows(tx as Em, s.change);
-            result.matched += statuses.size;
-            return s;
-          },
-          readCommittedTx(dialectOf(em)),
-        ),
+        em.fork().transactional(async (tx) => {
+          const statuses = await lockStatuses(tx as Em, chunk);
+          const s = sort(action, statuses);
+          const now = new Date();
+          if (action === JobsChangedAction.RETRIED) await requeue(tx as Em, s.requeuePending, s.change, now);
+          else if (action === JobsChangedAction.CANCELLED) {
+            await cancelPending(tx as Em, s.change, now);
+            await runCancelHooks(tx as Em, this.cancelHooks, s.change);
+          } else await deleteJobRows(tx as Em, s.change);
+          result.matched += statuses.size;
+          return s;
+        }),
       );
       const changed = [...sorted.change, ...sorted.requeuePending];
       for (const job of await loadJobs(em, sorted.cancelRunning)) {

@@ -10,7 +10,6 @@ import { serializeTestBody } from '../webhook-body.js';
 import { DeliveryStatus, WebhookDelivery } from '../webhook-delivery.entity.js';
 import { WebhookLog } from '../webhook-log.entity.js';
 import { dialectOf, placeholders, run, toDbTime, type BoundValue } from '../../db/sql.js';
-import { readCommittedTx } from '../../db/transactions.js';
 import { WebhookDeliveryStatus, type WebhookDeliveryConnection, type WebhookDeliveryView } from './delivery.types.js';
 
 export const MAX_PAGE = 100;
@@ -127,17 +126,15 @@ export class DeliveriesService {
     const statuses = STORED_STATUSES[status].filter((s) => s !== DeliveryStatus.SENDING);
     params.push(...statuses);
     if (since) params.push(toDbTime(dialect, since));
-    const queued = await em.transactional(
-      (tx) =>
-        run(
-          tx as Em,
-          `update webhook_deliveries
+    const queued = await em.transactional((tx) =>
+      run(
+        tx as Em,
+        `update webhook_deliveries
               set status = 'PENDING', url = ?, first_attempt = first_attempt + attempts, attempts = 0, last_error = null,
                   next_attempt_at = ?, updated_at = ?
             where ${byEndpoint} and status in (${placeholders(statuses.length)})${since ? ' and created_at >= ?' : ''}`,
-          params,
-        ),
-      readCommittedTx(dialect),
+        params,
+      ),
     );
     if (queued > 0) this.wakeSender();
     return queued;

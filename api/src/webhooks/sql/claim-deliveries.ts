@@ -1,4 +1,3 @@
-import { IsolationLevel } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.js';
 import { dialectOf, placeholders, query, run, toDbTime } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
@@ -61,38 +60,36 @@ async function claimSqlite(em: Em, token: string, limit: number, leaseUntil: Dat
  * index gives them in order without a sort), reading what an attempt needs on the way, and takes them,
  * so concurrent senders never pick the same row. Rows whose lease expired belong to a crashed sender
  * and are taken back the same way.
- * READ COMMITTED: under REPEATABLE READ the range scan also takes gap locks, and the outbox insert in
- * a job's finish transaction then deadlocks against claimers (seen on MariaDB with two loops).
+ * It relies on READ COMMITTED (every connection's level, see db/orm.ts): under REPEATABLE READ the range
+ * scan also takes gap locks, and the outbox insert in a job's finish transaction then deadlocks against
+ * claimers (seen on MariaDB with two loops).
  */
 async function claimMysql(em: Em, token: string, limit: number, leaseUntil: Date, now: Date): Promise<ClaimedDelivery[]> {
   const t = (d: Date) => toDbTime('mysql', d);
-  return em.transactional(
-    async (tx) => {
-      const rows = await query(
-        tx,
-        `select ${READ_COLUMNS} from webhook_deliveries where status = 'PENDING' and next_attempt_at <= ?
+  return em.transactional(async (tx) => {
+    const rows = await query(
+      tx,
+      `select ${READ_COLUMNS} from webhook_deliveries where status = 'PENDING' and next_attempt_at <= ?
         order by next_attempt_at, id limit ? for update skip locked`,
-        [t(now), limit],
-      );
-      if (rows.length < limit) {
-        const expired = await query(
-          tx,
-          `select ${READ_COLUMNS} from webhook_deliveries where status = 'SENDING' and lease_expires_at < ? limit ? for update skip locked`,
-          [t(now), limit - rows.length],
-        );
-        rows.push(...expired);
-      }
-      if (rows.length === 0) return [];
-      const ids = rows.map((r) => Number(r.id));
-      await run(
+      [t(now), limit],
+    );
+    if (rows.length < limit) {
+      const expired = await query(
         tx,
-        `update webhook_deliveries set status = 'SENDING', lease_owner = ?, lease_expires_at = ?, updated_at = ? where id in (${placeholders(ids.length)})`,
-        [token, t(leaseUntil), t(now), ...ids],
+        `select ${READ_COLUMNS} from webhook_deliveries where status = 'SENDING' and lease_expires_at < ? limit ? for update skip locked`,
+        [t(now), limit - rows.length],
       );
-      return rows.map((row) => toClaimed(row, token));
-    },
-    { isolationLevel: IsolationLevel.READ_COMMITTED },
-  );
+      rows.push(...expired);
+    }
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => Number(r.id));
+    await run(
+      tx,
+      `update webhook_deliveries set status = 'SENDING', lease_owner = ?, lease_expires_at = ?, updated_at = ? where id in (${placeholders(ids.length)})`,
+      [token, t(leaseUntil), t(now), ...ids],
+    );
+    return rows.map((row) => toClaimed(row, token));
+  });
 }
 
 /** Takes up to `limit` due deliveries for `leaseMs`; a lost lock race (deadlock, busy) is simply tried again. */

@@ -1,7 +1,6 @@
 import type { Em, Orm } from '../../db/orm.js';
 import { dialectOf, insertReturningIds, placeholders, query, run, toDbTime, type BoundValue, type SqlDialect } from '../../db/sql.js';
 import { withLockRetry } from '../../db/lock-retry.js';
-import { readCommittedTx } from '../../db/transactions.js';
 import type { WebhookLog } from '../webhook-log.entity.js';
 import type { AttemptOutcome } from '../send-attempt.js';
 import type { NextStep } from '../retry-policy.js';
@@ -60,7 +59,7 @@ async function recordBatchMysql(orm: Orm, records: readonly AttemptRecord[], ord
     .transactional(async (tx) => {
       if ((await updateBatchMysql(tx as Em, records, order)) < order.length) throw NOT_ALL_HELD;
       return finishWrite(tx as Em, 'mysql', records, order);
-    }, readCommittedTx('mysql'))
+    })
     .catch((error: unknown) => {
       if (error === NOT_ALL_HELD) return null;
       throw error;
@@ -78,7 +77,7 @@ async function recordBatchMysql(orm: Orm, records: readonly AttemptRecord[], ord
     if (mine.length === 0) return NOTHING;
     await updateBatchMysql(tx as Em, records, mine);
     return finishWrite(tx as Em, 'mysql', records, mine);
-  }, readCommittedTx('mysql'));
+  });
 }
 
 /** Thrown inside the optimistic transaction to roll it back; never leaves this module. */
@@ -120,7 +119,7 @@ async function recordEach(orm: Orm, dialect: SqlDialect, records: readonly Attem
       if (changed > 0) held.push(i);
     }
     return held.length === 0 ? NOTHING : finishWrite(tx as Em, dialect, records, held);
-  }, readCommittedTx(dialect));
+  });
 }
 
 const NOTHING: Written = { written: [], disabled: [] };

@@ -1,8 +1,11 @@
+import { createConnection } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
+import type { Em } from '../src/db/orm.js';
+import { query } from '../src/db/sql.js';
 import { createJob, getJob, isFinished, sleep, waitForJob } from './support/engine.js';
 import { mariadb, MYSQL_SKIP_REASON, startedByTests } from './support/server.js';
 
-/** What only a shared MySQL-family database shows: the claim plan, and cancelling a job another process runs. */
+/** What only a shared MySQL-family database shows: the claim plan, no gap locks, and cancelling a job another process runs. */
 describe.skipIf(!!MYSQL_SKIP_REASON)('engine on a shared mariadb', () => {
   const started = startedByTests();
 
@@ -21,6 +24,31 @@ describe.skipIf(!!MYSQL_SKIP_REASON)('engine on a shared mariadb', () => {
     )) as { key: string; Extra: string }[];
     expect(plan[0].key).toBe('jobs_queue_claim_idx');
     expect(plan[0].Extra ?? '').not.toMatch(/filesort/i);
+  });
+
+  it('transactions take no gap locks: a new PENDING job goes in behind a claim that locked the range', async () => {
+    const url = await mariadb.create();
+    const api = await started.server(mariadb, { ROLE: 'api', DATABASE_URL: url });
+    const other = await createConnection(url);
+    try {
+      // Under REPEATABLE READ the claim below locks the gap after the last PENDING entry, and this insert waits for it.
+      await other.query('set session innodb_lock_wait_timeout = 1');
+      await other.query("insert into jobs (task_name, run_at, created_at, updated_at) values ('t', now(3), now(3), now(3))");
+      const inserted = await api.orm.em.fork().transactional(async (tx) => {
+        const claimed = await query(
+          tx as Em,
+          "select id from jobs where status = 'PENDING' and queue = 'default' order by priority desc, run_at, id limit 10 for update skip locked",
+        );
+        expect(claimed).toHaveLength(1);
+        const [result] = await other.query(
+          "insert into jobs (task_name, run_at, created_at, updated_at) values ('t', now(3) + interval 1 hour, now(3), now(3))",
+        );
+        return (result as { affectedRows: number }).affectedRows;
+      });
+      expect(inserted).toBe(1);
+    } finally {
+      await other.end();
+    }
   });
 
   it('cancelling a job that a worker process runs stops its handler there within a second', async () => {

@@ -1,9 +1,9 @@
 /**
  * `npm run bench:deployed` — the product as it is deployed, beside the peers in-process: separate API
- * and worker processes (`api/src/main.ts` with NODE_ENV=production, ROLE=api and ROLE=worker, on a fresh
- * MariaDB database, migrated by the API's MIGRATE_ON_START as in docker-compose.yml; compiled first, as the
- * image runs `api/dist/src/main.js`), Redis for pub/sub
- * and rate limits as in the compose file, a client process creating `bench.noop` jobs over HTTP with an
+ * and worker processes (the API built first and `api/dist/src/main.js` run as the image runs it, with
+ * NODE_ENV=production, ROLE=api and ROLE=worker, on a fresh MariaDB database, migrated by the API's
+ * MIGRATE_ON_START as in docker-compose.yml), Redis for pub/sub and rate limits as in the compose file,
+ * a client process creating `bench.noop` jobs over HTTP with an
  * API token, and webhooks (OUTBOUND_WEBHOOK) delivered to a receiver process that verifies every
  * signature. BullMQ, graphile-worker, pg-boss and our internal enqueue run in-process through
  * bench/lib/driver.ts, as `npm run bench` runs them. One table, JSON in bench/results/.
